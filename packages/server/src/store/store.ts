@@ -1,0 +1,243 @@
+/**
+ * The storage interface of the identity provider: everything a request needs lives here, so any
+ * number of processes sharing one store serve as one server (ARCHITECTURE.md, principle 7).
+ *
+ * Conventions every implementation keeps:
+ * - times are integer seconds since the epoch (the unit of JWT claims);
+ * - codes, tokens, session ids and client secrets arrive already hashed (`…Hash` fields): a store
+ *   never sees a raw credential;
+ * - the two redemptions, {@link Store.redeemCode} and {@link Store.rotateRefreshToken}, are each one
+ *   atomic conditional write: under any concurrency exactly one caller wins;
+ * - methods returning a record return `null` when there is none; list fields are arrays of strings.
+ *
+ * Implementations: `memory.ts` (tests), `sqlite.ts` (the embedded default).
+ */
+export interface Store {
+  /** Brings the schema up to date; safe to call on every start and from many processes. */
+  migrate(): Promise<void>;
+  /** Releases connections and file handles. */
+  close(): Promise<void>;
+
+  insertUser(user: UserRecord): Promise<void>;
+  findUserById(id: string): Promise<UserRecord | null>;
+  findUserByUsername(username: string): Promise<UserRecord | null>;
+  listUsers(): Promise<UserRecord[]>;
+  /** @returns whether a user was removed */
+  deleteUser(username: string): Promise<boolean>;
+
+  insertClient(client: ClientRecord): Promise<void>;
+  findClient(clientId: string): Promise<ClientRecord | null>;
+  listClients(): Promise<ClientRecord[]>;
+  /** @returns whether a client was removed */
+  deleteClient(clientId: string): Promise<boolean>;
+
+  insertSigningKey(key: SigningKeyRecord): Promise<void>;
+  /** All signing keys, retired ones included, oldest first. */
+  listSigningKeys(): Promise<SigningKeyRecord[]>;
+
+  insertInteraction(interaction: InteractionRecord): Promise<void>;
+  findInteraction(id: string): Promise<InteractionRecord | null>;
+  /** Records who signed in for a pending interaction. @returns whether the interaction exists */
+  setInteractionLogin(id: string, login: { userId: string; authTime: number }): Promise<boolean>;
+  deleteInteraction(id: string): Promise<void>;
+
+  insertSession(session: SessionRecord): Promise<void>;
+  findSession(idHash: string): Promise<SessionRecord | null>;
+  deleteSession(idHash: string): Promise<void>;
+
+  findConsent(userId: string, clientId: string): Promise<ConsentRecord | null>;
+  /** Inserts or replaces the consent of `userId` to `clientId`. */
+  saveConsent(consent: ConsentRecord): Promise<void>;
+
+  /** Stores a grant with its (not yet redeemed) authorization code. */
+  insertGrant(grant: GrantRecord): Promise<void>;
+  findGrant(id: string): Promise<GrantRecord | null>;
+  findGrantByCodeHash(codeHash: string): Promise<GrantRecord | null>;
+  /**
+   * Redeems an authorization code in one atomic conditional write. It wins only when the code
+   * exists, is bound to this client, redirect URI and PKCE challenge (`null` = issued without one),
+   * has not expired, was never redeemed, and its grant is not revoked. The winner's grant gets
+   * `codeConsumedAt = now` and `expiresAt = grantExpiresAt`, and `refreshToken` (if given) is
+   * stored in the same transaction.
+   *
+   * @returns the redeemed grant, or `null` when the redemption lost or did not match (the caller
+   *   then looks the code up with {@link Store.findGrantByCodeHash} to say why)
+   */
+  redeemCode(redemption: CodeRedemption): Promise<GrantRecord | null>;
+  /** Marks a grant revoked: its code, access tokens and refresh tokens stop working. */
+  revokeGrant(id: string, now: number): Promise<void>;
+
+  findRefreshToken(hash: string): Promise<RefreshTokenRecord | null>;
+  /**
+   * Rotates a refresh token in one atomic conditional write: it wins only when the token exists,
+   * belongs to `clientId`, has not expired, was never rotated and its grant is not revoked. The
+   * winner marks it rotated, stores `next`, and extends its grant's `expiresAt` to at least
+   * `grantExpiresAt`, all in one transaction.
+   *
+   * @returns the rotated (old) token and its grant, or `null` when the rotation lost or did not match
+   */
+  rotateRefreshToken(rotation: RefreshRotation): Promise<{ previous: RefreshTokenRecord; grant: GrantRecord } | null>;
+
+  /** Counts a failed login attempt against each key (e.g. `user:alice`, `ip:203.0.113.9`). */
+  recordLoginFailure(keys: string[], now: number): Promise<void>;
+  /** How many failures were counted against `key` at or after `since`. */
+  countLoginFailures(key: string, since: number): Promise<number>;
+  /** Forgets the failures counted against `key` (after a successful login). */
+  clearLoginFailures(key: string): Promise<void>;
+
+  /**
+   * Deletes what can no longer be used: expired interactions, sessions, grants (with their refresh
+   * tokens) and login failures older than `loginFailuresBefore`.
+   *
+   * @returns how many rows were deleted
+   */
+  sweepExpired(now: number, loginFailuresBefore: number): Promise<number>;
+}
+
+/** An end-user account. */
+export interface UserRecord {
+  /** Stable, opaque, never reassigned: the `sub` claim. */
+  id: string;
+  /** Unique login name. */
+  username: string;
+  /** `scrypt$…` string made by `interaction/password.ts`. */
+  passwordHash: string;
+  email: string | null;
+  emailVerified: boolean;
+  name: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** How a client may authenticate at the token endpoint. */
+export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
+
+/** A registered client (relying party). */
+export interface ClientRecord {
+  clientId: string;
+  /** SHA-256 (base64url) of the secret; `null` for a public client. */
+  clientSecretHash: string | null;
+  name: string | null;
+  /** Exact URIs; loopback `http` URIs also match on any port (RFC 8252 §7.3). */
+  redirectUris: string[];
+  postLogoutRedirectUris: string[];
+  /** `authorization_code`, `refresh_token`. */
+  grantTypes: string[];
+  /**
+   * The registered method. Confidential clients may use either secret method (`basic` or `post`):
+   * they are equally strong, and client libraries differ in their default.
+   */
+  tokenEndpointAuthMethod: ClientAuthMethod;
+  /** First-party clients skip the consent page. */
+  firstParty: boolean;
+  /** `ES256` (default) or `RS256`. */
+  idTokenSignedResponseAlg: 'ES256' | 'RS256';
+  /** Issue a refresh token even when `offline_access` was not requested. */
+  alwaysIssueRefreshToken: boolean;
+  /** Confidential clients only: allow authorization requests without PKCE (never for public ones). */
+  allowMissingPkce: boolean;
+  createdAt: number;
+}
+
+/** A signing key pair. */
+export interface SigningKeyRecord {
+  kid: string;
+  alg: 'ES256' | 'RS256';
+  /** The private JWK as a JSON string (later: encrypted when a key-encryption secret is set). */
+  privateJwk: string;
+  /** The public JWK as a JSON string, as published in the JWKS. */
+  publicJwk: string;
+  createdAt: number;
+  /** When the key stopped signing; `null` while it signs. */
+  retiredAt: number | null;
+}
+
+/** A validated authorization request, waiting for the end-user to sign in or consent. */
+export interface InteractionRecord {
+  /** Random, in the URL of the login page. */
+  id: string;
+  clientId: string;
+  /** The validated authorization request parameters, as received. */
+  parameters: Record<string, string>;
+  /** Must come back with every form post. */
+  csrfToken: string;
+  /** SHA-256 of the random value in the interaction cookie: binds the interaction to one browser. */
+  browserBindingHash: string;
+  /** Who signed in, once someone did. */
+  userId: string | null;
+  authTime: number | null;
+  createdAt: number;
+  expiresAt: number;
+}
+
+/** A signed-in browser (single sign-on across clients). */
+export interface SessionRecord {
+  /** SHA-256 of the session cookie's value. */
+  idHash: string;
+  userId: string;
+  authTime: number;
+  createdAt: number;
+  expiresAt: number;
+}
+
+/** Scopes an end-user granted to a client, remembered so the consent page is asked once. */
+export interface ConsentRecord {
+  userId: string;
+  clientId: string;
+  scopes: string[];
+  updatedAt: number;
+}
+
+/** One authorization: born with its code, alive as long as its tokens. */
+export interface GrantRecord {
+  id: string;
+  clientId: string;
+  userId: string;
+  /** Granted scopes. */
+  scopes: string[];
+  authTime: number;
+  nonce: string | null;
+  redirectUri: string;
+  codeHash: string;
+  /** S256 challenge, or `null` when the request carried none. */
+  codeChallenge: string | null;
+  codeExpiresAt: number;
+  codeConsumedAt: number | null;
+  revokedAt: number | null;
+  createdAt: number;
+  /** When the last token of this grant expires; swept after that. */
+  expiresAt: number;
+}
+
+/** The inputs of {@link Store.redeemCode}. */
+export interface CodeRedemption {
+  codeHash: string;
+  clientId: string;
+  redirectUri: string;
+  codeChallenge: string | null;
+  now: number;
+  grantExpiresAt: number;
+  refreshToken?: RefreshTokenRecord;
+}
+
+/** A refresh token (stored by hash). */
+export interface RefreshTokenRecord {
+  hash: string;
+  grantId: string;
+  clientId: string;
+  /** The scopes this token can obtain (the grant's). */
+  scopes: string[];
+  createdAt: number;
+  expiresAt: number;
+  rotatedAt: number | null;
+}
+
+/** The inputs of {@link Store.rotateRefreshToken}. */
+export interface RefreshRotation {
+  hash: string;
+  clientId: string;
+  now: number;
+  /** The successor; its `grantId` must be the rotated token's (the caller reads it from the result). */
+  next: Omit<RefreshTokenRecord, 'grantId'>;
+  grantExpiresAt: number;
+}

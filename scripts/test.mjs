@@ -1,0 +1,27 @@
+// Runs every test file of the monorepo with Node's test runner, TypeScript loaded by tsx and
+// workspace packages resolved to their sources (the `codegrant-source` export condition).
+// Node 20's `--test` does not expand globs itself, hence this file.
+import { spawnSync } from 'node:child_process';
+import { readdirSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+const roots = ['packages', 'examples'];
+const files = [];
+for (const root of roots) {
+  if (!existsSync(root)) continue;
+  for (const pkg of readdirSync(root)) {
+    const dir = join(root, pkg, 'test');
+    if (!existsSync(dir)) continue;
+    for (const file of readdirSync(dir, { recursive: true })) {
+      if (String(file).endsWith('.test.ts')) files.push(join(dir, String(file)));
+    }
+  }
+}
+const only = process.argv.slice(2);
+const selected = only.length ? files.filter((f) => only.some((o) => f.includes(o))) : files;
+const result = spawnSync(
+  process.execPath,
+  ['--conditions=codegrant-source', '--import', 'tsx', '--test', '--test-concurrency=2', ...selected],
+  { stdio: 'inherit' },
+);
+process.exit(result.status ?? 1);
