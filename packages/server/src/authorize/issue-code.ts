@@ -1,0 +1,39 @@
+import { randomToken } from '@codegrant/protocol';
+import type { ServerContext } from '../context.ts';
+import { sha256 } from '../tokens/hash.ts';
+import type { AuthorizationRequest } from './authorization-request.ts';
+import { sendAuthorizationResponse } from './authorization-response.ts';
+import type { Login } from './next-step.ts';
+
+/**
+ * Ends a successful authorization: stores a new grant with its code (hashed; single-use, short
+ * lived, bound to client, redirect URI, PKCE challenge, nonce, scopes and auth_time) and sends the
+ * code to the client with `state` and `iss`.
+ */
+export async function issueCode(
+  context: Pick<ServerContext, 'store' | 'issuer' | 'lifetimes'>,
+  request: AuthorizationRequest,
+  login: Login,
+  now: number,
+  headers: Record<string, string> = {},
+): Promise<Response> {
+  const code = randomToken();
+  const codeExpiresAt = now + context.lifetimes.code;
+  await context.store.insertGrant({
+    id: randomToken(16),
+    clientId: request.client.clientId,
+    userId: login.userId,
+    scopes: request.scopes,
+    authTime: login.authTime,
+    nonce: request.nonce,
+    redirectUri: request.target.redirectUri,
+    codeHash: sha256(code),
+    codeChallenge: request.codeChallenge,
+    codeExpiresAt,
+    codeConsumedAt: null,
+    revokedAt: null,
+    createdAt: now,
+    expiresAt: codeExpiresAt,
+  });
+  return sendAuthorizationResponse(context.issuer, request.target, { code }, headers);
+}

@@ -1,0 +1,65 @@
+import type { ServerContext } from '../context.ts';
+import { AuthorizationError } from './authorization-error.ts';
+import type { AuthorizationRequest } from './authorization-request.ts';
+
+/** Who is signed in for this request, and since when. */
+export interface Login {
+  userId: string;
+  authTime: number;
+}
+
+/** What must happen next for an authorization request. */
+export type NextStep =
+  | { kind: 'login' }
+  | { kind: 'consent'; login: Login }
+  | { kind: 'issue-code'; login: Login };
+
+/**
+ * Decides the next step of an authorization request, from the login of this interaction (a fresh
+ * sign-in) or else the browser's session:
+ * - sign in when there is no session, `prompt=login` asks for a fresh one, or the session is older
+ *   than `max_age` (OpenID Connect Core §3.1.2.1);
+ * - consent when the client is not first-party and the user has not granted every requested
+ *   scope before, or `prompt=consent` asks again;
+ * - `prompt=none` turns either need into `login_required` / `consent_required`.
+ *
+ * @throws {AuthorizationError} for `prompt=none` when interaction is needed
+ */
+export async function nextStep(
+  context: Pick<ServerContext, 'store'>,
+  request: AuthorizationRequest,
+  freshLogin: Login | null,
+  session: Login | null,
+  now: number,
+): Promise<NextStep> {
+  const login = freshLogin ?? (session && sessionSatisfies(request, session, now) ? session : null);
+  if (!login) {
+    if (request.prompt.has('none')) {
+      throw new AuthorizationError('login_required', 'the end-user must sign in, and prompt=none forbids asking', request.target);
+    }
+    return { kind: 'login' };
+  }
+  if (await needsConsent(context, request, login.userId)) {
+    if (request.prompt.has('none')) {
+      throw new AuthorizationError('consent_required', 'the end-user must consent, and prompt=none forbids asking', request.target);
+    }
+    return { kind: 'consent', login };
+  }
+  return { kind: 'issue-code', login };
+}
+
+function sessionSatisfies(request: AuthorizationRequest, session: Login, now: number): boolean {
+  if (request.prompt.has('login')) return false;
+  return request.maxAge === null || now - session.authTime <= request.maxAge;
+}
+
+async function needsConsent(
+  context: Pick<ServerContext, 'store'>,
+  request: AuthorizationRequest,
+  userId: string,
+): Promise<boolean> {
+  if (request.prompt.has('consent')) return true;
+  if (request.client.firstParty) return false;
+  const consent = await context.store.findConsent(userId, request.client.clientId);
+  return !consent || request.scopes.some((scope) => !consent.scopes.includes(scope));
+}

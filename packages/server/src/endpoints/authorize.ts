@@ -1,0 +1,37 @@
+import { validateAuthorizationRequest } from '../authorize/authorization-request.ts';
+import { issueCode } from '../authorize/issue-code.ts';
+import { nextStep } from '../authorize/next-step.ts';
+import { readAuthorizationParameters } from '../authorize/read-parameters.ts';
+import { respondToBrowserError } from '../authorize/respond-to-error.ts';
+import type { ServerContext } from '../context.ts';
+import { seeOther } from '../http/responses.ts';
+import { startInteraction } from '../interaction/interactions.ts';
+import { currentSession } from '../interaction/session.ts';
+
+type Context = Pick<ServerContext, 'store' | 'issuer' | 'scopes' | 'lifetimes' | 'secureCookies' | 'now'>;
+
+/**
+ * The authorization endpoint (RFC 6749 §3.1, OpenID Connect Core §3.1.2), GET and POST:
+ * read parameters → validate (client and redirect URI first) → find the session → decide:
+ * answer with a code at once (single sign-on), or park the request as an interaction and send the
+ * browser to sign in or consent.
+ */
+export function authorizeEndpoint(context: Context): (request: Request) => Promise<Response> {
+  return async (request) => {
+    try {
+      const now = context.now();
+      const parameters = await readAuthorizationParameters(context, request);
+      const authorization = await validateAuthorizationRequest(context, parameters);
+      const session = await currentSession(context, request, now);
+      const step = await nextStep(context, authorization, null, session, now);
+      if (step.kind === 'issue-code') return await issueCode(context, authorization, step.login, now);
+      const login = step.kind === 'consent' ? step.login : null;
+      const { interaction, cookies } = await startInteraction(context, request, authorization, login, now);
+      const response = seeOther(`${context.issuer}/interaction/${interaction.id}`);
+      for (const cookie of cookies) response.headers.append('set-cookie', cookie);
+      return response;
+    } catch (error) {
+      return respondToBrowserError(context.issuer, error);
+    }
+  };
+}

@@ -1,0 +1,41 @@
+import type { AuthorizationServerMetadata } from '@codegrant/protocol';
+import type { ServerContext } from '../context.ts';
+import { jsonPublic } from '../http/responses.ts';
+import { SIGNING_ALGS } from '../keys/signing-keys.ts';
+
+/**
+ * The server's metadata, the one source of both discovery documents: OpenID Connect Discovery
+ * (`/.well-known/openid-configuration`) and RFC 8414 (`/.well-known/oauth-authorization-server`).
+ * It states only what the server does.
+ */
+export function buildMetadata(context: Pick<ServerContext, 'issuer' | 'scopes'>): AuthorizationServerMetadata {
+  const { issuer } = context;
+  return {
+    issuer,
+    authorization_endpoint: `${issuer}/authorize`,
+    token_endpoint: `${issuer}/token`,
+    userinfo_endpoint: `${issuer}/userinfo`,
+    jwks_uri: `${issuer}/jwks`,
+    scopes_supported: context.scopes,
+    response_types_supported: ['code'],
+    response_modes_supported: ['query', 'form_post'],
+    grant_types_supported: ['authorization_code', 'refresh_token'],
+    subject_types_supported: ['public'],
+    id_token_signing_alg_values_supported: [...SIGNING_ALGS],
+    token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
+    code_challenge_methods_supported: ['S256'],
+    prompt_values_supported: ['none', 'login', 'consent'],
+    claims_supported: ['sub', 'iss', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'at_hash', 'name', 'preferred_username', 'updated_at', 'email', 'email_verified'],
+    authorization_response_iss_parameter_supported: true,
+    claims_parameter_supported: false,
+    request_parameter_supported: false,
+    // OpenID Connect Discovery defaults this one to true: say no explicitly.
+    request_uri_parameter_supported: false,
+  };
+}
+
+/** Serves the metadata document (computed once; cacheable for 5 minutes). */
+export function discoveryEndpoint(context: Pick<ServerContext, 'issuer' | 'scopes'>): () => Response {
+  const metadata = buildMetadata(context);
+  return () => jsonPublic(metadata, 300);
+}

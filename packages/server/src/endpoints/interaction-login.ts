@@ -1,0 +1,65 @@
+import { validateAuthorizationRequest } from '../authorize/authorization-request.ts';
+import { respondToBrowserError } from '../authorize/respond-to-error.ts';
+import type { ServerContext } from '../context.ts';
+import { readFormParameters } from '../http/body.ts';
+import { seeOther } from '../http/responses.ts';
+import { checkCsrfToken, loadInteraction } from '../interaction/interactions.ts';
+import { loginBlocked, recordLoginFailure, throttleKeys } from '../interaction/login-throttle.ts';
+import { verifyDecoyPassword, verifyPassword } from '../interaction/password.ts';
+import { loginPage } from '../pages/login-page.ts';
+
+type Context = Pick<
+  ServerContext,
+  'store' | 'issuer' | 'scopes' | 'lifetimes' | 'secureCookies' | 'loginThrottle' | 'now'
+>;
+
+/**
+ * `POST /interaction/:id/login`: the built-in login form. Checks the CSRF token and the throttle,
+ * then the password (scrypt; an unknown user costs the same time), and on success records the
+ * login and answers 303 to the interaction page, which continues the flow.
+ */
+export function interactionLoginEndpoint(
+  context: Context,
+): (request: Request, id: string, clientAddress: string | undefined) => Promise<Response> {
+  return async (request, id, clientAddress) => {
+    try {
+      const now = context.now();
+      const form = await readFormParameters(request);
+      const interaction = await loadInteraction(context, request, id, now);
+      checkCsrfToken(interaction, form.csrf_token);
+      const authorization = await validateAuthorizationRequest(context, interaction.parameters);
+      const username = (form.username ?? '').trim();
+      const password = form.password ?? '';
+      const again = (error: string, status: number) =>
+        loginPage({
+          actionUrl: `${context.issuer}/interaction/${interaction.id}/login`,
+          csrfToken: interaction.csrfToken,
+          clientName: authorization.client.name ?? authorization.client.clientId,
+          username,
+          error,
+          status,
+        });
+      if (!username || !password) return again('Enter your username and password.', 400);
+
+      const keys = throttleKeys(username, clientAddress);
+      const blocked = await loginBlocked(context, keys, now);
+      if (blocked) {
+        return again(
+          `Too many failed sign-in attempts. Try again in ${blocked.retryAfterMinutes} minutes.`,
+          429,
+        );
+      }
+      const user = await context.store.findUserByUsername(username);
+      const valid = user ? await verifyPassword(password, user.passwordHash) : await verifyDecoyPassword(password);
+      if (!user || !valid) {
+        await recordLoginFailure(context, keys, now);
+        return again('Wrong username or password.', 401);
+      }
+      await context.store.clearLoginFailures(keys.account);
+      await context.store.setInteractionLogin(interaction.id, { userId: user.id, authTime: now });
+      return seeOther(`${context.issuer}/interaction/${interaction.id}`);
+    } catch (error) {
+      return respondToBrowserError(context.issuer, error);
+    }
+  };
+}

@@ -1,0 +1,107 @@
+import { CLAIMS_BY_SCOPE } from '@codegrant/protocol';
+import { jwtVerify } from 'jose';
+import type { ServerContext } from '../context.ts';
+import { OAuthError } from '../errors.ts';
+import { readFormParameters } from '../http/body.ts';
+import { CORS_HEADERS } from '../http/cors.ts';
+import { jsonNoStore, oauthErrorResponse } from '../http/responses.ts';
+import type { Store } from '../store/store.ts';
+
+type Context = Pick<ServerContext, 'store' | 'issuer' | 'accessTokenAudience' | 'keys' | 'findAccountClaims' | 'now'>;
+
+/**
+ * The UserInfo endpoint (OpenID Connect Core §5.3), GET or POST with a Bearer access token
+ * (RFC 6750 §2.1 header, or §2.2 form body). The token is verified with `jose` (signature, `typ`
+ * `at+jwt`, `iss`, `aud`, `exp`) and refused when its grant was revoked. Claims are released by
+ * scope (`profile`, `email`); `sub` is the ID token's.
+ */
+export function userinfoEndpoint(context: Context): (request: Request) => Promise<Response> {
+  const findClaims = context.findAccountClaims ?? ((id: string) => claimsFromStore(context.store, id));
+  return async (request) => {
+    try {
+      const token = await bearerToken(request);
+      const claims = await verifyAccessToken(context, token);
+      const scopes = typeof claims.scope === 'string' ? claims.scope.split(' ') : [];
+      if (!scopes.includes('openid')) {
+        throw new OAuthError('insufficient_scope', 'the access token was not granted the openid scope', {
+          status: 403,
+          wwwAuthenticate: 'Bearer error="insufficient_scope", scope="openid"',
+        });
+      }
+      const account = await findClaims(String(claims.sub));
+      if (!account) throw invalidToken('the account of this access token no longer exists');
+      const released: Record<string, unknown> = { sub: claims.sub };
+      for (const scope of scopes) {
+        for (const claim of CLAIMS_BY_SCOPE[scope] ?? []) {
+          if (account[claim] !== undefined && account[claim] !== null) released[claim] = account[claim];
+        }
+      }
+      return jsonNoStore(released, 200, CORS_HEADERS);
+    } catch (error) {
+      if (error instanceof OAuthError) return oauthErrorResponse(error, CORS_HEADERS);
+      throw error;
+    }
+  };
+}
+
+function invalidToken(description: string): OAuthError {
+  return new OAuthError('invalid_token', description, {
+    status: 401,
+    wwwAuthenticate: `Bearer error="invalid_token", error_description="${description.replace(/["\\]/g, '')}"`,
+  });
+}
+
+/** The access token of the request: exactly one of the header and the form body (RFC 6750 §2). */
+async function bearerToken(request: Request): Promise<string> {
+  const header = request.headers.get('authorization');
+  let fromBody: string | undefined;
+  if (request.method === 'POST' && request.headers.get('content-type')?.startsWith('application/x-www-form-urlencoded')) {
+    fromBody = (await readFormParameters(request)).access_token;
+  }
+  if (header && fromBody) {
+    throw new OAuthError('invalid_request', 'the access token was sent in more than one way', {
+      wwwAuthenticate: 'Bearer error="invalid_request"',
+    });
+  }
+  if (fromBody) return fromBody;
+  const match = header ? /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i.exec(header) : null;
+  if (!match?.[1]) {
+    // No credentials at all: a bare challenge, without an error code (RFC 6750 §3.1).
+    throw new OAuthError('invalid_token', 'a Bearer access token is required', {
+      status: 401,
+      wwwAuthenticate: 'Bearer realm="userinfo"',
+    });
+  }
+  return match[1];
+}
+
+async function verifyAccessToken(context: Context, token: string): Promise<Record<string, unknown>> {
+  let payload: Record<string, unknown>;
+  try {
+    ({ payload } = await jwtVerify(token, context.keys.verificationKeys, {
+      issuer: context.issuer,
+      audience: context.accessTokenAudience,
+      typ: 'at+jwt',
+      algorithms: ['ES256', 'RS256'],
+      currentDate: new Date(context.now() * 1000),
+      requiredClaims: ['sub', 'exp', 'gid'],
+    }));
+  } catch (error) {
+    throw invalidToken(`the access token is invalid: ${(error as Error).message}`);
+  }
+  const grant = await context.store.findGrant(String(payload.gid));
+  if (!grant || grant.revokedAt !== null) throw invalidToken('the access token was revoked');
+  return payload;
+}
+
+async function claimsFromStore(store: Store, userId: string): Promise<Record<string, unknown> | null> {
+  const user = await store.findUserById(userId);
+  if (!user) return null;
+  return {
+    preferred_username: user.username,
+    name: user.name,
+    email: user.email,
+    email_verified: user.email === null ? null : user.emailVerified,
+    updated_at: user.updatedAt,
+  };
+}

@@ -1,0 +1,113 @@
+import type { ServerContext } from './context.ts';
+import { OAuthError } from './errors.ts';
+import { loadInteraction } from './interaction/interactions.ts';
+import { type KeySet, loadSigningKeys } from './keys/signing-keys.ts';
+import { type AuthorizationServerOptions, resolveOptions } from './options.ts';
+import { type ConnectionInfo, createRouter } from './router.ts';
+
+export { OAuthError } from './errors.ts';
+export { createJsonLineLogger } from './log.ts';
+export { hashPassword, verifyPassword } from './interaction/password.ts';
+export { sha256 } from './tokens/hash.ts';
+export { buildMetadata } from './endpoints/discovery.ts';
+export type { ConnectionInfo } from './router.ts';
+export type {
+  AuthorizationServerOptions,
+  FindAccountClaims,
+  Lifetimes,
+  LogRecord,
+  Logger,
+  LoginThrottle,
+} from './options.ts';
+export type * from './store/store.ts';
+export { MemoryStore } from './store/memory.ts';
+
+/** What the app's own login page learns about a pending sign-in (see `loginUrl`). */
+export interface InteractionDetails {
+  id: string;
+  clientId: string;
+  clientName: string;
+  scopes: string[];
+  loginHint: string | null;
+  prompt: string[];
+}
+
+/** A running identity provider. */
+export interface AuthorizationServer {
+  /** The Web-standard handler: give it every request under the issuer URL. */
+  fetch(request: Request, connection?: ConnectionInfo): Promise<Response>;
+  /** The issuer identifier, normalized (no trailing slash). */
+  readonly issuer: string;
+  /**
+   * For an app's own login page (option `loginUrl`), served on the identity provider's origin:
+   * what the pending sign-in asks for. The request must carry the browser's cookies, which bind
+   * the interaction to the browser that started it.
+   */
+  interactionDetails(request: Request, interactionId: string): Promise<InteractionDetails>;
+  /**
+   * For an app's own login page: records that `accountId` (a user id of the store, or one your
+   * `findAccountClaims` knows) signed in, and returns the URL to send the browser to, which
+   * continues the flow (consent, then the code). The request must carry the browser's cookies.
+   */
+  completeLogin(request: Request, interactionId: string, accountId: string): Promise<string>;
+  /** Deletes expired rows (interactions, sessions, grants and their tokens, old login failures). */
+  sweep(): Promise<number>;
+  /** Reloads the signing keys from the store (after another process rotated them). */
+  reloadKeys(): Promise<void>;
+}
+
+/**
+ * Creates the identity provider: validates the options, loads the signing keys (creating them on
+ * a store's first start) and returns the `fetch` handler with its helpers.
+ *
+ * @example
+ * ```ts
+ * const store = await openSqliteStore('./codegrant.db');
+ * const server = await createAuthorizationServer({ issuer: 'https://id.example.com', store });
+ * serve(server, { port: 4000 }); // from '@codegrant/server/node'
+ * ```
+ */
+export async function createAuthorizationServer(options: AuthorizationServerOptions): Promise<AuthorizationServer> {
+  const resolved = resolveOptions(options);
+  let keys: KeySet = await loadSigningKeys(resolved.store, resolved.now());
+  const context: ServerContext = {
+    ...resolved,
+    get keys() {
+      return keys;
+    },
+  };
+  const router = createRouter(context);
+
+  return {
+    issuer: resolved.issuer,
+    fetch: async (request, connection) => router.fetch(request, connection ?? {}),
+    async interactionDetails(request, interactionId) {
+      const interaction = await loadInteraction(context, request, interactionId, context.now());
+      const client = await context.store.findClient(interaction.clientId);
+      const { scope, login_hint: loginHint, prompt } = interaction.parameters;
+      return {
+        id: interaction.id,
+        clientId: interaction.clientId,
+        clientName: client?.name ?? interaction.clientId,
+        scopes: scope ? scope.split(' ').filter((s) => context.scopes.includes(s)) : [],
+        loginHint: loginHint ?? null,
+        prompt: prompt ? prompt.split(' ') : [],
+      };
+    },
+    async completeLogin(request, interactionId, accountId) {
+      const now = context.now();
+      await loadInteraction(context, request, interactionId, now);
+      if (!(await context.store.setInteractionLogin(interactionId, { userId: accountId, authTime: now }))) {
+        throw new OAuthError('invalid_request', 'the sign-in expired before it was completed');
+      }
+      return `${context.issuer}/interaction/${interactionId}`;
+    },
+    sweep: () => {
+      const now = context.now();
+      return context.store.sweepExpired(now, now - context.loginThrottle.windowSeconds);
+    },
+    async reloadKeys() {
+      keys = await loadSigningKeys(context.store, context.now());
+    },
+  };
+}

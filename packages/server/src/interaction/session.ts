@@ -1,0 +1,38 @@
+import { randomToken } from '@codegrant/protocol';
+import type { ServerContext } from '../context.ts';
+import type { SessionRecord } from '../store/store.ts';
+import { sha256 } from '../tokens/hash.ts';
+import { cookieNames, readCookie, serializeCookie } from './cookies.ts';
+
+type Context = Pick<ServerContext, 'store' | 'secureCookies' | 'lifetimes'>;
+
+/** The signed-in session of this browser (single sign-on), if its cookie names a live one. */
+export async function currentSession(context: Context, request: Request, now: number): Promise<SessionRecord | null> {
+  const value = readCookie(request, cookieNames(context.secureCookies).session);
+  if (!value) return null;
+  const session = await context.store.findSession(sha256(value));
+  return session && session.expiresAt > now ? session : null;
+}
+
+/**
+ * Starts a session after a login and returns its `Set-Cookie`. The id is always new (a session
+ * fixed by an attacker before login is never upgraded) and stored only as a hash.
+ */
+export async function startSession(
+  context: Context,
+  login: { userId: string; authTime: number },
+  now: number,
+): Promise<string> {
+  const value = randomToken();
+  await context.store.insertSession({
+    idHash: sha256(value),
+    userId: login.userId,
+    authTime: login.authTime,
+    createdAt: now,
+    expiresAt: now + context.lifetimes.session,
+  });
+  return serializeCookie(cookieNames(context.secureCookies).session, value, {
+    secure: context.secureCookies,
+    maxAge: context.lifetimes.session,
+  });
+}

@@ -1,0 +1,75 @@
+import { createPrivateKey, type KeyObject } from 'node:crypto';
+import { calculateJwkThumbprint, createLocalJWKSet, exportJWK, generateKeyPair, type JWK } from 'jose';
+import type { SigningKeyRecord, Store } from '../store/store.ts';
+
+/** The JWS algorithms the server signs with: ES256 by default, RS256 for clients that register it. */
+export type SigningAlg = 'ES256' | 'RS256';
+
+/** The algorithms, default first (metadata lists them in this order). */
+export const SIGNING_ALGS: readonly SigningAlg[] = ['ES256', 'RS256'];
+
+/** A key ready to sign: the private key as a Node `KeyObject`, so signing is one synchronous call. */
+export interface SigningKey {
+  kid: string;
+  alg: SigningAlg;
+  privateKey: KeyObject;
+}
+
+/** The signing keys loaded from the store: who signs each algorithm, and the public JWKS. */
+export class KeySet {
+  readonly #signers = new Map<SigningAlg, SigningKey>();
+  /** The public keys as published at the JWKS endpoint: active and retired, so older tokens keep verifying. */
+  readonly jwks: { keys: JWK[] };
+  /** Verifies tokens *we receive* (our own access tokens at UserInfo) through `jose`. */
+  readonly verificationKeys: ReturnType<typeof createLocalJWKSet>;
+
+  constructor(records: SigningKeyRecord[]) {
+    for (const record of records) {
+      // Oldest first: the newest active key of each algorithm wins.
+      if (record.retiredAt === null) {
+        const privateKey = createPrivateKey({ key: JSON.parse(record.privateJwk), format: 'jwk' });
+        this.#signers.set(record.alg, { kid: record.kid, alg: record.alg, privateKey });
+      }
+    }
+    this.jwks = { keys: records.map((record) => JSON.parse(record.publicJwk) as JWK) };
+    this.verificationKeys = createLocalJWKSet(this.jwks);
+  }
+
+  /** The key that signs `alg`. */
+  signer(alg: SigningAlg): SigningKey {
+    const key = this.#signers.get(alg);
+    if (!key) throw new Error(`no active ${alg} signing key in the store`);
+    return key;
+  }
+}
+
+/**
+ * Makes sure the store has an active key for every algorithm (creating those missing: the first
+ * start of a new deployment), then loads them.
+ */
+export async function loadSigningKeys(store: Store, now: number): Promise<KeySet> {
+  let records = await store.listSigningKeys();
+  const missing = SIGNING_ALGS.filter((alg) => !records.some((r) => r.alg === alg && r.retiredAt === null));
+  if (missing.length > 0) {
+    for (const alg of missing) await store.insertSigningKey(await createSigningKey(alg, now));
+    records = await store.listSigningKeys();
+  }
+  return new KeySet(records);
+}
+
+/** A new key pair for `alg`, its `kid` the JWK thumbprint (RFC 7638) of the public key. */
+export async function createSigningKey(alg: SigningAlg, now: number): Promise<SigningKeyRecord> {
+  const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
+  const publicJwk = await exportJWK(publicKey);
+  const kid = await calculateJwkThumbprint(publicJwk);
+  const published: JWK = { ...publicJwk, kid, alg, use: 'sig' };
+  const privateJwk: JWK = { ...(await exportJWK(privateKey)), kid, alg };
+  return {
+    kid,
+    alg,
+    privateJwk: JSON.stringify(privateJwk),
+    publicJwk: JSON.stringify(published),
+    createdAt: now,
+    retiredAt: null,
+  };
+}

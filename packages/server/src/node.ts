@@ -1,0 +1,35 @@
+import type { Server } from 'node:http';
+import { createAdaptorServer } from '@hono/node-server';
+import type { AuthorizationServer } from './index.ts';
+
+/** Options of {@link serve}. */
+export interface ServeOptions {
+  port?: number;
+  hostname?: string;
+  /** Sweep expired rows this often, in seconds (default 300; 0 disables). */
+  sweepIntervalSeconds?: number;
+}
+
+/**
+ * Serves the identity provider on `node:http`: the thin adapter that turns Node's request into a
+ * `Request` and passes the peer address (for login throttling). Resolves once listening.
+ */
+export async function serve(server: AuthorizationServer, options: ServeOptions = {}): Promise<Server> {
+  const http = createAdaptorServer({
+    fetch: (request: Request, env: { incoming: { socket: { remoteAddress?: string } } }) =>
+      server.fetch(request, { remoteAddress: env.incoming.socket.remoteAddress }),
+  }) as Server;
+  // Keep-alive connections outlive typical load balancer idle timeouts (60 s), so the balancer closes first.
+  http.keepAliveTimeout = 65_000;
+  const sweepSeconds = options.sweepIntervalSeconds ?? 300;
+  if (sweepSeconds > 0) {
+    const timer = setInterval(() => void server.sweep().catch(() => {}), sweepSeconds * 1000);
+    timer.unref();
+    http.on('close', () => clearInterval(timer));
+  }
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(options.port ?? 4000, options.hostname, () => resolve());
+  });
+  return http;
+}

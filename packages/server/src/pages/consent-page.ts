@@ -1,0 +1,35 @@
+import { html, renderPage } from './html.ts';
+
+/** What the consent page shows. */
+export interface ConsentPageInput {
+  actionUrl: string;
+  csrfToken: string;
+  clientName: string;
+  /** Where the user will be sent: shown so a look-alike client name cannot hide the destination. */
+  redirectHost: string;
+  username: string;
+  scopes: string[];
+}
+
+const SCOPE_DESCRIPTIONS: Record<string, string> = {
+  openid: 'Know who you are (your account identifier)',
+  profile: 'Read your profile: name and username',
+  email: 'Read your email address',
+  offline_access: 'Stay signed in: keep access when you are not using it',
+};
+
+/** The consent page of third-party clients: what is asked, to whom it goes, and two buttons. */
+export function consentPage(input: ConsentPageInput): Response {
+  return renderPage(
+    'Allow access',
+    html`<h1>Allow access?</h1>
+<p><strong>${input.clientName}</strong> (returning you to <code>${input.redirectHost}</code>) asks to:</p>
+<ul>${input.scopes.map((scope) => html`<li>${SCOPE_DESCRIPTIONS[scope] ?? scope}</li>`)}</ul>
+<p>Signed in as <strong>${input.username}</strong>.</p>
+<form method="post" action="${input.actionUrl}">
+<input type="hidden" name="csrf_token" value="${input.csrfToken}">
+<button type="submit" name="decision" value="approve">Allow</button>
+<button type="submit" name="decision" value="deny" class="secondary">Deny</button>
+</form>`,
+  );
+}

@@ -1,0 +1,76 @@
+import { createHash } from 'node:crypto';
+
+/** Escapes text for HTML element content and double-quoted attribute values. */
+export function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** A tagged template whose interpolations are escaped, unless they are {@link SafeHtml} already. */
+export function html(strings: TemplateStringsArray, ...values: unknown[]): SafeHtml {
+  let out = strings[0] ?? '';
+  values.forEach((value, i) => {
+    const items = Array.isArray(value) ? value : [value];
+    for (const item of items) {
+      if (item instanceof SafeHtml) out += item.value;
+      else if (item !== undefined && item !== null && item !== false) out += escapeHtml(String(item));
+    }
+    out += strings[i + 1] ?? '';
+  });
+  return new SafeHtml(out);
+}
+
+/** Markup that is already escaped. */
+export class SafeHtml {
+  constructor(readonly value: string) {}
+}
+
+const STYLE = `
+:root{color-scheme:light dark;--fg:#1b1f24;--muted:#57606a;--bg:#f6f8fa;--card:#fff;--line:#d0d7de;--accent:#0b57d0;--error:#b3261e}
+@media (prefers-color-scheme:dark){:root{--fg:#e6edf3;--muted:#9198a1;--bg:#0d1117;--card:#161b22;--line:#30363d;--accent:#4c8df6;--error:#f2b8b5}}
+*{box-sizing:border-box}body{margin:0;min-height:100vh;display:grid;place-items:center;background:var(--bg);color:var(--fg);font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
+main{width:min(24rem,calc(100vw - 2rem));background:var(--card);border:1px solid var(--line);border-radius:12px;padding:2rem}
+h1{font-size:1.375rem;margin:0 0 .25rem}p{margin:.5rem 0 1rem;color:var(--muted)}
+label{display:block;font-weight:600;margin:1rem 0 .25rem}
+input{width:100%;padding:.625rem .75rem;font:inherit;color:inherit;background:transparent;border:1px solid var(--line);border-radius:8px}
+input:focus-visible,button:focus-visible{outline:3px solid var(--accent);outline-offset:2px}
+button{width:100%;margin-top:1.5rem;padding:.7rem;font:inherit;font-weight:600;border-radius:8px;border:1px solid var(--accent);background:var(--accent);color:#fff;cursor:pointer}
+button.secondary{background:transparent;color:var(--fg);border-color:var(--line);margin-top:.75rem}
+.alert{color:var(--error);border:1px solid currentColor;border-radius:8px;padding:.5rem .75rem;margin:1rem 0}
+ul{padding-left:1.25rem}code{font-size:.9em}
+`;
+
+/** The CSP hash of the inline style: pages allow that style and nothing else. */
+const STYLE_HASH = `'sha256-${createHash('sha256').update(STYLE).digest('base64')}'`;
+
+/**
+ * Security headers of every HTML page: no framing (CSP `frame-ancestors` + `X-Frame-Options`
+ * against clickjacking), no referrer (URLs may carry codes), no caching, no sniffing, and a CSP
+ * allowing only our own inline style (and the given script hashes).
+ */
+export function pageHeaders(scriptHashes: string[] = []): Record<string, string> {
+  const scripts = scriptHashes.length ? `; script-src ${scriptHashes.map((h) => `'${h}'`).join(' ')}` : '';
+  return {
+    'content-type': 'text/html; charset=utf-8',
+    'content-security-policy': `default-src 'none'; style-src ${STYLE_HASH}; base-uri 'none'; frame-ancestors 'none'${scripts}`,
+    'x-frame-options': 'DENY',
+    'referrer-policy': 'no-referrer',
+    'x-content-type-options': 'nosniff',
+    'cache-control': 'no-store',
+  };
+}
+
+/** A complete page: one `<main>` landmark, the page title as its heading. */
+export function renderPage(
+  title: string,
+  body: SafeHtml,
+  options: { status?: number; headers?: Record<string, string>; scriptHashes?: string[] } = {},
+): Response {
+  const page = html`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>${title}</title><style>${new SafeHtml(STYLE)}</style></head>
+<body><main>${body}</main></body></html>`;
+  return new Response(page.value, {
+    status: options.status ?? 200,
+    headers: { ...pageHeaders(options.scriptHashes), ...options.headers },
+  });
+}

@@ -1,0 +1,33 @@
+import { html, renderPage } from './html.ts';
+
+/** What the login page shows. */
+export interface LoginPageInput {
+  actionUrl: string;
+  csrfToken: string;
+  clientName: string;
+  username?: string;
+  error?: string;
+  status?: number;
+}
+
+/**
+ * The built-in login page: a plain form (username, password), labelled inputs, the browser's
+ * password manager hints (`autocomplete`), the error announced to screen readers (`role=alert`).
+ */
+export function loginPage(input: LoginPageInput): Response {
+  return renderPage(
+    'Sign in',
+    html`<h1>Sign in</h1>
+<p>to continue to <strong>${input.clientName}</strong></p>
+${input.error ? html`<div class="alert" role="alert">${input.error}</div>` : ''}
+<form method="post" action="${input.actionUrl}">
+<input type="hidden" name="csrf_token" value="${input.csrfToken}">
+<label for="username">Username</label>
+<input id="username" name="username" type="text" autocomplete="username" autocapitalize="none" spellcheck="false" required value="${input.username ?? ''}"${input.username ? '' : html` autofocus`}>
+<label for="password">Password</label>
+<input id="password" name="password" type="password" autocomplete="current-password" required${input.username ? html` autofocus` : ''}>
+<button type="submit">Sign in</button>
+</form>`,
+    { status: input.status ?? 200 },
+  );
+}

@@ -1,0 +1,86 @@
+import { Hono } from 'hono';
+import type { ServerContext } from './context.ts';
+import { authorizeEndpoint } from './endpoints/authorize.ts';
+import { discoveryEndpoint } from './endpoints/discovery.ts';
+import { interactionConsentEndpoint } from './endpoints/interaction-consent.ts';
+import { interactionLoginEndpoint } from './endpoints/interaction-login.ts';
+import { interactionPageEndpoint } from './endpoints/interaction-page.ts';
+import { jwksEndpoint } from './endpoints/jwks.ts';
+import { tokenEndpoint } from './endpoints/token.ts';
+import { userinfoEndpoint } from './endpoints/userinfo.ts';
+import { OAuthError } from './errors.ts';
+import { CORS_HEADERS, corsPreflight } from './http/cors.ts';
+import { jsonNoStore, oauthErrorResponse } from './http/responses.ts';
+
+/** What the Node adapter (or another runtime's) tells the handler about the connection. */
+export interface ConnectionInfo {
+  remoteAddress?: string;
+}
+
+type Env = { Bindings: ConnectionInfo; Variables: { requestId: string } };
+
+/**
+ * The routes of the identity provider, every endpoint in one visible list. Paths are relative to
+ * the issuer's path, so an issuer like `https://example.com/auth` works behind a path prefix.
+ */
+export function createRouter(context: ServerContext): Hono<Env> {
+  const basePath = context.issuerUrl.pathname.replace(/\/$/, '');
+  const app = new Hono<Env>().basePath(basePath);
+  const discovery = discoveryEndpoint(context);
+  const authorize = authorizeEndpoint(context);
+  const token = tokenEndpoint(context);
+  const userinfo = userinfoEndpoint(context);
+  const interactionPage = interactionPageEndpoint(context);
+  const interactionLogin = interactionLoginEndpoint(context);
+  const interactionConsent = interactionConsentEndpoint(context);
+  const clientAddress = (request: Request, info: ConnectionInfo | undefined): string | undefined =>
+    (context.trustProxy ? request.headers.get('x-forwarded-for')?.split(',')[0]?.trim() : undefined) ??
+    info?.remoteAddress;
+
+  // One structured log line per request, and a request id to find it by.
+  app.use(async (c, next) => {
+    const requestId = crypto.randomUUID();
+    const started = performance.now();
+    c.set('requestId', requestId);
+    await next();
+    c.res.headers.set('x-request-id', requestId);
+    context.logger({
+      level: 'info',
+      msg: 'request',
+      request_id: requestId,
+      method: c.req.method,
+      path: new URL(c.req.url).pathname,
+      status: c.res.status,
+      duration_ms: Math.round((performance.now() - started) * 100) / 100,
+    });
+  });
+
+  app.get('/.well-known/openid-configuration', discovery);
+  app.get('/.well-known/oauth-authorization-server', discovery);
+  app.get('/jwks', jwksEndpoint(context));
+  app.on(['GET', 'POST'], '/authorize', (c) => authorize(c.req.raw));
+  app.get('/interaction/:id', (c) => interactionPage(c.req.raw, c.req.param('id')));
+  if (!context.loginUrl) {
+    app.post('/interaction/:id/login', (c) => interactionLogin(c.req.raw, c.req.param('id'), clientAddress(c.req.raw, c.env)));
+  }
+  app.post('/interaction/:id/consent', (c) => interactionConsent(c.req.raw, c.req.param('id')));
+  app.post('/token', (c) => token(c.req.raw));
+  app.on(['GET', 'POST'], '/userinfo', (c) => userinfo(c.req.raw));
+  for (const path of ['/token', '/userinfo', '/jwks', '/.well-known/openid-configuration', '/.well-known/oauth-authorization-server']) {
+    app.options(path, () => corsPreflight());
+  }
+
+  app.notFound((c) => jsonNoStore({ error: 'not_found', error_description: `no endpoint at ${c.req.method} ${new URL(c.req.url).pathname}` }, 404));
+  app.onError((error, c) => {
+    if (error instanceof OAuthError) return oauthErrorResponse(error, CORS_HEADERS);
+    // Unexpected: log it with the request id; the client learns only the id, never a stack trace.
+    const requestId = c.get('requestId');
+    context.logger({ level: 'error', msg: 'internal error', request_id: requestId, error: String(error), stack: (error as Error).stack });
+    return jsonNoStore(
+      { error: 'server_error', error_description: `internal error; request id ${requestId}` },
+      500,
+      CORS_HEADERS,
+    );
+  });
+  return app;
+}

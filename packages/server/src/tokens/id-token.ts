@@ -1,0 +1,37 @@
+import type { ServerContext } from '../context.ts';
+import type { SigningAlg } from '../keys/signing-keys.ts';
+import { accessTokenHash } from './hash.ts';
+import { signJwt } from './sign-jwt.ts';
+
+/** The facts an ID token states. */
+export interface IdTokenFacts {
+  clientId: string;
+  userId: string;
+  authTime: number;
+  /** The authorization request's `nonce`; omitted on refresh (OpenID Connect Core §12.2). */
+  nonce: string | null;
+  accessToken: string;
+  alg: SigningAlg;
+}
+
+/**
+ * Issues an ID token (OpenID Connect Core §2, §3.1.3.6): `iss`, `sub`, `aud`, `exp`, `iat`,
+ * `auth_time`, `nonce`, `at_hash`, signed with the client's registered algorithm.
+ */
+export function issueIdToken(
+  context: Pick<ServerContext, 'issuer' | 'lifetimes' | 'keys'>,
+  facts: IdTokenFacts,
+  now: number,
+): string {
+  const claims: Record<string, unknown> = {
+    iss: context.issuer,
+    sub: facts.userId,
+    aud: facts.clientId,
+    iat: now,
+    exp: now + context.lifetimes.idToken,
+    auth_time: facts.authTime,
+    at_hash: accessTokenHash(facts.accessToken),
+  };
+  if (facts.nonce !== null) claims.nonce = facts.nonce;
+  return signJwt(context.keys.signer(facts.alg), 'JWT', claims);
+}
