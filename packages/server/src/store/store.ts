@@ -8,7 +8,11 @@
  *   never sees a raw credential;
  * - the two redemptions, {@link Store.redeemCode} and {@link Store.rotateRefreshToken}, are each one
  *   atomic conditional write: under any concurrency exactly one caller wins;
- * - methods returning a record return `null` when there is none; list fields are arrays of strings.
+ * - methods returning a record return `null` when there is none; list fields are arrays of strings;
+ * - "expired" means `expiresAt <= now`;
+ * - deleting a user or a client deletes its grants, refresh tokens, sessions, consents and interactions;
+ * - `listUsers` is sorted by username, `listClients` by client id;
+ * - records returned by the redemptions show the values after the write.
  *
  * Implementations: `memory.ts` (tests), `sqlite.ts` (the embedded default).
  */

@@ -1,0 +1,326 @@
+/**
+ * The in-memory store, for tests: plain maps that keep the SQL stores' constraints and atomicity.
+ */
+import type {
+  ClientRecord,
+  CodeRedemption,
+  ConsentRecord,
+  GrantRecord,
+  InteractionRecord,
+  RefreshRotation,
+  RefreshTokenRecord,
+  SessionRecord,
+  SigningKeyRecord,
+  Store,
+  UserRecord,
+} from './store.ts';
+
+/**
+ * A {@link Store} in plain maps, lost when the process ends.
+ *
+ * It behaves as the SQL stores do, so tests written against it hold for them: duplicate keys and
+ * references to missing users, clients or grants are rejected, deleting a user or a client deletes
+ * what was issued for them, and records are copied in and out (changing a returned record changes
+ * nothing stored). Each redemption checks and writes without an `await` in between, which makes it
+ * atomic on JavaScript's single thread.
+ */
+export class MemoryStore implements Store {
+  readonly #users = new Map<string, UserRecord>();
+  readonly #clients = new Map<string, ClientRecord>();
+  readonly #signingKeys = new Map<string, SigningKeyRecord>();
+  readonly #interactions = new Map<string, InteractionRecord>();
+  readonly #sessions = new Map<string, SessionRecord>();
+  /** By {@link consentKey}. */
+  readonly #consents = new Map<string, ConsentRecord>();
+  readonly #grants = new Map<string, GrantRecord>();
+  readonly #grantIdsByCodeHash = new Map<string, string>();
+  readonly #refreshTokens = new Map<string, RefreshTokenRecord>();
+  /** The times of the failures counted against each key. */
+  readonly #loginFailures = new Map<string, number[]>();
+
+  async migrate(): Promise<void> {}
+
+  async close(): Promise<void> {}
+
+  async insertUser(user: UserRecord): Promise<void> {
+    unique(this.#users, user.id, 'user id');
+    if (this.#findUser((candidate) => candidate.username === user.username) !== undefined) {
+      throw new Error(`username ${user.username} is taken`);
+    }
+    this.#users.set(user.id, copy(user));
+  }
+
+  async findUserById(id: string): Promise<UserRecord | null> {
+    return copyOrNull(this.#users.get(id));
+  }
+
+  async findUserByUsername(username: string): Promise<UserRecord | null> {
+    return copyOrNull(this.#findUser((user) => user.username === username));
+  }
+
+  async listUsers(): Promise<UserRecord[]> {
+    return [...this.#users.values()].sort((a, b) => compare(a.username, b.username)).map(copy);
+  }
+
+  async deleteUser(username: string): Promise<boolean> {
+    const user = this.#findUser((candidate) => candidate.username === username);
+    if (user === undefined) return false;
+    this.#users.delete(user.id);
+    deleteWhere(this.#interactions, (interaction) => interaction.userId === user.id);
+    deleteWhere(this.#sessions, (session) => session.userId === user.id);
+    deleteWhere(this.#consents, (consent) => consent.userId === user.id);
+    this.#deleteGrants((grant) => grant.userId === user.id);
+    return true;
+  }
+
+  async insertClient(client: ClientRecord): Promise<void> {
+    unique(this.#clients, client.clientId, 'client id');
+    this.#clients.set(client.clientId, copy(client));
+  }
+
+  async findClient(clientId: string): Promise<ClientRecord | null> {
+    return copyOrNull(this.#clients.get(clientId));
+  }
+
+  async listClients(): Promise<ClientRecord[]> {
+    return [...this.#clients.values()].sort((a, b) => compare(a.clientId, b.clientId)).map(copy);
+  }
+
+  async deleteClient(clientId: string): Promise<boolean> {
+    if (!this.#clients.delete(clientId)) return false;
+    deleteWhere(this.#interactions, (interaction) => interaction.clientId === clientId);
+    deleteWhere(this.#consents, (consent) => consent.clientId === clientId);
+    this.#deleteGrants((grant) => grant.clientId === clientId);
+    return true;
+  }
+
+  async insertSigningKey(key: SigningKeyRecord): Promise<void> {
+    unique(this.#signingKeys, key.kid, 'signing key id');
+    this.#signingKeys.set(key.kid, copy(key));
+  }
+
+  async listSigningKeys(): Promise<SigningKeyRecord[]> {
+    // The sort is stable: keys created in the same second stay in insertion order.
+    return [...this.#signingKeys.values()].sort((a, b) => a.createdAt - b.createdAt).map(copy);
+  }
+
+  async insertInteraction(interaction: InteractionRecord): Promise<void> {
+    unique(this.#interactions, interaction.id, 'interaction id');
+    this.#requireClient(interaction.clientId);
+    if (interaction.userId !== null) this.#requireUser(interaction.userId);
+    this.#interactions.set(interaction.id, copy(interaction));
+  }
+
+  async findInteraction(id: string): Promise<InteractionRecord | null> {
+    return copyOrNull(this.#interactions.get(id));
+  }
+
+  async setInteractionLogin(id: string, login: { userId: string; authTime: number }): Promise<boolean> {
+    const interaction = this.#interactions.get(id);
+    if (interaction === undefined) return false;
+    this.#requireUser(login.userId);
+    interaction.userId = login.userId;
+    interaction.authTime = login.authTime;
+    return true;
+  }
+
+  async deleteInteraction(id: string): Promise<void> {
+    this.#interactions.delete(id);
+  }
+
+  async insertSession(session: SessionRecord): Promise<void> {
+    unique(this.#sessions, session.idHash, 'session');
+    this.#requireUser(session.userId);
+    this.#sessions.set(session.idHash, copy(session));
+  }
+
+  async findSession(idHash: string): Promise<SessionRecord | null> {
+    return copyOrNull(this.#sessions.get(idHash));
+  }
+
+  async deleteSession(idHash: string): Promise<void> {
+    this.#sessions.delete(idHash);
+  }
+
+  async findConsent(userId: string, clientId: string): Promise<ConsentRecord | null> {
+    return copyOrNull(this.#consents.get(consentKey(userId, clientId)));
+  }
+
+  async saveConsent(consent: ConsentRecord): Promise<void> {
+    this.#requireUser(consent.userId);
+    this.#requireClient(consent.clientId);
+    this.#consents.set(consentKey(consent.userId, consent.clientId), copy(consent));
+  }
+
+  async insertGrant(grant: GrantRecord): Promise<void> {
+    unique(this.#grants, grant.id, 'grant id');
+    unique(this.#grantIdsByCodeHash, grant.codeHash, 'code');
+    this.#requireClient(grant.clientId);
+    this.#requireUser(grant.userId);
+    this.#grants.set(grant.id, copy(grant));
+    this.#grantIdsByCodeHash.set(grant.codeHash, grant.id);
+  }
+
+  async findGrant(id: string): Promise<GrantRecord | null> {
+    return copyOrNull(this.#grants.get(id));
+  }
+
+  async findGrantByCodeHash(codeHash: string): Promise<GrantRecord | null> {
+    return copyOrNull(this.#grantByCodeHash(codeHash));
+  }
+
+  async redeemCode(redemption: CodeRedemption): Promise<GrantRecord | null> {
+    const grant = this.#grantByCodeHash(redemption.codeHash);
+    if (
+      grant === undefined ||
+      grant.clientId !== redemption.clientId ||
+      grant.redirectUri !== redemption.redirectUri ||
+      grant.codeChallenge !== redemption.codeChallenge ||
+      grant.codeConsumedAt !== null ||
+      grant.codeExpiresAt <= redemption.now ||
+      grant.revokedAt !== null
+    ) {
+      return null;
+    }
+    // Everything that can fail is checked before anything is written: the redemption is all or nothing.
+    const { refreshToken } = redemption;
+    if (refreshToken !== undefined) {
+      if (refreshToken.grantId !== grant.id) {
+        throw new TypeError(
+          `refresh token is for grant ${refreshToken.grantId}, but the code is of grant ${grant.id}`,
+        );
+      }
+      unique(this.#refreshTokens, refreshToken.hash, 'refresh token');
+      this.#refreshTokens.set(refreshToken.hash, copy(refreshToken));
+    }
+    grant.codeConsumedAt = redemption.now;
+    grant.expiresAt = redemption.grantExpiresAt;
+    return copy(grant);
+  }
+
+  async revokeGrant(id: string, now: number): Promise<void> {
+    const grant = this.#grants.get(id);
+    // The first revocation's time stays.
+    if (grant !== undefined && grant.revokedAt === null) grant.revokedAt = now;
+  }
+
+  async findRefreshToken(hash: string): Promise<RefreshTokenRecord | null> {
+    return copyOrNull(this.#refreshTokens.get(hash));
+  }
+
+  async rotateRefreshToken(
+    rotation: RefreshRotation,
+  ): Promise<{ previous: RefreshTokenRecord; grant: GrantRecord } | null> {
+    const previous = this.#refreshTokens.get(rotation.hash);
+    const grant = previous === undefined ? undefined : this.#grants.get(previous.grantId);
+    if (
+      previous === undefined ||
+      grant === undefined ||
+      previous.clientId !== rotation.clientId ||
+      previous.rotatedAt !== null ||
+      previous.expiresAt <= rotation.now ||
+      grant.revokedAt !== null
+    ) {
+      return null;
+    }
+    unique(this.#refreshTokens, rotation.next.hash, 'refresh token');
+    this.#refreshTokens.set(rotation.next.hash, { ...copy(rotation.next), grantId: grant.id });
+    previous.rotatedAt = rotation.now;
+    grant.expiresAt = Math.max(grant.expiresAt, rotation.grantExpiresAt);
+    return { previous: copy(previous), grant: copy(grant) };
+  }
+
+  async recordLoginFailure(keys: string[], now: number): Promise<void> {
+    for (const key of keys) {
+      const times = this.#loginFailures.get(key);
+      if (times === undefined) this.#loginFailures.set(key, [now]);
+      else times.push(now);
+    }
+  }
+
+  async countLoginFailures(key: string, since: number): Promise<number> {
+    return (this.#loginFailures.get(key) ?? []).filter((at) => at >= since).length;
+  }
+
+  async clearLoginFailures(key: string): Promise<void> {
+    this.#loginFailures.delete(key);
+  }
+
+  async sweepExpired(now: number, loginFailuresBefore: number): Promise<number> {
+    let deleted = this.#deleteGrants((grant) => grant.expiresAt <= now);
+    deleted += deleteWhere(this.#interactions, (interaction) => interaction.expiresAt <= now);
+    deleted += deleteWhere(this.#sessions, (session) => session.expiresAt <= now);
+    for (const [key, times] of this.#loginFailures) {
+      const kept = times.filter((at) => at >= loginFailuresBefore);
+      deleted += times.length - kept.length;
+      if (kept.length === 0) this.#loginFailures.delete(key);
+      else this.#loginFailures.set(key, kept);
+    }
+    return deleted;
+  }
+
+  #findUser(predicate: (user: UserRecord) => boolean): UserRecord | undefined {
+    for (const user of this.#users.values()) if (predicate(user)) return user;
+    return undefined;
+  }
+
+  #grantByCodeHash(codeHash: string): GrantRecord | undefined {
+    const id = this.#grantIdsByCodeHash.get(codeHash);
+    return id === undefined ? undefined : this.#grants.get(id);
+  }
+
+  /** Deletes the matching grants and their refresh tokens. @returns how many records were deleted */
+  #deleteGrants(predicate: (grant: GrantRecord) => boolean): number {
+    let deleted = 0;
+    for (const [id, grant] of this.#grants) {
+      if (!predicate(grant)) continue;
+      this.#grants.delete(id);
+      this.#grantIdsByCodeHash.delete(grant.codeHash);
+      deleted += 1 + deleteWhere(this.#refreshTokens, (token) => token.grantId === id);
+    }
+    return deleted;
+  }
+
+  #requireUser(id: string): void {
+    if (!this.#users.has(id)) throw new Error(`no user ${id}`);
+  }
+
+  #requireClient(clientId: string): void {
+    if (!this.#clients.has(clientId)) throw new Error(`no client ${clientId}`);
+  }
+}
+
+/** Rejects a second record with the same key, as a SQL primary key or unique index does. */
+function unique(map: Map<string, unknown>, key: string, what: string): void {
+  if (map.has(key)) throw new Error(`duplicate ${what} ${key}`);
+}
+
+/** @returns how many entries were deleted */
+function deleteWhere<T>(map: Map<string, T>, predicate: (value: T) => boolean): number {
+  let deleted = 0;
+  for (const [key, value] of map) {
+    if (predicate(value)) {
+      map.delete(key);
+      deleted++;
+    }
+  }
+  return deleted;
+}
+
+/** A map key for the pair; JSON keeps `("a:b", "c")` and `("a", "b:c")` apart. */
+function consentKey(userId: string, clientId: string): string {
+  return JSON.stringify([userId, clientId]);
+}
+
+/** Orders as SQL's binary collation does for ASCII. */
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function copy<T>(value: T): T {
+  return structuredClone(value);
+}
+
+function copyOrNull<T>(value: T | undefined): T | null {
+  return value === undefined ? null : copy(value);
+}

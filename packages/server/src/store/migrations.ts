@@ -1,0 +1,152 @@
+/**
+ * The database schema as an ordered list of migrations, shared by the SQL stores.
+ *
+ * The SQL is written once for SQLite and PostgreSQL: `TEXT`, `INTEGER`, `BIGINT`, no
+ * `AUTOINCREMENT`, no dialect-only syntax. Times are `BIGINT` seconds, booleans `INTEGER` 0/1 and
+ * lists JSON text, so both dialects read and write the same values. A migration whose SQL cannot be
+ * shared gives one text per dialect instead.
+ *
+ * Append new migrations at the end with the next `id`; never edit one that has shipped.
+ */
+
+/** A SQL dialect the migrations are written for. */
+export type Dialect = 'sqlite' | 'postgres';
+
+/** One step of the schema. */
+export interface Migration {
+  /** Applied in increasing order; recorded in `schema_migrations`. */
+  id: number;
+  /** What the step does, for people reading `schema_migrations`. */
+  name: string;
+  /** Statements separated by `;`, either shared by both dialects or one text per dialect. */
+  sql: string | Record<Dialect, string>;
+}
+
+/**
+ * Creates the table that records which migrations ran. Run before reading it, inside the same
+ * transaction as the migrations themselves.
+ */
+export const createSchemaMigrationsTable = `
+CREATE TABLE IF NOT EXISTS schema_migrations (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,
+  applied_at BIGINT NOT NULL
+)`;
+
+/** The migrations, oldest first. */
+export const migrations: readonly Migration[] = [
+  {
+    id: 1,
+    name: 'initial schema',
+    // Deleting a user or a client cascades to everything issued for them. The cascades scan the
+    // referencing tables: acceptable for these rare administrative deletions, and cheaper than an
+    // index on every foreign key that each authorization would have to maintain.
+    sql: `
+CREATE TABLE users (
+  id TEXT PRIMARY KEY,
+  username TEXT NOT NULL UNIQUE,
+  password_hash TEXT NOT NULL,
+  email TEXT,
+  email_verified INTEGER NOT NULL,
+  name TEXT,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+
+CREATE TABLE clients (
+  client_id TEXT PRIMARY KEY,
+  client_secret_hash TEXT,
+  name TEXT,
+  redirect_uris TEXT NOT NULL,
+  post_logout_redirect_uris TEXT NOT NULL,
+  grant_types TEXT NOT NULL,
+  token_endpoint_auth_method TEXT NOT NULL,
+  first_party INTEGER NOT NULL,
+  id_token_signed_response_alg TEXT NOT NULL,
+  always_issue_refresh_token INTEGER NOT NULL,
+  allow_missing_pkce INTEGER NOT NULL,
+  created_at BIGINT NOT NULL
+);
+
+CREATE TABLE signing_keys (
+  kid TEXT PRIMARY KEY,
+  alg TEXT NOT NULL,
+  private_jwk TEXT NOT NULL,
+  public_jwk TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  retired_at BIGINT
+);
+
+CREATE TABLE interactions (
+  id TEXT PRIMARY KEY,
+  client_id TEXT NOT NULL REFERENCES clients (client_id) ON DELETE CASCADE,
+  parameters TEXT NOT NULL,
+  csrf_token TEXT NOT NULL,
+  browser_binding_hash TEXT NOT NULL,
+  user_id TEXT REFERENCES users (id) ON DELETE CASCADE,
+  auth_time BIGINT,
+  created_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL
+);
+CREATE INDEX interactions_expires_at ON interactions (expires_at);
+
+CREATE TABLE sessions (
+  id_hash TEXT PRIMARY KEY,
+  user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  auth_time BIGINT NOT NULL,
+  created_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL
+);
+CREATE INDEX sessions_expires_at ON sessions (expires_at);
+
+CREATE TABLE consents (
+  user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  client_id TEXT NOT NULL REFERENCES clients (client_id) ON DELETE CASCADE,
+  scopes TEXT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  PRIMARY KEY (user_id, client_id)
+);
+
+CREATE TABLE grants (
+  id TEXT PRIMARY KEY,
+  client_id TEXT NOT NULL REFERENCES clients (client_id) ON DELETE CASCADE,
+  user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  scopes TEXT NOT NULL,
+  auth_time BIGINT NOT NULL,
+  nonce TEXT,
+  redirect_uri TEXT NOT NULL,
+  code_hash TEXT NOT NULL,
+  code_challenge TEXT,
+  code_expires_at BIGINT NOT NULL,
+  code_consumed_at BIGINT,
+  revoked_at BIGINT,
+  created_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL
+);
+CREATE UNIQUE INDEX grants_code_hash ON grants (code_hash);
+CREATE INDEX grants_expires_at ON grants (expires_at);
+
+CREATE TABLE refresh_tokens (
+  hash TEXT PRIMARY KEY,
+  grant_id TEXT NOT NULL REFERENCES grants (id) ON DELETE CASCADE,
+  client_id TEXT NOT NULL,
+  scopes TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL,
+  rotated_at BIGINT
+);
+CREATE INDEX refresh_tokens_grant_id ON refresh_tokens (grant_id);
+
+CREATE TABLE login_failures (
+  key TEXT NOT NULL,
+  at BIGINT NOT NULL
+);
+CREATE INDEX login_failures_key_at ON login_failures (key, at);
+`,
+  },
+];
+
+/** The SQL of `migration` in `dialect`. */
+export function migrationSql(migration: Migration, dialect: Dialect): string {
+  return typeof migration.sql === 'string' ? migration.sql : migration.sql[dialect];
+}

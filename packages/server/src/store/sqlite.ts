@@ -1,0 +1,638 @@
+/**
+ * The embedded store: one SQLite file, shared safely by any number of connections and processes on
+ * one machine.
+ */
+import Database from 'better-sqlite3';
+import { createSchemaMigrationsTable, migrationSql, migrations } from './migrations.ts';
+import type {
+  ClientRecord,
+  CodeRedemption,
+  ConsentRecord,
+  GrantRecord,
+  InteractionRecord,
+  RefreshRotation,
+  RefreshTokenRecord,
+  SessionRecord,
+  SigningKeyRecord,
+  Store,
+  UserRecord,
+} from './store.ts';
+
+/** Options of {@link SqliteStore}. */
+export interface SqliteStoreOptions {
+  /**
+   * SQLite's `synchronous` setting. `NORMAL` (the default) syncs the write-ahead log at checkpoints
+   * only: every committed write survives a crash of the process, and the file never corrupts, but
+   * the last commits may be lost if the machine loses power. `FULL` syncs on every commit, which
+   * survives power loss at the cost of one `fsync` per code and token issued.
+   */
+  synchronous?: 'NORMAL' | 'FULL';
+}
+
+/** Waiting for another connection's write lock longer than this reports `SQLITE_BUSY`. */
+const busyTimeoutMs = 5000;
+
+/**
+ * A {@link Store} on a SQLite file through `better-sqlite3`.
+ *
+ * The file is in WAL mode, so readers never wait for the writer; writes from several connections
+ * (or processes) take turns, waiting up to 5 s for the lock. Each statement is prepared once, on
+ * first use. Call {@link SqliteStore.migrate} before use, or open with {@link openSqliteStore}.
+ */
+export class SqliteStore implements Store {
+  readonly #db: Database.Database;
+  readonly #statements = new Map<string, Database.Statement>();
+  readonly #migrate: Database.Transaction<() => void>;
+  readonly #redeemCodeIssuingRefreshToken: Database.Transaction<
+    (redemption: CodeRedemption, refreshToken: RefreshTokenRecord) => GrantRow | undefined
+  >;
+  readonly #rotateRefreshToken: Database.Transaction<
+    (rotation: RefreshRotation) => { previous: RefreshTokenRecord; grant: GrantRecord } | null
+  >;
+  readonly #recordLoginFailure: Database.Transaction<(keys: string[], now: number) => void>;
+  readonly #sweepExpired: Database.Transaction<(now: number, loginFailuresBefore: number) => number>;
+
+  /**
+   * Opens (or creates) the database file at `path`; `:memory:` gives a private in-memory database.
+   * The schema is not touched: call {@link SqliteStore.migrate} next.
+   */
+  constructor(path: string, options: SqliteStoreOptions = {}) {
+    const synchronous = options.synchronous ?? 'NORMAL';
+    // It is spliced into a PRAGMA, which takes no parameters.
+    if (synchronous !== 'NORMAL' && synchronous !== 'FULL') {
+      throw new TypeError(`synchronous must be NORMAL or FULL, got ${String(synchronous)}`);
+    }
+    const db = new Database(path, { timeout: busyTimeoutMs });
+    this.#db = db;
+    db.pragma('journal_mode = WAL');
+    db.pragma('foreign_keys = ON');
+    db.pragma(`synchronous = ${synchronous}`);
+
+    // BEGIN IMMEDIATE takes the write lock up front, so a transaction never fails half-way
+    // when another connection wrote in between, and two processes never both migrate.
+    this.#migrate = db.transaction(() => this.#applyMigrations());
+    this.#redeemCodeIssuingRefreshToken = db.transaction((redemption, refreshToken) => {
+      const row = this.#redeemCodeRow(redemption);
+      if (row === undefined) return undefined;
+      if (refreshToken.grantId !== row.id) {
+        throw new TypeError(
+          `refresh token is for grant ${refreshToken.grantId}, but the code is of grant ${row.id}`,
+        );
+      }
+      this.#insertRefreshToken(refreshToken);
+      return row;
+    });
+    this.#rotateRefreshToken = db.transaction((rotation) => {
+      const previous = this.#prepare(`
+        UPDATE refresh_tokens SET rotated_at = @now
+        WHERE hash = @hash AND client_id = @client_id AND rotated_at IS NULL AND expires_at > @now
+          AND EXISTS (SELECT 1 FROM grants WHERE grants.id = refresh_tokens.grant_id AND grants.revoked_at IS NULL)
+        RETURNING *`).get({ now: rotation.now, hash: rotation.hash, client_id: rotation.clientId }) as
+        | RefreshTokenRow
+        | undefined;
+      if (previous === undefined) return null;
+      this.#insertRefreshToken({ ...rotation.next, grantId: previous.grant_id });
+      const grant = this.#prepare(
+        'UPDATE grants SET expires_at = MAX(expires_at, @expires_at) WHERE id = @id RETURNING *',
+      ).get({ expires_at: rotation.grantExpiresAt, id: previous.grant_id }) as GrantRow;
+      return { previous: toRefreshToken(previous), grant: toGrant(grant) };
+    });
+    this.#recordLoginFailure = db.transaction((keys, now) => {
+      const insert = this.#prepare('INSERT INTO login_failures (key, at) VALUES (?, ?)');
+      for (const key of keys) insert.run(key, now);
+    });
+    this.#sweepExpired = db.transaction((now, loginFailuresBefore) => {
+      // Refresh tokens first: their grants' cascade would delete them uncounted.
+      const statements: [string, number][] = [
+        ['DELETE FROM refresh_tokens WHERE grant_id IN (SELECT id FROM grants WHERE expires_at <= ?)', now],
+        ['DELETE FROM grants WHERE expires_at <= ?', now],
+        ['DELETE FROM interactions WHERE expires_at <= ?', now],
+        ['DELETE FROM sessions WHERE expires_at <= ?', now],
+        ['DELETE FROM login_failures WHERE at < ?', loginFailuresBefore],
+      ];
+      let deleted = 0;
+      for (const [sql, time] of statements) deleted += this.#prepare(sql).run(time).changes;
+      return deleted;
+    });
+  }
+
+  async migrate(): Promise<void> {
+    this.#migrate.immediate();
+  }
+
+  async close(): Promise<void> {
+    this.#db.close();
+  }
+
+  async insertUser(user: UserRecord): Promise<void> {
+    this.#prepare(`
+      INSERT INTO users (id, username, password_hash, email, email_verified, name, created_at, updated_at)
+      VALUES (@id, @username, @password_hash, @email, @email_verified, @name, @created_at, @updated_at)`).run(
+      {
+        id: user.id,
+        username: user.username,
+        password_hash: user.passwordHash,
+        email: user.email,
+        email_verified: user.emailVerified ? 1 : 0,
+        name: user.name,
+        created_at: user.createdAt,
+        updated_at: user.updatedAt,
+      },
+    );
+  }
+
+  async findUserById(id: string): Promise<UserRecord | null> {
+    const row = this.#prepare('SELECT * FROM users WHERE id = ?').get(id) as UserRow | undefined;
+    return row === undefined ? null : toUser(row);
+  }
+
+  async findUserByUsername(username: string): Promise<UserRecord | null> {
+    const row = this.#prepare('SELECT * FROM users WHERE username = ?').get(username) as UserRow | undefined;
+    return row === undefined ? null : toUser(row);
+  }
+
+  async listUsers(): Promise<UserRecord[]> {
+    return (this.#prepare('SELECT * FROM users ORDER BY username').all() as UserRow[]).map(toUser);
+  }
+
+  async deleteUser(username: string): Promise<boolean> {
+    return this.#prepare('DELETE FROM users WHERE username = ?').run(username).changes > 0;
+  }
+
+  async insertClient(client: ClientRecord): Promise<void> {
+    this.#prepare(`
+      INSERT INTO clients (client_id, client_secret_hash, name, redirect_uris, post_logout_redirect_uris,
+        grant_types, token_endpoint_auth_method, first_party, id_token_signed_response_alg,
+        always_issue_refresh_token, allow_missing_pkce, created_at)
+      VALUES (@client_id, @client_secret_hash, @name, @redirect_uris, @post_logout_redirect_uris,
+        @grant_types, @token_endpoint_auth_method, @first_party, @id_token_signed_response_alg,
+        @always_issue_refresh_token, @allow_missing_pkce, @created_at)`).run({
+      client_id: client.clientId,
+      client_secret_hash: client.clientSecretHash,
+      name: client.name,
+      redirect_uris: JSON.stringify(client.redirectUris),
+      post_logout_redirect_uris: JSON.stringify(client.postLogoutRedirectUris),
+      grant_types: JSON.stringify(client.grantTypes),
+      token_endpoint_auth_method: client.tokenEndpointAuthMethod,
+      first_party: client.firstParty ? 1 : 0,
+      id_token_signed_response_alg: client.idTokenSignedResponseAlg,
+      always_issue_refresh_token: client.alwaysIssueRefreshToken ? 1 : 0,
+      allow_missing_pkce: client.allowMissingPkce ? 1 : 0,
+      created_at: client.createdAt,
+    });
+  }
+
+  async findClient(clientId: string): Promise<ClientRecord | null> {
+    const row = this.#prepare('SELECT * FROM clients WHERE client_id = ?').get(clientId) as
+      | ClientRow
+      | undefined;
+    return row === undefined ? null : toClient(row);
+  }
+
+  async listClients(): Promise<ClientRecord[]> {
+    return (this.#prepare('SELECT * FROM clients ORDER BY client_id').all() as ClientRow[]).map(toClient);
+  }
+
+  async deleteClient(clientId: string): Promise<boolean> {
+    return this.#prepare('DELETE FROM clients WHERE client_id = ?').run(clientId).changes > 0;
+  }
+
+  async insertSigningKey(key: SigningKeyRecord): Promise<void> {
+    this.#prepare(`
+      INSERT INTO signing_keys (kid, alg, private_jwk, public_jwk, created_at, retired_at)
+      VALUES (@kid, @alg, @private_jwk, @public_jwk, @created_at, @retired_at)`).run({
+      kid: key.kid,
+      alg: key.alg,
+      private_jwk: key.privateJwk,
+      public_jwk: key.publicJwk,
+      created_at: key.createdAt,
+      retired_at: key.retiredAt,
+    });
+  }
+
+  async listSigningKeys(): Promise<SigningKeyRecord[]> {
+    // rowid breaks ties between keys created in the same second: the first inserted is older.
+    const rows = this.#prepare(
+      'SELECT * FROM signing_keys ORDER BY created_at, rowid',
+    ).all() as SigningKeyRow[];
+    return rows.map((row) => ({
+      kid: row.kid,
+      alg: row.alg,
+      privateJwk: row.private_jwk,
+      publicJwk: row.public_jwk,
+      createdAt: row.created_at,
+      retiredAt: row.retired_at,
+    }));
+  }
+
+  async insertInteraction(interaction: InteractionRecord): Promise<void> {
+    this.#prepare(`
+      INSERT INTO interactions (id, client_id, parameters, csrf_token, browser_binding_hash, user_id, auth_time,
+        created_at, expires_at)
+      VALUES (@id, @client_id, @parameters, @csrf_token, @browser_binding_hash, @user_id, @auth_time,
+        @created_at, @expires_at)`).run({
+      id: interaction.id,
+      client_id: interaction.clientId,
+      parameters: JSON.stringify(interaction.parameters),
+      csrf_token: interaction.csrfToken,
+      browser_binding_hash: interaction.browserBindingHash,
+      user_id: interaction.userId,
+      auth_time: interaction.authTime,
+      created_at: interaction.createdAt,
+      expires_at: interaction.expiresAt,
+    });
+  }
+
+  async findInteraction(id: string): Promise<InteractionRecord | null> {
+    const row = this.#prepare('SELECT * FROM interactions WHERE id = ?').get(id) as
+      | InteractionRow
+      | undefined;
+    if (row === undefined) return null;
+    return {
+      id: row.id,
+      clientId: row.client_id,
+      parameters: JSON.parse(row.parameters) as Record<string, string>,
+      csrfToken: row.csrf_token,
+      browserBindingHash: row.browser_binding_hash,
+      userId: row.user_id,
+      authTime: row.auth_time,
+      createdAt: row.created_at,
+      expiresAt: row.expires_at,
+    };
+  }
+
+  async setInteractionLogin(id: string, login: { userId: string; authTime: number }): Promise<boolean> {
+    const result = this.#prepare('UPDATE interactions SET user_id = ?, auth_time = ? WHERE id = ?').run(
+      login.userId,
+      login.authTime,
+      id,
+    );
+    return result.changes > 0;
+  }
+
+  async deleteInteraction(id: string): Promise<void> {
+    this.#prepare('DELETE FROM interactions WHERE id = ?').run(id);
+  }
+
+  async insertSession(session: SessionRecord): Promise<void> {
+    this.#prepare(`
+      INSERT INTO sessions (id_hash, user_id, auth_time, created_at, expires_at)
+      VALUES (?, ?, ?, ?, ?)`).run(
+      session.idHash,
+      session.userId,
+      session.authTime,
+      session.createdAt,
+      session.expiresAt,
+    );
+  }
+
+  async findSession(idHash: string): Promise<SessionRecord | null> {
+    const row = this.#prepare('SELECT * FROM sessions WHERE id_hash = ?').get(idHash) as
+      | SessionRow
+      | undefined;
+    if (row === undefined) return null;
+    return {
+      idHash: row.id_hash,
+      userId: row.user_id,
+      authTime: row.auth_time,
+      createdAt: row.created_at,
+      expiresAt: row.expires_at,
+    };
+  }
+
+  async deleteSession(idHash: string): Promise<void> {
+    this.#prepare('DELETE FROM sessions WHERE id_hash = ?').run(idHash);
+  }
+
+  async findConsent(userId: string, clientId: string): Promise<ConsentRecord | null> {
+    const row = this.#prepare('SELECT * FROM consents WHERE user_id = ? AND client_id = ?').get(
+      userId,
+      clientId,
+    ) as ConsentRow | undefined;
+    if (row === undefined) return null;
+    return {
+      userId: row.user_id,
+      clientId: row.client_id,
+      scopes: JSON.parse(row.scopes) as string[],
+      updatedAt: row.updated_at,
+    };
+  }
+
+  async saveConsent(consent: ConsentRecord): Promise<void> {
+    this.#prepare(`
+      INSERT INTO consents (user_id, client_id, scopes, updated_at) VALUES (?, ?, ?, ?)
+      ON CONFLICT (user_id, client_id) DO UPDATE SET scopes = excluded.scopes, updated_at = excluded.updated_at`).run(
+      consent.userId,
+      consent.clientId,
+      JSON.stringify(consent.scopes),
+      consent.updatedAt,
+    );
+  }
+
+  async insertGrant(grant: GrantRecord): Promise<void> {
+    this.#prepare(`
+      INSERT INTO grants (id, client_id, user_id, scopes, auth_time, nonce, redirect_uri, code_hash, code_challenge,
+        code_expires_at, code_consumed_at, revoked_at, created_at, expires_at)
+      VALUES (@id, @client_id, @user_id, @scopes, @auth_time, @nonce, @redirect_uri, @code_hash, @code_challenge,
+        @code_expires_at, @code_consumed_at, @revoked_at, @created_at, @expires_at)`).run({
+      id: grant.id,
+      client_id: grant.clientId,
+      user_id: grant.userId,
+      scopes: JSON.stringify(grant.scopes),
+      auth_time: grant.authTime,
+      nonce: grant.nonce,
+      redirect_uri: grant.redirectUri,
+      code_hash: grant.codeHash,
+      code_challenge: grant.codeChallenge,
+      code_expires_at: grant.codeExpiresAt,
+      code_consumed_at: grant.codeConsumedAt,
+      revoked_at: grant.revokedAt,
+      created_at: grant.createdAt,
+      expires_at: grant.expiresAt,
+    });
+  }
+
+  async findGrant(id: string): Promise<GrantRecord | null> {
+    const row = this.#prepare('SELECT * FROM grants WHERE id = ?').get(id) as GrantRow | undefined;
+    return row === undefined ? null : toGrant(row);
+  }
+
+  async findGrantByCodeHash(codeHash: string): Promise<GrantRecord | null> {
+    const row = this.#prepare('SELECT * FROM grants WHERE code_hash = ?').get(codeHash) as
+      | GrantRow
+      | undefined;
+    return row === undefined ? null : toGrant(row);
+  }
+
+  async redeemCode(redemption: CodeRedemption): Promise<GrantRecord | null> {
+    // Without a refresh token the conditional UPDATE alone is the whole, atomic, redemption.
+    const row =
+      redemption.refreshToken === undefined
+        ? this.#redeemCodeRow(redemption)
+        : this.#redeemCodeIssuingRefreshToken.immediate(redemption, redemption.refreshToken);
+    return row === undefined ? null : toGrant(row);
+  }
+
+  async revokeGrant(id: string, now: number): Promise<void> {
+    // The first revocation's time stays.
+    this.#prepare('UPDATE grants SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(now, id);
+  }
+
+  async findRefreshToken(hash: string): Promise<RefreshTokenRecord | null> {
+    const row = this.#prepare('SELECT * FROM refresh_tokens WHERE hash = ?').get(hash) as
+      | RefreshTokenRow
+      | undefined;
+    return row === undefined ? null : toRefreshToken(row);
+  }
+
+  async rotateRefreshToken(
+    rotation: RefreshRotation,
+  ): Promise<{ previous: RefreshTokenRecord; grant: GrantRecord } | null> {
+    return this.#rotateRefreshToken.immediate(rotation);
+  }
+
+  async recordLoginFailure(keys: string[], now: number): Promise<void> {
+    this.#recordLoginFailure.immediate(keys, now);
+  }
+
+  async countLoginFailures(key: string, since: number): Promise<number> {
+    return this.#prepare('SELECT COUNT(*) FROM login_failures WHERE key = ? AND at >= ?')
+      .pluck()
+      .get(key, since) as number;
+  }
+
+  async clearLoginFailures(key: string): Promise<void> {
+    this.#prepare('DELETE FROM login_failures WHERE key = ?').run(key);
+  }
+
+  async sweepExpired(now: number, loginFailuresBefore: number): Promise<number> {
+    return this.#sweepExpired.immediate(now, loginFailuresBefore);
+  }
+
+  /** The statement for `sql`, prepared on its first use (after the schema exists) and then reused. */
+  #prepare(sql: string): Database.Statement {
+    let statement = this.#statements.get(sql);
+    if (statement === undefined) {
+      statement = this.#db.prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  #applyMigrations(): void {
+    this.#db.exec(createSchemaMigrationsTable);
+    const applied = new Set(this.#db.prepare('SELECT id FROM schema_migrations').pluck().all() as number[]);
+    const unknown = [...applied].filter((id) => !migrations.some((migration) => migration.id === id));
+    if (unknown.length > 0) {
+      throw new Error(
+        `the database has migrations this codegrant does not know (${unknown.join(', ')}): a newer version migrated it`,
+      );
+    }
+    const record = this.#db.prepare('INSERT INTO schema_migrations (id, name, applied_at) VALUES (?, ?, ?)');
+    for (const migration of migrations) {
+      if (applied.has(migration.id)) continue;
+      this.#db.exec(migrationSql(migration, 'sqlite'));
+      record.run(migration.id, migration.name, Math.floor(Date.now() / 1000));
+    }
+  }
+
+  #redeemCodeRow(redemption: CodeRedemption): GrantRow | undefined {
+    // `IS` compares NULL as a value: a code issued without a challenge matches only a redemption without one.
+    return this.#prepare(`
+      UPDATE grants SET code_consumed_at = @now, expires_at = @grant_expires_at
+      WHERE code_hash = @code_hash AND client_id = @client_id AND redirect_uri = @redirect_uri
+        AND code_challenge IS @code_challenge AND code_consumed_at IS NULL AND code_expires_at > @now
+        AND revoked_at IS NULL
+      RETURNING *`).get({
+      now: redemption.now,
+      grant_expires_at: redemption.grantExpiresAt,
+      code_hash: redemption.codeHash,
+      client_id: redemption.clientId,
+      redirect_uri: redemption.redirectUri,
+      code_challenge: redemption.codeChallenge,
+    }) as GrantRow | undefined;
+  }
+
+  #insertRefreshToken(token: RefreshTokenRecord): void {
+    this.#prepare(`
+      INSERT INTO refresh_tokens (hash, grant_id, client_id, scopes, created_at, expires_at, rotated_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?)`).run(
+      token.hash,
+      token.grantId,
+      token.clientId,
+      JSON.stringify(token.scopes),
+      token.createdAt,
+      token.expiresAt,
+      token.rotatedAt,
+    );
+  }
+}
+
+/**
+ * Opens the SQLite store at `path` and brings its schema up to date.
+ *
+ * @example
+ * ```ts
+ * const store = await openSqliteStore('./codegrant.db');
+ * ```
+ */
+export async function openSqliteStore(path: string, options?: SqliteStoreOptions): Promise<SqliteStore> {
+  const store = new SqliteStore(path, options);
+  try {
+    await store.migrate();
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  return store;
+}
+
+interface UserRow {
+  id: string;
+  username: string;
+  password_hash: string;
+  email: string | null;
+  email_verified: number;
+  name: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+interface ClientRow {
+  client_id: string;
+  client_secret_hash: string | null;
+  name: string | null;
+  redirect_uris: string;
+  post_logout_redirect_uris: string;
+  grant_types: string;
+  token_endpoint_auth_method: ClientRecord['tokenEndpointAuthMethod'];
+  first_party: number;
+  id_token_signed_response_alg: ClientRecord['idTokenSignedResponseAlg'];
+  always_issue_refresh_token: number;
+  allow_missing_pkce: number;
+  created_at: number;
+}
+
+interface SigningKeyRow {
+  kid: string;
+  alg: SigningKeyRecord['alg'];
+  private_jwk: string;
+  public_jwk: string;
+  created_at: number;
+  retired_at: number | null;
+}
+
+interface InteractionRow {
+  id: string;
+  client_id: string;
+  parameters: string;
+  csrf_token: string;
+  browser_binding_hash: string;
+  user_id: string | null;
+  auth_time: number | null;
+  created_at: number;
+  expires_at: number;
+}
+
+interface SessionRow {
+  id_hash: string;
+  user_id: string;
+  auth_time: number;
+  created_at: number;
+  expires_at: number;
+}
+
+interface ConsentRow {
+  user_id: string;
+  client_id: string;
+  scopes: string;
+  updated_at: number;
+}
+
+interface GrantRow {
+  id: string;
+  client_id: string;
+  user_id: string;
+  scopes: string;
+  auth_time: number;
+  nonce: string | null;
+  redirect_uri: string;
+  code_hash: string;
+  code_challenge: string | null;
+  code_expires_at: number;
+  code_consumed_at: number | null;
+  revoked_at: number | null;
+  created_at: number;
+  expires_at: number;
+}
+
+interface RefreshTokenRow {
+  hash: string;
+  grant_id: string;
+  client_id: string;
+  scopes: string;
+  created_at: number;
+  expires_at: number;
+  rotated_at: number | null;
+}
+
+function toUser(row: UserRow): UserRecord {
+  return {
+    id: row.id,
+    username: row.username,
+    passwordHash: row.password_hash,
+    email: row.email,
+    emailVerified: row.email_verified === 1,
+    name: row.name,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+function toClient(row: ClientRow): ClientRecord {
+  return {
+    clientId: row.client_id,
+    clientSecretHash: row.client_secret_hash,
+    name: row.name,
+    redirectUris: JSON.parse(row.redirect_uris) as string[],
+    postLogoutRedirectUris: JSON.parse(row.post_logout_redirect_uris) as string[],
+    grantTypes: JSON.parse(row.grant_types) as string[],
+    tokenEndpointAuthMethod: row.token_endpoint_auth_method,
+    firstParty: row.first_party === 1,
+    idTokenSignedResponseAlg: row.id_token_signed_response_alg,
+    alwaysIssueRefreshToken: row.always_issue_refresh_token === 1,
+    allowMissingPkce: row.allow_missing_pkce === 1,
+    createdAt: row.created_at,
+  };
+}
+
+function toGrant(row: GrantRow): GrantRecord {
+  return {
+    id: row.id,
+    clientId: row.client_id,
+    userId: row.user_id,
+    scopes: JSON.parse(row.scopes) as string[],
+    authTime: row.auth_time,
+    nonce: row.nonce,
+    redirectUri: row.redirect_uri,
+    codeHash: row.code_hash,
+    codeChallenge: row.code_challenge,
+    codeExpiresAt: row.code_expires_at,
+    codeConsumedAt: row.code_consumed_at,
+    revokedAt: row.revoked_at,
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+  };
+}
+
+function toRefreshToken(row: RefreshTokenRow): RefreshTokenRecord {
+  return {
+    hash: row.hash,
+    grantId: row.grant_id,
+    clientId: row.client_id,
+    scopes: JSON.parse(row.scopes) as string[],
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+    rotatedAt: row.rotated_at,
+  };
+}
