@@ -9,8 +9,8 @@ export class TestBrowser {
   async fetch(url: string | URL, init: RequestInit = {}): Promise<Response> {
     const target = new URL(url);
     const headers = new Headers(init.headers);
-    const jar = this.#cookies.get(target.host);
-    if (jar && jar.size > 0) headers.set('cookie', [...jar].map(([k, v]) => `${k}=${v}`).join('; '));
+    const cookie = this.cookieHeader(target.host);
+    if (cookie) headers.set('cookie', cookie);
     const response = await fetch(target, { ...init, headers, redirect: 'manual' });
     for (const cookie of response.headers.getSetCookie()) this.#store(target.host, cookie);
     return response;
@@ -23,6 +23,11 @@ export class TestBrowser {
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams(fields),
     });
+  }
+
+  /** The `Cookie` header this browser sends to a host (empty when it has none). */
+  cookieHeader(host: string): string {
+    return [...(this.#cookies.get(host) ?? [])].map(([k, v]) => `${k}=${v}`).join('; ');
   }
 
   /** The names of the cookies this browser holds for a host. */
