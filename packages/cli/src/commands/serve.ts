@@ -1,0 +1,134 @@
+import type { Server } from 'node:http';
+import { type AuthorizationServer, createAuthorizationServer, createJsonLineLogger } from '@codegrant/server';
+import { serve } from '@codegrant/server/node';
+import type { Command } from '../command.ts';
+import { CliError } from '../errors.ts';
+import { dbFlag, openStore } from '../open-store.ts';
+
+const DEFAULT_PORT = 4000;
+const DEFAULT_HOST = '127.0.0.1';
+
+/** In-flight requests get this long to finish after a shutdown signal; then their connections are cut. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
+/** `codegrant serve`: runs the identity provider on node:http until SIGINT or SIGTERM. */
+export const serveCommand: Command = {
+  name: 'serve',
+  summary: 'run the identity provider',
+  details: [
+    'Opens the database (migrating its schema), listens, and logs one JSON line per request on',
+    'stdout. Status lines (where it listens, shutdown) go to stderr. SIGINT or SIGTERM stops it',
+    'cleanly: in-flight requests finish, then the database is closed; a second signal stops at once.',
+    'It listens on 127.0.0.1 only unless --host says otherwise (e.g. 0.0.0.0 for all interfaces,',
+    'behind your TLS-terminating proxy).',
+  ].join('\n'),
+  arguments: [],
+  flags: [
+    {
+      name: 'port',
+      type: 'string',
+      placeholder: 'PORT',
+      description: 'the TCP port to listen on',
+      default: String(DEFAULT_PORT),
+    },
+    { name: 'host', type: 'string', placeholder: 'HOST', description: 'the address to listen on', default: DEFAULT_HOST },
+    {
+      name: 'issuer',
+      type: 'string',
+      placeholder: 'URL',
+      description: 'the issuer identifier: https, or http on localhost (default http://localhost:PORT)',
+    },
+    dbFlag,
+    {
+      name: 'code-ttl',
+      type: 'string',
+      placeholder: 'SECONDS',
+      description: 'lifetime of authorization codes',
+      default: '60',
+    },
+    {
+      name: 'access-token-ttl',
+      type: 'string',
+      placeholder: 'SECONDS',
+      description: 'lifetime of access tokens',
+      default: '3600',
+    },
+    {
+      name: 'log',
+      type: 'string',
+      choices: ['json', 'off'],
+      description: 'request log on stdout: one JSON line per request, or none (errors still go to stderr)',
+      default: 'json',
+    },
+  ],
+  async run(args) {
+    const port = args.integer('port', 1, 65_535) ?? DEFAULT_PORT;
+    const hostname = args.string('host') ?? DEFAULT_HOST;
+    const issuer = args.string('issuer') ?? `http://localhost:${port}`;
+    const code = args.integer('code-ttl', 1, 3600);
+    const accessToken = args.integer('access-token-ttl', 1, 31_536_000);
+    const logger = args.string('log') === 'json' ? createJsonLineLogger() : undefined;
+
+    const { store, description } = await openStore(args);
+    let http: Server;
+    try {
+      const server = await createAuthorizationServer({ issuer, store, lifetimes: { code, accessToken }, logger });
+      http = await listen(server, port, hostname);
+      process.stderr.write(
+        `codegrant serve: listening on ${address(hostname, port)} (issuer ${server.issuer}; ${description})\n`,
+      );
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
+
+    const signal = await nextSignal();
+    process.stderr.write(`codegrant serve: ${signal} received, shutting down\n`);
+    await close(http);
+    await store.close();
+  },
+};
+
+/** {@link serve}, its usual failures said in one line. */
+async function listen(server: AuthorizationServer, port: number, hostname: string): Promise<Server> {
+  try {
+    return await serve(server, { port, hostname });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') throw new CliError(`port ${port} on ${hostname} is already in use`);
+    if (code === 'EACCES') throw new CliError(`no permission to listen on port ${port} on ${hostname}`);
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new CliError(`cannot listen on ${hostname}: no such local address`);
+    throw error;
+  }
+}
+
+function address(hostname: string, port: number): string {
+  return `http://${hostname.includes(':') ? `[${hostname}]` : hostname}:${port}`;
+}
+
+/** Resolves with the first SIGINT or SIGTERM; a second one then gets Node's default: exit at once. */
+function nextSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      resolve(signal);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}
+
+/** Stops accepting connections, lets in-flight requests finish (for a while), closes idle keep-alive ones. */
+function close(http: Server): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const deadline = setTimeout(() => http.closeAllConnections(), SHUTDOWN_GRACE_MS);
+    deadline.unref();
+    http.close((error) => {
+      clearTimeout(deadline);
+      if (error) reject(error);
+      else resolve();
+    });
+    http.closeIdleConnections();
+  });
+}
