@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   calculatePKCECodeChallenge,
-  DuplicateParameterError,
+  type DuplicateParameterError,
   isValidCodeVerifier,
   isValidS256CodeChallenge,
   randomPKCECodeVerifier,

@@ -5,22 +5,22 @@ import { type KeySet, loadSigningKeys } from './keys/signing-keys.ts';
 import { type AuthorizationServerOptions, resolveOptions } from './options.ts';
 import { type ConnectionInfo, createRouter } from './router.ts';
 
-export { OAuthError } from './errors.ts';
-export { createJsonLineLogger } from './log.ts';
-export { hashPassword, verifyPassword } from './interaction/password.ts';
-export { sha256 } from './tokens/hash.ts';
 export { buildMetadata } from './endpoints/discovery.ts';
-export type { ConnectionInfo } from './router.ts';
+export { OAuthError } from './errors.ts';
+export { hashPassword, verifyPassword } from './interaction/password.ts';
+export { createJsonLineLogger } from './log.ts';
 export type {
   AuthorizationServerOptions,
   FindAccountClaims,
   Lifetimes,
-  LogRecord,
   Logger,
   LoginThrottle,
+  LogRecord,
 } from './options.ts';
-export type * from './store/store.ts';
+export type { ConnectionInfo } from './router.ts';
 export { MemoryStore } from './store/memory.ts';
+export type * from './store/store.ts';
+export { sha256 } from './tokens/hash.ts';
 
 /** What the app's own login page learns about a pending sign-in (see `loginUrl`). */
 export interface InteractionDetails {
@@ -67,7 +67,9 @@ export interface AuthorizationServer {
  * serve(server, { port: 4000 }); // from '@codegrant/server/node'
  * ```
  */
-export async function createAuthorizationServer(options: AuthorizationServerOptions): Promise<AuthorizationServer> {
+export async function createAuthorizationServer(
+  options: AuthorizationServerOptions,
+): Promise<AuthorizationServer> {
   const resolved = resolveOptions(options);
   let keys: KeySet = await loadSigningKeys(resolved.store, resolved.now());
   const context: ServerContext = {

@@ -92,7 +92,11 @@ const DEFAULT_LIFETIMES: Lifetimes = {
   interaction: 600,
 };
 
-const DEFAULT_THROTTLE: LoginThrottle = { maxFailuresPerAccount: 5, maxFailuresPerIp: 50, windowSeconds: 900 };
+const DEFAULT_THROTTLE: LoginThrottle = {
+  maxFailuresPerAccount: 5,
+  maxFailuresPerIp: 50,
+  windowSeconds: 900,
+};
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 

@@ -61,21 +61,43 @@ export function createRouter(context: ServerContext): Hono<Env> {
   app.on(['GET', 'POST'], '/authorize', (c) => authorize(c.req.raw));
   app.get('/interaction/:id', (c) => interactionPage(c.req.raw, c.req.param('id')));
   if (!context.loginUrl) {
-    app.post('/interaction/:id/login', (c) => interactionLogin(c.req.raw, c.req.param('id'), clientAddress(c.req.raw, c.env)));
+    app.post('/interaction/:id/login', (c) =>
+      interactionLogin(c.req.raw, c.req.param('id'), clientAddress(c.req.raw, c.env)),
+    );
   }
   app.post('/interaction/:id/consent', (c) => interactionConsent(c.req.raw, c.req.param('id')));
   app.post('/token', (c) => token(c.req.raw));
   app.on(['GET', 'POST'], '/userinfo', (c) => userinfo(c.req.raw));
-  for (const path of ['/token', '/userinfo', '/jwks', '/.well-known/openid-configuration', '/.well-known/oauth-authorization-server']) {
+  for (const path of [
+    '/token',
+    '/userinfo',
+    '/jwks',
+    '/.well-known/openid-configuration',
+    '/.well-known/oauth-authorization-server',
+  ]) {
     app.options(path, () => corsPreflight());
   }
 
-  app.notFound((c) => jsonNoStore({ error: 'not_found', error_description: `no endpoint at ${c.req.method} ${new URL(c.req.url).pathname}` }, 404));
+  app.notFound((c) =>
+    jsonNoStore(
+      {
+        error: 'not_found',
+        error_description: `no endpoint at ${c.req.method} ${new URL(c.req.url).pathname}`,
+      },
+      404,
+    ),
+  );
   app.onError((error, c) => {
     if (error instanceof OAuthError) return oauthErrorResponse(error, CORS_HEADERS);
     // Unexpected: log it with the request id; the client learns only the id, never a stack trace.
     const requestId = c.get('requestId');
-    context.logger({ level: 'error', msg: 'internal error', request_id: requestId, error: String(error), stack: (error as Error).stack });
+    context.logger({
+      level: 'error',
+      msg: 'internal error',
+      request_id: requestId,
+      error: String(error),
+      stack: (error as Error).stack,
+    });
     return jsonNoStore(
       { error: 'server_error', error_description: `internal error; request id ${requestId}` },
       500,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { calculatePKCECodeChallenge, randomPKCECodeVerifier } from '@codegrant/protocol';
-import { TestBrowser, readForm } from './helpers/browser.ts';
+import { readForm, TestBrowser } from './helpers/browser.ts';
 import { signIn } from './helpers/sign-in.ts';
 import { addClient, addUser, startTestServer, type TestServer } from './helpers/test-server.ts';
 
@@ -34,7 +34,8 @@ describe('authorization endpoint', () => {
       ...params,
     };
     const url = new URL(`${server.issuer}/authorize`);
-    for (const [name, value] of Object.entries(all)) if (value !== undefined) url.searchParams.append(name, value);
+    for (const [name, value] of Object.entries(all))
+      if (value !== undefined) url.searchParams.append(name, value);
     return url;
   };
 
@@ -62,7 +63,10 @@ describe('authorization endpoint', () => {
       assert.match(await errorPage(authorizeUrl({ client_id: 'nobody' })), /unknown client_id/);
     });
     it('a missing client_id', async () => {
-      assert.match(await errorPage(authorizeUrl({ client_id: undefined })), /client_id parameter is required/);
+      assert.match(
+        await errorPage(authorizeUrl({ client_id: undefined })),
+        /client_id parameter is required/,
+      );
     });
     it('an unregistered redirect URI', async () => {
       const page = await errorPage(authorizeUrl({ redirect_uri: 'https://evil.example/callback' }));
@@ -104,7 +108,9 @@ describe('authorization endpoint', () => {
       assert.equal(params.get('state'), 's1');
     });
     it('a missing PKCE challenge', async () => {
-      const params = await redirectedError(authorizeUrl({ code_challenge: undefined, code_challenge_method: undefined }));
+      const params = await redirectedError(
+        authorizeUrl({ code_challenge: undefined, code_challenge_method: undefined }),
+      );
       assert.equal(params.get('error'), 'invalid_request');
       assert.match(params.get('error_description')!, /PKCE is required/);
     });
@@ -128,21 +134,33 @@ describe('authorization endpoint', () => {
       assert.equal(params.get('state'), null);
     });
     it('unknown or contradictory prompt values', async () => {
-      assert.equal((await redirectedError(authorizeUrl({ prompt: 'select_nothing' }))).get('error'), 'invalid_request');
-      assert.equal((await redirectedError(authorizeUrl({ prompt: 'none login' }))).get('error'), 'invalid_request');
+      assert.equal(
+        (await redirectedError(authorizeUrl({ prompt: 'select_nothing' }))).get('error'),
+        'invalid_request',
+      );
+      assert.equal(
+        (await redirectedError(authorizeUrl({ prompt: 'none login' }))).get('error'),
+        'invalid_request',
+      );
     });
     it('a malformed max_age', async () => {
       assert.equal((await redirectedError(authorizeUrl({ max_age: '-1' }))).get('error'), 'invalid_request');
     });
     it('request objects and request_uri', async () => {
-      assert.equal((await redirectedError(authorizeUrl({ request: 'eyJ' }))).get('error'), 'request_not_supported');
+      assert.equal(
+        (await redirectedError(authorizeUrl({ request: 'eyJ' }))).get('error'),
+        'request_not_supported',
+      );
       assert.equal(
         (await redirectedError(authorizeUrl({ request_uri: 'https://x' }))).get('error'),
         'request_uri_not_supported',
       );
     });
     it('an unsupported response_mode, reported in the default query mode', async () => {
-      assert.equal((await redirectedError(authorizeUrl({ response_mode: 'fragment' }))).get('error'), 'invalid_request');
+      assert.equal(
+        (await redirectedError(authorizeUrl({ response_mode: 'fragment' }))).get('error'),
+        'invalid_request',
+      );
     });
     it('the same errors for POST requests', async () => {
       const params = await redirectedError(`${server.issuer}/authorize`, {
@@ -156,15 +174,30 @@ describe('authorization endpoint', () => {
 
   describe('PKCE policy per client', () => {
     it('lets an explicitly allowed confidential client omit PKCE, never a public one', async () => {
-      const confidential = await addClient(server.store, { redirectUris: [REDIRECT_URI], allowMissingPkce: true });
+      const confidential = await addClient(server.store, {
+        redirectUris: [REDIRECT_URI],
+        allowMissingPkce: true,
+      });
       const response = await fetch(
-        authorizeUrl({ client_id: confidential.clientId, code_challenge: undefined, code_challenge_method: undefined }),
+        authorizeUrl({
+          client_id: confidential.clientId,
+          code_challenge: undefined,
+          code_challenge_method: undefined,
+        }),
         { redirect: 'manual' },
       );
       assert.match(response.headers.get('location')!, /\/interaction\//);
-      const pub = await addClient(server.store, { redirectUris: [REDIRECT_URI], allowMissingPkce: true, public: true });
+      const pub = await addClient(server.store, {
+        redirectUris: [REDIRECT_URI],
+        allowMissingPkce: true,
+        public: true,
+      });
       const params = await redirectedError(
-        authorizeUrl({ client_id: pub.clientId, code_challenge: undefined, code_challenge_method: undefined }),
+        authorizeUrl({
+          client_id: pub.clientId,
+          code_challenge: undefined,
+          code_challenge_method: undefined,
+        }),
       );
       assert.match(params.get('error_description')!, /PKCE is required/);
     });
@@ -202,7 +235,10 @@ describe('authorization endpoint', () => {
       const browser = new TestBrowser();
       const { html } = await loginPage(browser);
       const form = readForm(html);
-      const missing = await browser.postForm(form.action, { username: carol.username, password: carol.password });
+      const missing = await browser.postForm(form.action, {
+        username: carol.username,
+        password: carol.password,
+      });
       assert.equal(missing.status, 403);
       const wrong = await browser.postForm(form.action, { ...carol, csrf_token: 'forged' });
       assert.equal(wrong.status, 403);
@@ -219,10 +255,18 @@ describe('authorization endpoint', () => {
       const browser = new TestBrowser();
       const { html } = await loginPage(browser);
       const form = readForm(html);
-      const wrong = await browser.postForm(form.action, { ...form.hidden, username: 'carol', password: 'nope' });
+      const wrong = await browser.postForm(form.action, {
+        ...form.hidden,
+        username: 'carol',
+        password: 'nope',
+      });
       assert.equal(wrong.status, 401);
       assert.match(await wrong.text(), /Wrong username or password/);
-      const unknown = await browser.postForm(form.action, { ...form.hidden, username: 'nobody', password: 'nope' });
+      const unknown = await browser.postForm(form.action, {
+        ...form.hidden,
+        username: 'nobody',
+        password: 'nope',
+      });
       assert.equal(unknown.status, 401, 'an unknown user gets the same answer');
       const right = await browser.postForm(form.action, { ...form.hidden, ...carol });
       assert.equal(right.status, 303);
@@ -287,7 +331,11 @@ describe('login throttling', () => {
     const browser = new TestBrowser();
     const form = await loginForm(browser);
     for (let i = 0; i < 3; i++) {
-      const response = await browser.postForm(form.action, { ...form.hidden, username: 'carol', password: `bad${i}` });
+      const response = await browser.postForm(form.action, {
+        ...form.hidden,
+        username: 'carol',
+        password: `bad${i}`,
+      });
       assert.equal(response.status, 401);
     }
     const locked = await browser.postForm(form.action, { ...form.hidden, ...carol });
@@ -317,7 +365,9 @@ describe('bring your own login UI', () => {
   let userId: string;
 
   before(async () => {
-    server = await startTestServer({ loginUrl: (id) => `https://login.example.com/custom?interaction=${id}` });
+    server = await startTestServer({
+      loginUrl: (id) => `https://login.example.com/custom?interaction=${id}`,
+    });
     userId = await addUser(server.store, carol.username, carol.password);
     ({ clientId } = await addClient(server.store, { redirectUris: [REDIRECT_URI], firstParty: true }));
   });
@@ -345,7 +395,9 @@ describe('bring your own login UI', () => {
     // The app's page runs on the identity provider's origin and sees the browser's cookies.
     const host = new URL(server.issuer).host;
     assert.ok(browser.cookieNames(host).includes('cg_browser'));
-    const appRequest = new Request(`${server.issuer}/app-login`, { headers: { cookie: browser.cookieHeader(host) } });
+    const appRequest = new Request(`${server.issuer}/app-login`, {
+      headers: { cookie: browser.cookieHeader(host) },
+    });
     const details = await server.server.interactionDetails(appRequest, interactionId);
     assert.equal(details.clientId, clientId);
     assert.equal(details.loginHint, 'carol');

@@ -57,7 +57,10 @@ describe('openid-client as the relying party', () => {
 
   before(async () => {
     server = await startTestServer();
-    aliceId = await addUser(server.store, alice.username, alice.password, { email: 'alice@example.com', name: 'Alice' });
+    aliceId = await addUser(server.store, alice.username, alice.password, {
+      email: 'alice@example.com',
+      name: 'Alice',
+    });
   });
   after(() => server.close());
 
@@ -219,18 +222,26 @@ describe('openid-client as the relying party', () => {
   it('issues no refresh token without offline_access, unless the client always gets one', async () => {
     const plain = await addClient(server.store, { redirectUris: [REDIRECT_URI], firstParty: true });
     const browser = new TestBrowser();
-    const without = await codeFlow(await configure(server.issuer, plain.clientId, plain.clientSecret), browser, {
-      scope: 'openid',
-    });
+    const without = await codeFlow(
+      await configure(server.issuer, plain.clientId, plain.clientSecret),
+      browser,
+      {
+        scope: 'openid',
+      },
+    );
     assert.equal(without.tokens.refresh_token, undefined);
     const always = await addClient(server.store, {
       redirectUris: [REDIRECT_URI],
       firstParty: true,
       alwaysIssueRefreshToken: true,
     });
-    const withOne = await codeFlow(await configure(server.issuer, always.clientId, always.clientSecret), browser, {
-      scope: 'openid',
-    });
+    const withOne = await codeFlow(
+      await configure(server.issuer, always.clientId, always.clientSecret),
+      browser,
+      {
+        scope: 'openid',
+      },
+    );
     assert.ok(withOne.tokens.refresh_token);
   });
 

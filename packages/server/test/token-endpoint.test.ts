@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { jwtVerify, createRemoteJWKSet, decodeProtectedHeader } from 'jose';
+import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { codeExchange, obtainCode, tokenRequest } from './helpers/codes.ts';
 import { addClient, addUser, startTestServer, type TestServer } from './helpers/test-server.ts';
 
@@ -119,7 +119,11 @@ describe('token endpoint', () => {
 
     it('refuses a missing verifier', async () => {
       const obtained = await code();
-      const response = await tokenRequest(server.issuer, codeExchange(obtained, { code_verifier: undefined }), client);
+      const response = await tokenRequest(
+        server.issuer,
+        codeExchange(obtained, { code_verifier: undefined }),
+        client,
+      );
       const body = await response.json();
       assert.equal(body.error, 'invalid_grant');
       assert.match(body.error_description, /code_verifier is required/);
@@ -127,7 +131,11 @@ describe('token endpoint', () => {
 
     it('refuses a malformed verifier as invalid_request', async () => {
       const obtained = await code();
-      const response = await tokenRequest(server.issuer, codeExchange(obtained, { code_verifier: 'short' }), client);
+      const response = await tokenRequest(
+        server.issuer,
+        codeExchange(obtained, { code_verifier: 'short' }),
+        client,
+      );
       assert.equal((await response.json()).error, 'invalid_request');
     });
 
@@ -143,7 +151,11 @@ describe('token endpoint', () => {
       const body = await downgrade.json();
       assert.equal(body.error, 'invalid_grant');
       assert.match(body.error_description, /PKCE downgrade/);
-      const plain = await tokenRequest(server.issuer, codeExchange(obtained, { code_verifier: undefined }), credentials);
+      const plain = await tokenRequest(
+        server.issuer,
+        codeExchange(obtained, { code_verifier: undefined }),
+        credentials,
+      );
       assert.equal(plain.status, 200, 'the allowed client may redeem without PKCE');
     });
   });
@@ -176,7 +188,12 @@ describe('token endpoint', () => {
     it('refuses an unknown code', async () => {
       const response = await tokenRequest(
         server.issuer,
-        { grant_type: 'authorization_code', code: 'nope', redirect_uri: REDIRECT_URI, code_verifier: 'a'.repeat(43) },
+        {
+          grant_type: 'authorization_code',
+          code: 'nope',
+          redirect_uri: REDIRECT_URI,
+          code_verifier: 'a'.repeat(43),
+        },
         client,
       );
       assert.equal((await response.json()).error, 'invalid_grant');
@@ -206,7 +223,7 @@ describe('token endpoint', () => {
     });
 
     it('refuses an unknown client, a confidential client without its secret, and no client at all', async () => {
-      for (const params of [
+      for (const params of <Record<string, string>[]>[
         { grant_type: 'authorization_code', client_id: 'unknown' },
         { grant_type: 'authorization_code', client_id: client.clientId },
         { grant_type: 'authorization_code' },

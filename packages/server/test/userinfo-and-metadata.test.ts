@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { SignJWT, generateKeyPair } from 'jose';
-import { MemoryStore, createAuthorizationServer } from '@codegrant/server';
+import { createAuthorizationServer, MemoryStore } from '@codegrant/server';
+import { generateKeyPair, SignJWT } from 'jose';
 import { codeExchange, obtainCode, tokenRequest } from './helpers/codes.ts';
 import { addClient, addUser, startTestServer, type TestServer } from './helpers/test-server.ts';
 
@@ -18,7 +18,9 @@ describe('userinfo', () => {
     await addUser(server.store, erin.username, erin.password, { email: 'erin@example.com', name: 'Erin' });
     const added = await addClient(server.store, { redirectUris: [REDIRECT_URI], firstParty: true });
     client = { clientId: added.clientId, clientSecret: added.clientSecret! };
-    const obtained = await obtainCode(server.issuer, client.clientId, REDIRECT_URI, erin, { scope: 'openid profile' });
+    const obtained = await obtainCode(server.issuer, client.clientId, REDIRECT_URI, erin, {
+      scope: 'openid profile',
+    });
     tokens = await (await tokenRequest(server.issuer, codeExchange(obtained), client)).json();
   });
   after(() => server.close());
@@ -71,7 +73,11 @@ describe('userinfo', () => {
     const tampered = `${h}.${Buffer.from(JSON.stringify({ ...payload, sub: 'someone-else' })).toString('base64url')}.${s}`;
     const { privateKey } = await generateKeyPair('ES256');
     const forged = await new SignJWT(payload)
-      .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: JSON.parse(Buffer.from(h!, 'base64url').toString()).kid })
+      .setProtectedHeader({
+        alg: 'ES256',
+        typ: 'at+jwt',
+        kid: JSON.parse(Buffer.from(h!, 'base64url').toString()).kid,
+      })
       .sign(privateKey);
     for (const token of [tampered, tokens.id_token, forged, 'not-a-jwt']) {
       const response = await userinfo({ headers: { authorization: `Bearer ${token}` } });
@@ -81,7 +87,9 @@ describe('userinfo', () => {
   });
 
   it('answers a token without openid with 403 insufficient_scope', async () => {
-    const obtained = await obtainCode(server.issuer, client.clientId, REDIRECT_URI, erin, { scope: 'profile' });
+    const obtained = await obtainCode(server.issuer, client.clientId, REDIRECT_URI, erin, {
+      scope: 'profile',
+    });
     const oauthOnly = await (await tokenRequest(server.issuer, codeExchange(obtained), client)).json();
     assert.equal(oauthOnly.id_token, undefined, 'no openid, no ID token');
     const response = await userinfo({ headers: { authorization: `Bearer ${oauthOnly.access_token}` } });
@@ -192,12 +200,20 @@ describe('operations', () => {
   it('refuses an issuer that is not https (except on localhost) or has a query', async () => {
     const store = new MemoryStore();
     await assert.rejects(createAuthorizationServer({ issuer: 'http://id.example.com', store }), TypeError);
-    await assert.rejects(createAuthorizationServer({ issuer: 'https://id.example.com?x=1', store }), TypeError);
+    await assert.rejects(
+      createAuthorizationServer({ issuer: 'https://id.example.com?x=1', store }),
+      TypeError,
+    );
   });
 
   it('serves under an issuer with a path', async () => {
-    const server = await createAuthorizationServer({ issuer: 'https://example.com/auth', store: new MemoryStore() });
-    const response = await server.fetch(new Request('https://example.com/auth/.well-known/openid-configuration'));
+    const server = await createAuthorizationServer({
+      issuer: 'https://example.com/auth',
+      store: new MemoryStore(),
+    });
+    const response = await server.fetch(
+      new Request('https://example.com/auth/.well-known/openid-configuration'),
+    );
     const metadata = await response.json();
     assert.equal(metadata.issuer, 'https://example.com/auth');
     assert.equal(metadata.token_endpoint, 'https://example.com/auth/token');

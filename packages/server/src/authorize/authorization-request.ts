@@ -42,11 +42,17 @@ export async function validateAuthorizationRequest(
   const fail = (error: ConstructorParameters<typeof AuthorizationError>[0], description: string) =>
     new AuthorizationError(error, description, target);
 
-  if (!RESPONSE_MODES.has(responseMode)) throw fail('invalid_request', `response_mode ${responseMode} is not supported; use query or form_post`);
-  if (parameters.request !== undefined) throw fail('request_not_supported', 'request objects are not supported');
-  if (parameters.request_uri !== undefined) throw fail('request_uri_not_supported', 'request_uri is not supported');
+  if (!RESPONSE_MODES.has(responseMode))
+    throw fail('invalid_request', `response_mode ${responseMode} is not supported; use query or form_post`);
+  if (parameters.request !== undefined)
+    throw fail('request_not_supported', 'request objects are not supported');
+  if (parameters.request_uri !== undefined)
+    throw fail('request_uri_not_supported', 'request_uri is not supported');
   if (parameters.response_type !== 'code') {
-    throw fail('unsupported_response_type', `response_type must be code, got ${parameters.response_type ?? 'none'}`);
+    throw fail(
+      'unsupported_response_type',
+      `response_type must be code, got ${parameters.response_type ?? 'none'}`,
+    );
   }
   if (!client.grantTypes.includes('authorization_code')) {
     throw fail('unauthorized_client', `client ${clientId} may not use the authorization code grant`);
@@ -58,7 +64,8 @@ export async function validateAuthorizationRequest(
 
   let scopes = splitSpaceDelimited(parameters.scope).filter((scope) => context.scopes.includes(scope));
   // A client that may not refresh gets no offline access, rather than an error.
-  if (!client.grantTypes.includes('refresh_token')) scopes = scopes.filter((scope) => scope !== 'offline_access');
+  if (!client.grantTypes.includes('refresh_token'))
+    scopes = scopes.filter((scope) => scope !== 'offline_access');
 
   return {
     client,
@@ -86,10 +93,14 @@ export async function resolveClientAndTarget(
   const { client_id: clientId, redirect_uri: redirectUri } = parameters;
   if (!clientId) throw new AuthorizationError('invalid_request', 'the client_id parameter is required');
   const client = await context.store.findClient(clientId);
-  if (!client) throw new AuthorizationError('invalid_request', `unknown client_id ${JSON.stringify(clientId)}`);
+  if (!client)
+    throw new AuthorizationError('invalid_request', `unknown client_id ${JSON.stringify(clientId)}`);
   if (!redirectUri) throw new AuthorizationError('invalid_request', 'the redirect_uri parameter is required');
   if (!isRegisteredRedirectUri(client.redirectUris, redirectUri)) {
-    throw new AuthorizationError('invalid_request', `redirect_uri ${redirectUri} is not registered for client ${clientId}`);
+    throw new AuthorizationError(
+      'invalid_request',
+      `redirect_uri ${redirectUri} is not registered for client ${clientId}`,
+    );
   }
   return {
     client,
@@ -108,12 +119,18 @@ type Fail = (error: 'invalid_request', description: string) => AuthorizationErro
  * PKCE (RFC 7636, RFC 9700 §2.1.1): S256 only; required of every client, unless a confidential
  * client was explicitly allowed to omit it.
  */
-function checkPkceParameters(client: ClientRecord, parameters: Record<string, string>, fail: Fail): string | null {
+function checkPkceParameters(
+  client: ClientRecord,
+  parameters: Record<string, string>,
+  fail: Fail,
+): string | null {
   const { code_challenge: challenge, code_challenge_method: method } = parameters;
   if (challenge === undefined) {
-    if (method !== undefined) throw fail('invalid_request', 'code_challenge_method sent without code_challenge');
+    if (method !== undefined)
+      throw fail('invalid_request', 'code_challenge_method sent without code_challenge');
     const mayOmit = client.allowMissingPkce && client.clientSecretHash !== null;
-    if (!mayOmit) throw fail('invalid_request', 'PKCE is required: send code_challenge with code_challenge_method=S256');
+    if (!mayOmit)
+      throw fail('invalid_request', 'PKCE is required: send code_challenge with code_challenge_method=S256');
     return null;
   }
   if (method !== 'S256') {
@@ -137,6 +154,7 @@ function parsePrompt(value: string | undefined, fail: Fail): Set<Prompt> {
 
 function parseMaxAge(value: string | undefined, fail: Fail): number | null {
   if (value === undefined) return null;
-  if (!/^\d{1,10}$/.test(value)) throw fail('invalid_request', `max_age must be a non-negative integer, got ${value}`);
+  if (!/^\d{1,10}$/.test(value))
+    throw fail('invalid_request', `max_age must be a non-negative integer, got ${value}`);
   return Number(value);
 }

@@ -1,5 +1,5 @@
-import { formPostPage } from '../pages/form-post-page.ts';
 import { seeOther } from '../http/responses.ts';
+import { formPostPage } from '../pages/form-post-page.ts';
 import type { ResponseTarget } from './authorization-error.ts';
 
 /**

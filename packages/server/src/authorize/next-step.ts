@@ -35,13 +35,21 @@ export async function nextStep(
   const login = freshLogin ?? (session && sessionSatisfies(request, session, now) ? session : null);
   if (!login) {
     if (request.prompt.has('none')) {
-      throw new AuthorizationError('login_required', 'the end-user must sign in, and prompt=none forbids asking', request.target);
+      throw new AuthorizationError(
+        'login_required',
+        'the end-user must sign in, and prompt=none forbids asking',
+        request.target,
+      );
     }
     return { kind: 'login' };
   }
   if (await needsConsent(context, request, login.userId)) {
     if (request.prompt.has('none')) {
-      throw new AuthorizationError('consent_required', 'the end-user must consent, and prompt=none forbids asking', request.target);
+      throw new AuthorizationError(
+        'consent_required',
+        'the end-user must consent, and prompt=none forbids asking',
+        request.target,
+      );
     }
     return { kind: 'consent', login };
   }

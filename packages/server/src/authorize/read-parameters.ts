@@ -15,12 +15,14 @@ export async function readAuthorizationParameters(
   context: Pick<ServerContext, 'store'>,
   request: Request,
 ): Promise<Record<string, string>> {
-  const raw = request.method === 'POST' ? await readFormSearchParams(request) : new URL(request.url).searchParams;
+  const raw =
+    request.method === 'POST' ? await readFormSearchParams(request) : new URL(request.url).searchParams;
   const duplicated = [...new Set(raw.keys())].find((name) => raw.getAll(name).length > 1);
   if (duplicated === undefined) return uniqueParameters(raw);
 
   const message = `the ${duplicated} parameter is included more than once`;
-  if (duplicated === 'client_id' || duplicated === 'redirect_uri') throw new AuthorizationError('invalid_request', message);
+  if (duplicated === 'client_id' || duplicated === 'redirect_uri')
+    throw new AuthorizationError('invalid_request', message);
   const firstValues: Record<string, string> = {};
   for (const [name, value] of raw) if (!(name in firstValues) && value !== '') firstValues[name] = value;
   const { target } = await resolveClientAndTarget(context, firstValues);

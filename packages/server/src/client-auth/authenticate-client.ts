@@ -1,6 +1,6 @@
-import { OAuthError, invalidRequest } from '../errors.ts';
-import { constantTimeEqual, sha256 } from '../tokens/hash.ts';
+import { invalidRequest, OAuthError } from '../errors.ts';
 import type { ClientRecord, Store } from '../store/store.ts';
+import { constantTimeEqual, sha256 } from '../tokens/hash.ts';
 
 /** How the client proved itself in this request. */
 export type UsedAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
@@ -33,10 +33,14 @@ export async function authenticateClient(
   }
   const clientId = params.client_id;
   if (clientId === undefined) {
-    throw new OAuthError('invalid_client', 'client authentication is required: no client_id and no Authorization header', {
-      status: 401,
-      wwwAuthenticate: 'Basic realm="token"',
-    });
+    throw new OAuthError(
+      'invalid_client',
+      'client authentication is required: no client_id and no Authorization header',
+      {
+        status: 401,
+        wwwAuthenticate: 'Basic realm="token"',
+      },
+    );
   }
   const client = await findClientOrFail(store, clientId, false);
   if (params.client_secret !== undefined) {
@@ -44,10 +48,14 @@ export async function authenticateClient(
     return { client, method: 'client_secret_post' };
   }
   if (client.clientSecretHash !== null) {
-    throw new OAuthError('invalid_client', `client ${clientId} is confidential and must authenticate with its secret`, {
-      status: 401,
-      wwwAuthenticate: 'Basic realm="token"',
-    });
+    throw new OAuthError(
+      'invalid_client',
+      `client ${clientId} is confidential and must authenticate with its secret`,
+      {
+        status: 401,
+        wwwAuthenticate: 'Basic realm="token"',
+      },
+    );
   }
   return { client, method: 'none' };
 }
@@ -59,7 +67,9 @@ export async function authenticateClient(
  * @returns `undefined` when the header is absent or uses another scheme
  * @throws {OAuthError} `invalid_client` when the Basic credentials are malformed
  */
-function parseBasicCredentials(header: string | null): { clientId: string; clientSecret: string } | undefined {
+function parseBasicCredentials(
+  header: string | null,
+): { clientId: string; clientSecret: string } | undefined {
   if (!header) return undefined;
   const [scheme, value] = header.split(' ', 2);
   if (scheme?.toLowerCase() !== 'basic') return undefined;

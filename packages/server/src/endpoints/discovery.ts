@@ -8,7 +8,9 @@ import { SIGNING_ALGS } from '../keys/signing-keys.ts';
  * (`/.well-known/openid-configuration`) and RFC 8414 (`/.well-known/oauth-authorization-server`).
  * It states only what the server does.
  */
-export function buildMetadata(context: Pick<ServerContext, 'issuer' | 'scopes'>): AuthorizationServerMetadata {
+export function buildMetadata(
+  context: Pick<ServerContext, 'issuer' | 'scopes'>,
+): AuthorizationServerMetadata {
   const { issuer } = context;
   return {
     issuer,
@@ -25,7 +27,21 @@ export function buildMetadata(context: Pick<ServerContext, 'issuer' | 'scopes'>)
     token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
     code_challenge_methods_supported: ['S256'],
     prompt_values_supported: ['none', 'login', 'consent'],
-    claims_supported: ['sub', 'iss', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'at_hash', 'name', 'preferred_username', 'updated_at', 'email', 'email_verified'],
+    claims_supported: [
+      'sub',
+      'iss',
+      'aud',
+      'exp',
+      'iat',
+      'auth_time',
+      'nonce',
+      'at_hash',
+      'name',
+      'preferred_username',
+      'updated_at',
+      'email',
+      'email_verified',
+    ],
     authorization_response_iss_parameter_supported: true,
     claims_parameter_supported: false,
     request_parameter_supported: false,

@@ -1,5 +1,5 @@
-import { validateAuthorizationRequest } from '../authorize/authorization-request.ts';
 import { AuthorizationError } from '../authorize/authorization-error.ts';
+import { validateAuthorizationRequest } from '../authorize/authorization-request.ts';
 import { issueCode } from '../authorize/issue-code.ts';
 import { respondToBrowserError } from '../authorize/respond-to-error.ts';
 import type { ServerContext } from '../context.ts';
@@ -14,14 +14,17 @@ type Context = Pick<ServerContext, 'store' | 'issuer' | 'scopes' | 'lifetimes' |
  * the page is not shown again for them) and answers the client with a code; `deny` answers it
  * with `access_denied`.
  */
-export function interactionConsentEndpoint(context: Context): (request: Request, id: string) => Promise<Response> {
+export function interactionConsentEndpoint(
+  context: Context,
+): (request: Request, id: string) => Promise<Response> {
   return async (request, id) => {
     try {
       const now = context.now();
       const form = await readFormParameters(request);
       const interaction = await loadInteraction(context, request, id, now);
       checkCsrfToken(interaction, form.csrf_token);
-      if (interaction.userId === null || interaction.authTime === null) throw invalidRequest('sign in before consenting');
+      if (interaction.userId === null || interaction.authTime === null)
+        throw invalidRequest('sign in before consenting');
       const authorization = await validateAuthorizationRequest(context, interaction.parameters);
       const login = { userId: interaction.userId, authTime: interaction.authTime };
       if (form.decision !== 'approve' && form.decision !== 'deny') {
@@ -29,7 +32,11 @@ export function interactionConsentEndpoint(context: Context): (request: Request,
       }
       await context.store.deleteInteraction(interaction.id);
       if (form.decision === 'deny') {
-        throw new AuthorizationError('access_denied', 'the end-user denied the request', authorization.target);
+        throw new AuthorizationError(
+          'access_denied',
+          'the end-user denied the request',
+          authorization.target,
+        );
       }
       const previous = await context.store.findConsent(login.userId, authorization.client.clientId);
       await context.store.saveConsent({

@@ -50,7 +50,9 @@ export function interactionLoginEndpoint(
         );
       }
       const user = await context.store.findUserByUsername(username);
-      const valid = user ? await verifyPassword(password, user.passwordHash) : await verifyDecoyPassword(password);
+      const valid = user
+        ? await verifyPassword(password, user.passwordHash)
+        : await verifyDecoyPassword(password);
       if (!user || !valid) {
         await recordLoginFailure(context, keys, now);
         return again('Wrong username or password.', 401);

@@ -20,7 +20,9 @@ type Context = Pick<
  * the login page (or sends the browser to the app's own, see `loginUrl`), then the consent page,
  * and finally answers the client with a code. After a sign-in it starts the SSO session.
  */
-export function interactionPageEndpoint(context: Context): (request: Request, id: string) => Promise<Response> {
+export function interactionPageEndpoint(
+  context: Context,
+): (request: Request, id: string) => Promise<Response> {
   return async (request, id) => {
     try {
       const now = context.now();

@@ -1,6 +1,6 @@
 import { authenticateClient } from '../client-auth/authenticate-client.ts';
 import type { ServerContext } from '../context.ts';
-import { OAuthError, invalidRequest } from '../errors.ts';
+import { invalidRequest, OAuthError } from '../errors.ts';
 import { authorizationCodeGrant } from '../grants/authorization-code.ts';
 import { refreshTokenGrant } from '../grants/refresh-token.ts';
 import { readFormParameters } from '../http/body.ts';

@@ -7,7 +7,10 @@ import { CORS_HEADERS } from '../http/cors.ts';
 import { jsonNoStore, oauthErrorResponse } from '../http/responses.ts';
 import type { Store } from '../store/store.ts';
 
-type Context = Pick<ServerContext, 'store' | 'issuer' | 'accessTokenAudience' | 'keys' | 'findAccountClaims' | 'now'>;
+type Context = Pick<
+  ServerContext,
+  'store' | 'issuer' | 'accessTokenAudience' | 'keys' | 'findAccountClaims' | 'now'
+>;
 
 /**
  * The UserInfo endpoint (OpenID Connect Core §5.3), GET or POST with a Bearer access token
@@ -55,7 +58,10 @@ function invalidToken(description: string): OAuthError {
 async function bearerToken(request: Request): Promise<string> {
   const header = request.headers.get('authorization');
   let fromBody: string | undefined;
-  if (request.method === 'POST' && request.headers.get('content-type')?.startsWith('application/x-www-form-urlencoded')) {
+  if (
+    request.method === 'POST' &&
+    request.headers.get('content-type')?.startsWith('application/x-www-form-urlencoded')
+  ) {
     fromBody = (await readFormParameters(request)).access_token;
   }
   if (header && fromBody) {

@@ -1,6 +1,11 @@
-import { calculatePKCECodeChallenge, isValidCodeVerifier, randomToken, type TokenEndpointResponse } from '@codegrant/protocol';
+import {
+  calculatePKCECodeChallenge,
+  isValidCodeVerifier,
+  randomToken,
+  type TokenEndpointResponse,
+} from '@codegrant/protocol';
 import type { ServerContext } from '../context.ts';
-import { OAuthError, invalidGrant, invalidRequest } from '../errors.ts';
+import { invalidGrant, invalidRequest, OAuthError } from '../errors.ts';
 import type { ClientRecord, GrantRecord, RefreshTokenRecord } from '../store/store.ts';
 import { sha256 } from '../tokens/hash.ts';
 import { buildTokenResponse } from '../tokens/token-response.ts';
@@ -22,11 +27,17 @@ export async function authorizationCodeGrant(
   now: number,
 ): Promise<TokenEndpointResponse> {
   if (!client.grantTypes.includes('authorization_code')) {
-    throw new OAuthError('unauthorized_client', `client ${client.clientId} may not use the authorization_code grant`);
+    throw new OAuthError(
+      'unauthorized_client',
+      `client ${client.clientId} may not use the authorization_code grant`,
+    );
   }
   const { code, redirect_uri: redirectUri, code_verifier: codeVerifier } = params;
   if (!code) throw invalidRequest('the code parameter is required');
-  if (!redirectUri) throw invalidRequest('the redirect_uri parameter is required: it was sent with the authorization request');
+  if (!redirectUri)
+    throw invalidRequest(
+      'the redirect_uri parameter is required: it was sent with the authorization request',
+    );
   if (codeVerifier !== undefined && !isValidCodeVerifier(codeVerifier)) {
     throw invalidRequest('code_verifier must be 43 to 128 characters of [A-Za-z0-9-._~] (RFC 7636 §4.1)');
   }
@@ -37,7 +48,8 @@ export async function authorizationCodeGrant(
   if (grant.codeConsumedAt !== null) return refuseReplay(context, grant, now);
   if (grant.revokedAt !== null) throw invalidGrant('the authorization code was revoked');
   if (grant.codeExpiresAt <= now) throw invalidGrant('the authorization code has expired');
-  if (grant.clientId !== client.clientId) throw invalidGrant('the authorization code was issued to another client');
+  if (grant.clientId !== client.clientId)
+    throw invalidGrant('the authorization code was issued to another client');
   if (grant.redirectUri !== redirectUri) {
     throw invalidGrant(`redirect_uri ${redirectUri} differs from the one of the authorization request`);
   }
@@ -88,13 +100,17 @@ export async function authorizationCodeGrant(
 async function checkPkce(grant: GrantRecord, codeVerifier: string | undefined): Promise<string | null> {
   if (grant.codeChallenge === null) {
     if (codeVerifier !== undefined) {
-      throw invalidGrant('code_verifier sent, but the authorization request had no code_challenge (PKCE downgrade)');
+      throw invalidGrant(
+        'code_verifier sent, but the authorization request had no code_challenge (PKCE downgrade)',
+      );
     }
     return null;
   }
-  if (codeVerifier === undefined) throw invalidGrant('code_verifier is required: the authorization request used PKCE');
+  if (codeVerifier === undefined)
+    throw invalidGrant('code_verifier is required: the authorization request used PKCE');
   const challenge = await calculatePKCECodeChallenge(codeVerifier);
-  if (challenge !== grant.codeChallenge) throw invalidGrant('code_verifier does not match the code_challenge (PKCE)');
+  if (challenge !== grant.codeChallenge)
+    throw invalidGrant('code_verifier does not match the code_challenge (PKCE)');
   return challenge;
 }
 

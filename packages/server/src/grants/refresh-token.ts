@@ -1,6 +1,6 @@
 import { randomToken, splitSpaceDelimited, type TokenEndpointResponse } from '@codegrant/protocol';
 import type { ServerContext } from '../context.ts';
-import { OAuthError, invalidGrant, invalidRequest } from '../errors.ts';
+import { invalidGrant, invalidRequest, OAuthError } from '../errors.ts';
 import type { ClientRecord, RefreshTokenRecord } from '../store/store.ts';
 import { sha256 } from '../tokens/hash.ts';
 import { buildTokenResponse } from '../tokens/token-response.ts';
@@ -20,7 +20,10 @@ export async function refreshTokenGrant(
   now: number,
 ): Promise<TokenEndpointResponse> {
   if (!client.grantTypes.includes('refresh_token')) {
-    throw new OAuthError('unauthorized_client', `client ${client.clientId} may not use the refresh_token grant`);
+    throw new OAuthError(
+      'unauthorized_client',
+      `client ${client.clientId} may not use the refresh_token grant`,
+    );
   }
   const presented = params.refresh_token;
   if (!presented) throw invalidRequest('the refresh_token parameter is required');
@@ -28,7 +31,8 @@ export async function refreshTokenGrant(
   const hash = sha256(presented);
   const current = await context.store.findRefreshToken(hash);
   if (!current) throw invalidGrant('the refresh token is unknown or has expired');
-  if (current.clientId !== client.clientId) throw invalidGrant('the refresh token was issued to another client');
+  if (current.clientId !== client.clientId)
+    throw invalidGrant('the refresh token was issued to another client');
   if (current.rotatedAt !== null) return refuseReuse(context, current, now);
   if (current.expiresAt <= now) throw invalidGrant('the refresh token has expired');
   const scopes = narrowScopes(current.scopes, params.scope);

@@ -1,5 +1,5 @@
 import { DuplicateParameterError, uniqueParameters } from '@codegrant/protocol';
-import { OAuthError, invalidRequest } from '../errors.ts';
+import { invalidRequest, OAuthError } from '../errors.ts';
 
 /** Request bodies above this size are refused with 413 before they are parsed. */
 export const MAX_FORM_BYTES = 64 * 1024;
@@ -41,7 +41,9 @@ function mediaType(contentType: string): string {
 }
 
 function payloadTooLarge(): OAuthError {
-  return new OAuthError('invalid_request', `the request body exceeds ${MAX_FORM_BYTES} bytes`, { status: 413 });
+  return new OAuthError('invalid_request', `the request body exceeds ${MAX_FORM_BYTES} bytes`, {
+    status: 413,
+  });
 }
 
 async function readLimitedText(request: Request): Promise<string> {

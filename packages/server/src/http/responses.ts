@@ -1,4 +1,4 @@
-import { OAuthError } from '../errors.ts';
+import type { OAuthError } from '../errors.ts';
 
 /** Headers of every response that carries tokens or credentials (RFC 6749 §5.1). */
 const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache' } as const;

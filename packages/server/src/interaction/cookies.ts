@@ -26,7 +26,11 @@ export function readCookie(request: Request, name: string): string | undefined {
  * navigations from clients, not on cross-site posts), Path=/, Secure on https. `maxAge` 0 deletes
  * it; without one it lasts the browser session.
  */
-export function serializeCookie(name: string, value: string, options: { secure: boolean; maxAge?: number }): string {
+export function serializeCookie(
+  name: string,
+  value: string,
+  options: { secure: boolean; maxAge?: number },
+): string {
   let cookie = `${name}=${value}; Path=/; HttpOnly; SameSite=Lax`;
   if (options.secure) cookie += '; Secure';
   if (options.maxAge !== undefined) cookie += `; Max-Age=${options.maxAge}`;

@@ -58,11 +58,17 @@ export async function loadInteraction(
 ): Promise<InteractionRecord> {
   const interaction = await context.store.findInteraction(id);
   if (!interaction || interaction.expiresAt <= now) {
-    throw new OAuthError('invalid_request', 'this sign-in has expired or was already completed; start again from the application');
+    throw new OAuthError(
+      'invalid_request',
+      'this sign-in has expired or was already completed; start again from the application',
+    );
   }
   const browser = readCookie(request, cookieNames(context.secureCookies).browser);
   if (!browser || !constantTimeEqual(sha256(browser), interaction.browserBindingHash)) {
-    throw new OAuthError('invalid_request', 'this sign-in was started in another browser; start again from the application');
+    throw new OAuthError(
+      'invalid_request',
+      'this sign-in was started in another browser; start again from the application',
+    );
   }
   return interaction;
 }
@@ -74,8 +80,12 @@ export async function loadInteraction(
  */
 export function checkCsrfToken(interaction: InteractionRecord, posted: string | undefined): void {
   if (!posted || !constantTimeEqual(posted, interaction.csrfToken)) {
-    throw new OAuthError('invalid_request', 'the form expired or was not sent by this page (CSRF token mismatch); reload and try again', {
-      status: 403,
-    });
+    throw new OAuthError(
+      'invalid_request',
+      'the form expired or was not sent by this page (CSRF token mismatch); reload and try again',
+      {
+        status: 403,
+      },
+    );
   }
 }

@@ -3,7 +3,10 @@ import type { ServerContext } from '../context.ts';
 type Context = Pick<ServerContext, 'store' | 'loginThrottle'>;
 
 /** The throttle keys of one attempt: the account and the client address. */
-export function throttleKeys(username: string, ip: string | undefined): { account: string; ip: string | undefined } {
+export function throttleKeys(
+  username: string,
+  ip: string | undefined,
+): { account: string; ip: string | undefined } {
   return { account: `user:${username.toLowerCase()}`, ip: ip ? `ip:${ip}` : undefined };
 }
 

@@ -7,7 +7,11 @@ import { cookieNames, readCookie, serializeCookie } from './cookies.ts';
 type Context = Pick<ServerContext, 'store' | 'secureCookies' | 'lifetimes'>;
 
 /** The signed-in session of this browser (single sign-on), if its cookie names a live one. */
-export async function currentSession(context: Context, request: Request, now: number): Promise<SessionRecord | null> {
+export async function currentSession(
+  context: Context,
+  request: Request,
+  now: number,
+): Promise<SessionRecord | null> {
   const value = readCookie(request, cookieNames(context.secureCookies).session);
   if (!value) return null;
   const session = await context.store.findSession(sha256(value));

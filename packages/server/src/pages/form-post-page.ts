@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { SafeHtml, html, renderPage } from './html.ts';
+import { html, renderPage, SafeHtml } from './html.ts';
 
 const SUBMIT_SCRIPT = 'document.forms[0].submit()';
 const SUBMIT_SCRIPT_HASH = `sha256-${createHash('sha256').update(SUBMIT_SCRIPT).digest('base64')}`;

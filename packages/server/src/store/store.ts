@@ -80,7 +80,9 @@ export interface Store {
    *
    * @returns the rotated (old) token and its grant, or `null` when the rotation lost or did not match
    */
-  rotateRefreshToken(rotation: RefreshRotation): Promise<{ previous: RefreshTokenRecord; grant: GrantRecord } | null>;
+  rotateRefreshToken(
+    rotation: RefreshRotation,
+  ): Promise<{ previous: RefreshTokenRecord; grant: GrantRecord } | null>;
 
   /** Counts a failed login attempt against each key (e.g. `user:alice`, `ip:203.0.113.9`). */
   recordLoginFailure(keys: string[], now: number): Promise<void>;

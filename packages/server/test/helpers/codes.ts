@@ -57,7 +57,10 @@ export function tokenRequest(
 }
 
 /** The body of a code exchange. */
-export function codeExchange(obtained: ObtainedCode, overrides: Record<string, string | undefined> = {}): Record<string, string> {
+export function codeExchange(
+  obtained: ObtainedCode,
+  overrides: Record<string, string | undefined> = {},
+): Record<string, string> {
   const params: Record<string, string | undefined> = {
     grant_type: 'authorization_code',
     code: obtained.code,
@@ -65,5 +68,8 @@ export function codeExchange(obtained: ObtainedCode, overrides: Record<string, s
     code_verifier: obtained.verifier,
     ...overrides,
   };
-  return Object.fromEntries(Object.entries(params).filter(([, v]) => v !== undefined)) as Record<string, string>;
+  return Object.fromEntries(Object.entries(params).filter(([, v]) => v !== undefined)) as Record<
+    string,
+    string
+  >;
 }

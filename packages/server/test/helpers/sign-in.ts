@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { type TestBrowser, readForm } from './browser.ts';
+import { readForm, type TestBrowser } from './browser.ts';
 
 /** How the end-user answers the pages of the identity provider. */
 export interface EndUser {
@@ -42,7 +42,11 @@ export async function signIn(
     if (html.includes('type="password"')) {
       assert.ok(user, 'the login page was shown, but no end-user was given');
       pagesShown.push('login');
-      response = await browser.postForm(form.action, { ...form.hidden, username: user.username, password: user.password });
+      response = await browser.postForm(form.action, {
+        ...form.hidden,
+        username: user.username,
+        password: user.password,
+      });
     } else if (html.includes('name="decision"')) {
       assert.ok(user, 'the consent page was shown, but no end-user was given');
       pagesShown.push('consent');

@@ -10,8 +10,8 @@ import {
   type ClientRecord,
   createAuthorizationServer,
   hashPassword,
-  sha256,
   type Store,
+  sha256,
 } from '@codegrant/server';
 import { serve } from '@codegrant/server/node';
 import { openSqliteStore } from '@codegrant/server/sqlite';

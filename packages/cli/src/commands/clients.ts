@@ -1,0 +1,164 @@
+import { randomToken } from '@codegrant/protocol';
+import { type ClientRecord, sha256 } from '@codegrant/server';
+import type { Command, CommandGroup } from '../command.ts';
+import { CliError, UsageError } from '../errors.ts';
+import { jsonFlag, printRecords } from '../listing.ts';
+import { dbFlag, openStore } from '../open-store.ts';
+import { redirectUriProblem } from '../redirect-uri.ts';
+
+/** A chosen secret shorter than this is refused: it must resist guessing (ARCHITECTURE.md, CLI contract). */
+const MIN_SECRET_LENGTH = 32;
+
+const addCommand: Command = {
+  name: 'clients add',
+  summary: 'register a client (relying party)',
+  details: [
+    'Prints exactly one JSON object on stdout: {"client_id": "...", "client_secret": "..."}, without',
+    'client_secret for a --public client. The secret is shown only then: the database keeps its',
+    'SHA-256. Without --client-id and --client-secret both are generated (the secret has 256 bits).',
+    'Redirect URIs are matched exactly; they must be https, http on localhost/127.0.0.1/[::1], or a',
+    'private-use scheme with a dot for native apps (com.example.app:/callback).',
+  ].join('\n'),
+  arguments: [],
+  flags: [
+    {
+      name: 'redirect-uri',
+      type: 'string',
+      placeholder: 'URI',
+      description: 'a redirect URI (the variable: whitespace-separated URIs)',
+      required: true,
+      multiple: true,
+    },
+    { name: 'public', type: 'boolean', description: 'a public client (SPA, native app): no secret, PKCE only' },
+    { name: 'first-party', type: 'boolean', description: 'your own app: its users skip the consent page' },
+    { name: 'client-id', type: 'string', placeholder: 'ID', description: 'the client_id (default: generated)' },
+    {
+      name: 'client-secret',
+      type: 'string',
+      placeholder: 'SECRET',
+      description: `the client_secret, at least ${MIN_SECRET_LENGTH} characters (default: generated)`,
+    },
+    { name: 'name', type: 'string', placeholder: 'N', description: 'the name shown on the consent page' },
+    {
+      name: 'id-token-alg',
+      type: 'string',
+      choices: ['ES256', 'RS256'],
+      description: 'the signing algorithm of its ID tokens',
+      default: 'ES256',
+    },
+    {
+      name: 'always-refresh-token',
+      type: 'boolean',
+      description: 'issue a refresh token even when offline_access is not requested',
+    },
+    dbFlag,
+  ],
+  async run(args) {
+    const isPublic = args.boolean('public');
+    const chosenSecret = args.string('client-secret');
+    if (isPublic && chosenSecret !== undefined) throw new UsageError('a --public client has no --client-secret');
+    if (chosenSecret !== undefined && [...chosenSecret].length < MIN_SECRET_LENGTH) {
+      throw new CliError(`the client secret must have at least ${MIN_SECRET_LENGTH} characters`);
+    }
+    const clientId = args.string('client-id') ?? randomToken(16);
+    // client_id is a VSCHAR string (RFC 6749 Appendix A.1); without spaces, it stays one shell word.
+    if (!/^[\x21-\x7e]+$/.test(clientId)) {
+      throw new CliError(`the client id "${clientId}" must be printable ASCII characters without spaces`);
+    }
+    const redirectUris = [...new Set(args.strings('redirect-uri'))];
+    for (const uri of redirectUris) {
+      const problem = redirectUriProblem(uri);
+      if (problem) throw new CliError(`the redirect URI ${uri} ${problem}`);
+    }
+    const secret = isPublic ? undefined : (chosenSecret ?? randomToken(32));
+
+    const client: ClientRecord = {
+      clientId,
+      clientSecretHash: secret === undefined ? null : sha256(secret),
+      name: args.string('name') ?? null,
+      redirectUris,
+      postLogoutRedirectUris: [],
+      grantTypes: ['authorization_code', 'refresh_token'],
+      tokenEndpointAuthMethod: isPublic ? 'none' : 'client_secret_basic',
+      firstParty: args.boolean('first-party'),
+      idTokenSignedResponseAlg: args.string('id-token-alg') === 'RS256' ? 'RS256' : 'ES256',
+      alwaysIssueRefreshToken: args.boolean('always-refresh-token'),
+      allowMissingPkce: false,
+      createdAt: Math.floor(Date.now() / 1000),
+    };
+    const { store, description } = await openStore(args);
+    try {
+      if (await store.findClient(clientId)) {
+        throw new CliError(`a client with id "${clientId}" already exists in the ${description}`);
+      }
+      await store.insertClient(client);
+    } finally {
+      await store.close();
+    }
+    // The contract's exact shape, spaces included: operators may match on it.
+    const output: [string, string][] = [['client_id', clientId]];
+    if (secret !== undefined) output.push(['client_secret', secret]);
+    process.stdout.write(`{${output.map(([key, value]) => `"${key}": ${JSON.stringify(value)}`).join(', ')}}\n`);
+  },
+};
+
+const listCommand: Command = {
+  name: 'clients list',
+  summary: 'list the registered clients (never their secrets)',
+  details: [
+    'A table by default; with --json one object per line: client_id, client_name, redirect_uris,',
+    'token_endpoint_auth_method, grant_types, first_party, id_token_signed_response_alg,',
+    'always_issue_refresh_token, created_at.',
+  ].join('\n'),
+  arguments: [],
+  flags: [jsonFlag, dbFlag],
+  async run(args) {
+    const { store } = await openStore(args);
+    try {
+      const clients = await store.listClients();
+      const records = clients.map((client) => ({
+        client_id: client.clientId,
+        client_name: client.name,
+        type: client.clientSecretHash === null ? 'public' : 'confidential',
+        redirect_uris: client.redirectUris,
+        token_endpoint_auth_method: client.tokenEndpointAuthMethod,
+        grant_types: client.grantTypes,
+        first_party: client.firstParty,
+        id_token_signed_response_alg: client.idTokenSignedResponseAlg,
+        always_issue_refresh_token: client.alwaysIssueRefreshToken,
+        created_at: new Date(client.createdAt * 1000).toISOString(),
+      }));
+      printRecords(
+        records,
+        ['client_id', 'type', 'first_party', 'client_name', 'redirect_uris'],
+        args.boolean(jsonFlag.name),
+      );
+    } finally {
+      await store.close();
+    }
+  },
+};
+
+const removeCommand: Command = {
+  name: 'clients remove',
+  summary: 'remove a client',
+  arguments: [{ name: 'ID', description: 'its client_id' }],
+  flags: [dbFlag],
+  async run(args) {
+    const [clientId = ''] = args.positionals;
+    const { store, description } = await openStore(args);
+    try {
+      if (!(await store.deleteClient(clientId))) throw new CliError(`no client "${clientId}" in the ${description}`);
+      process.stdout.write(`removed client ${clientId}\n`);
+    } finally {
+      await store.close();
+    }
+  },
+};
+
+/** `codegrant clients add|list|remove`: the relying parties allowed to use the identity provider. */
+export const clientsCommands: CommandGroup = {
+  name: 'clients',
+  summary: 'manage clients (relying parties)',
+  commands: [addCommand, listCommand, removeCommand],
+};
