@@ -53,7 +53,7 @@ export async function authorizationCodeGrant(
   if (grant.redirectUri !== redirectUri) {
     throw invalidGrant(`redirect_uri ${redirectUri} differs from the one of the authorization request`);
   }
-  const codeChallenge = await checkPkce(grant, codeVerifier);
+  const codeChallenge = checkPkce(grant, codeVerifier);
 
   const refreshToken = wantsRefreshToken(client, grant.scopes) ? randomToken() : undefined;
   const accessTokenExpiresAt = now + context.lifetimes.accessToken;
@@ -97,7 +97,7 @@ export async function authorizationCodeGrant(
  *
  * @returns the challenge to bind the redemption to (`null` when the request had none)
  */
-async function checkPkce(grant: GrantRecord, codeVerifier: string | undefined): Promise<string | null> {
+function checkPkce(grant: GrantRecord, codeVerifier: string | undefined): string | null {
   if (grant.codeChallenge === null) {
     if (codeVerifier !== undefined) {
       throw invalidGrant(
@@ -108,7 +108,8 @@ async function checkPkce(grant: GrantRecord, codeVerifier: string | undefined): 
   }
   if (codeVerifier === undefined)
     throw invalidGrant('code_verifier is required: the authorization request used PKCE');
-  const challenge = await calculatePKCECodeChallenge(codeVerifier);
+  // S256 is BASE64URL(SHA-256(verifier)): exactly our storage hash, computed synchronously.
+  const challenge = sha256(codeVerifier);
   if (challenge !== grant.codeChallenge)
     throw invalidGrant('code_verifier does not match the code_challenge (PKCE)');
   return challenge;
