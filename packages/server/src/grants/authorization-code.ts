@@ -1,9 +1,4 @@
-import {
-  calculatePKCECodeChallenge,
-  isValidCodeVerifier,
-  randomToken,
-  type TokenEndpointResponse,
-} from '@codegrant/protocol';
+import { isValidCodeVerifier, randomToken, type TokenEndpointResponse } from '@codegrant/protocol';
 import type { ServerContext } from '../context.ts';
 import { invalidGrant, invalidRequest, OAuthError } from '../errors.ts';
 import type { ClientRecord, GrantRecord, RefreshTokenRecord } from '../store/store.ts';
