@@ -3,17 +3,28 @@ import type { Command, CommandGroup } from './command.ts';
 import { envVariable, type Flag } from './options.ts';
 
 /** The usage line of a command: its arguments and required flags spelled out. */
-export function usageLine(command: Command): string {
-  const required = command.flags.filter((flag) => flag.required).map((flag) => `--${flag.name} ${placeholder(flag)}`);
-  return ['codegrant', command.name, ...command.arguments.map((a) => a.name), ...required, '[options]'].join(' ');
+function usageLine(command: Command): string {
+  const required = command.flags
+    .filter((flag) => flag.required)
+    .map((flag) => `--${flag.name} ${placeholder(flag)}`);
+  return ['codegrant', command.name, ...command.arguments.map((a) => a.name), ...required, '[options]'].join(
+    ' ',
+  );
 }
 
 /** The help of one command: usage, arguments, and each flag with its environment variable. */
 export function commandHelp(command: Command): string {
-  const lines = [`Usage: ${usageLine(command)}`, '', command.summary];
+  const lines = [`Usage: ${usageLine(command)}`, '', sentence(command.summary)];
   if (command.details) lines.push('', command.details);
   if (command.arguments.length > 0) {
-    lines.push('', 'Arguments:', ...alignColumns(command.arguments.map((a) => [a.name, a.description]), '  '));
+    lines.push(
+      '',
+      'Arguments:',
+      ...alignColumns(
+        command.arguments.map((a) => [a.name, a.description]),
+        '  ',
+      ),
+    );
   }
   const flagRows = command.flags.map((flag) => [flagLabel(flag), envVariable(flag), flagDescription(flag)]);
   lines.push(
@@ -29,10 +40,13 @@ export function groupHelp(group: CommandGroup): string {
   const lines = [
     `Usage: codegrant ${group.name} <command> [options]`,
     '',
-    group.summary,
+    sentence(group.summary),
     '',
     'Commands:',
-    ...alignColumns(group.commands.map((command) => [command.name, command.summary]), '  '),
+    ...alignColumns(
+      group.commands.map((command) => [command.name, command.summary]),
+      '  ',
+    ),
     '',
     `Run 'codegrant ${group.name} <command> --help' for a command's options.`,
   ];
@@ -48,19 +62,30 @@ export function topHelp(entries: readonly (Command | CommandGroup)[]): string {
     'The codegrant identity provider: an OAuth 2.0 / OpenID Connect authorization server.',
     '',
     'Commands:',
-    ...alignColumns(commands.map((command) => [command.name, command.summary]), '  '),
+    ...alignColumns(
+      commands.map((command) => [command.name, command.summary]),
+      '  ',
+    ),
     '',
     'Options:',
-    ...alignColumns([
-      ['-h, --help', 'show this help'],
-      ['--version', 'print the version'],
-    ], '  '),
+    ...alignColumns(
+      [
+        ['-h, --help', 'show this help'],
+        ['--version', 'print the version'],
+      ],
+      '  ',
+    ),
     '',
     "Run 'codegrant <command> --help' for a command's options. Every option can also be set by an",
     'environment variable (CODEGRANT_PORT, CODEGRANT_DB, …, shown in each help); the option wins.',
     'Exit codes: 0 done, 1 refused or failed, 2 wrong usage (unknown command or flag, missing value).',
   ];
   return `${lines.join('\n')}\n`;
+}
+
+/** A summary as a sentence: capitalized, with a full stop. */
+function sentence(summary: string): string {
+  return `${summary.charAt(0).toUpperCase()}${summary.slice(1)}.`;
 }
 
 function placeholder(flag: Flag): string {
@@ -79,4 +104,3 @@ function flagDescription(flag: Flag): string {
   ].filter((note) => note !== undefined);
   return notes.length > 0 ? `${flag.description} (${notes.join('; ')})` : flag.description;
 }
-

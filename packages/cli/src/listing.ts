@@ -12,7 +12,11 @@ export const jsonFlag: Flag = {
  * Prints records on stdout: with `json`, each whole record as one JSON line (for scripts); else a
  * table of `columns` (keys of the records) under their names in upper case, `-` for no value.
  */
-export function printRecords(records: readonly Record<string, unknown>[], columns: readonly string[], json: boolean): void {
+export function printRecords(
+  records: readonly Record<string, unknown>[],
+  columns: readonly string[],
+  json: boolean,
+): void {
   if (json) {
     for (const record of records) process.stdout.write(`${JSON.stringify(record)}\n`);
     return;

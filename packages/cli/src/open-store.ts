@@ -11,7 +11,7 @@ export const dbFlag: Flag = {
   name: 'db',
   type: 'string',
   placeholder: 'PATH',
-  description: 'the database: a SQLite file (created if missing)',
+  description: 'the database, a SQLite file created if missing',
   default: DEFAULT_DB,
 };
 

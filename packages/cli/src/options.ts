@@ -47,7 +47,11 @@ export interface ParsedArgs {
  * @throws {UsageError} on an unknown flag, a missing or misplaced value, a value outside a flag's
  *   choices, or a required flag given neither way
  */
-export function parseFlags(args: string[], flags: readonly Flag[], env: NodeJS.ProcessEnv = process.env): ParsedArgs {
+export function parseFlags(
+  args: string[],
+  flags: readonly Flag[],
+  env: NodeJS.ProcessEnv = process.env,
+): ParsedArgs {
   const byName = new Map(flags.map((flag) => [flag.name, flag]));
   // Not strict: the tokens are checked below, so every message names the flag in our words.
   const { tokens } = parseArgs({
@@ -73,10 +77,15 @@ export function parseFlags(args: string[], flags: readonly Flag[], env: NodeJS.P
     if (token.value === undefined) throw new UsageError(`${token.rawName} needs a value`);
     // `--password --email x` is more likely a forgotten value than a password starting with dashes.
     if (!token.inlineValue && token.value.startsWith('-')) {
-      throw new UsageError(`${token.rawName} needs a value (write ${token.rawName}=${token.value} if that is it)`);
+      throw new UsageError(
+        `${token.rawName} needs a value (write ${token.rawName}=${token.value} if that is it)`,
+      );
     }
     const previous = given.get(flag.name);
-    given.set(flag.name, flag.multiple && Array.isArray(previous) ? [...previous, token.value] : [token.value]);
+    given.set(
+      flag.name,
+      flag.multiple && Array.isArray(previous) ? [...previous, token.value] : [token.value],
+    );
   }
 
   const values = new Map<string, string[] | boolean>();
@@ -85,10 +94,15 @@ export function parseFlags(args: string[], flags: readonly Flag[], env: NodeJS.P
     const fromFlag = given.get(flag.name);
     const fromEnv = env[variable] || undefined;
     let value: string[] | boolean | undefined;
-    if (flag.type === 'boolean') value = fromFlag === true || (fromEnv !== undefined && parseBoolean(variable, fromEnv));
-    else if (Array.isArray(fromFlag)) value = fromFlag;
-    else if (fromEnv !== undefined) value = flag.multiple ? fromEnv.trim().split(/\s+/) : [fromEnv];
-    else if (flag.default !== undefined) value = [flag.default];
+    if (flag.type === 'boolean') {
+      value = fromFlag === true || (fromEnv !== undefined && parseBoolean(variable, fromEnv));
+    } else if (Array.isArray(fromFlag)) {
+      value = fromFlag;
+    } else if (fromEnv !== undefined) {
+      value = flag.multiple ? fromEnv.trim().split(/\s+/) : [fromEnv];
+    } else if (flag.default !== undefined) {
+      value = [flag.default];
+    }
 
     if (Array.isArray(value) && flag.choices) {
       const wrong = value.find((v) => !flag.choices?.includes(v));
@@ -97,7 +111,9 @@ export function parseFlags(args: string[], flags: readonly Flag[], env: NodeJS.P
         throw new UsageError(`${origin} must be ${flag.choices.join(' or ')}, got "${wrong}"`);
       }
     }
-    if (flag.required && value === undefined) throw new UsageError(`--${flag.name} is required (or set ${variable})`);
+    if (flag.required && value === undefined) {
+      throw new UsageError(`--${flag.name} is required (or set ${variable})`);
+    }
     if (value !== undefined) values.set(flag.name, value);
   }
 

@@ -25,13 +25,22 @@ const addCommand: Command = {
       name: 'redirect-uri',
       type: 'string',
       placeholder: 'URI',
-      description: 'a redirect URI (the variable: whitespace-separated URIs)',
+      description: 'a redirect URI; in the variable, URIs separated by spaces',
       required: true,
       multiple: true,
     },
-    { name: 'public', type: 'boolean', description: 'a public client (SPA, native app): no secret, PKCE only' },
+    {
+      name: 'public',
+      type: 'boolean',
+      description: 'a public client (SPA, native app): no secret, PKCE only',
+    },
     { name: 'first-party', type: 'boolean', description: 'your own app: its users skip the consent page' },
-    { name: 'client-id', type: 'string', placeholder: 'ID', description: 'the client_id (default: generated)' },
+    {
+      name: 'client-id',
+      type: 'string',
+      placeholder: 'ID',
+      description: 'the client_id (default: generated)',
+    },
     {
       name: 'client-secret',
       type: 'string',
@@ -56,7 +65,8 @@ const addCommand: Command = {
   async run(args) {
     const isPublic = args.boolean('public');
     const chosenSecret = args.string('client-secret');
-    if (isPublic && chosenSecret !== undefined) throw new UsageError('a --public client has no --client-secret');
+    if (isPublic && chosenSecret !== undefined)
+      throw new UsageError('a --public client has no --client-secret');
     if (chosenSecret !== undefined && [...chosenSecret].length < MIN_SECRET_LENGTH) {
       throw new CliError(`the client secret must have at least ${MIN_SECRET_LENGTH} characters`);
     }
@@ -98,7 +108,9 @@ const addCommand: Command = {
     // The contract's exact shape, spaces included: operators may match on it.
     const output: [string, string][] = [['client_id', clientId]];
     if (secret !== undefined) output.push(['client_secret', secret]);
-    process.stdout.write(`{${output.map(([key, value]) => `"${key}": ${JSON.stringify(value)}`).join(', ')}}\n`);
+    process.stdout.write(
+      `{${output.map(([key, value]) => `"${key}": ${JSON.stringify(value)}`).join(', ')}}\n`,
+    );
   },
 };
 
@@ -106,7 +118,7 @@ const listCommand: Command = {
   name: 'clients list',
   summary: 'list the registered clients (never their secrets)',
   details: [
-    'A table by default; with --json one object per line: client_id, client_name, redirect_uris,',
+    'A table by default; with --json one object per line: client_id, client_name, type, redirect_uris,',
     'token_endpoint_auth_method, grant_types, first_party, id_token_signed_response_alg,',
     'always_issue_refresh_token, created_at.',
   ].join('\n'),
@@ -148,7 +160,8 @@ const removeCommand: Command = {
     const [clientId = ''] = args.positionals;
     const { store, description } = await openStore(args);
     try {
-      if (!(await store.deleteClient(clientId))) throw new CliError(`no client "${clientId}" in the ${description}`);
+      if (!(await store.deleteClient(clientId)))
+        throw new CliError(`no client "${clientId}" in the ${description}`);
       process.stdout.write(`removed client ${clientId}\n`);
     } finally {
       await store.close();

@@ -7,6 +7,10 @@ import { dbFlag, openStore } from '../open-store.ts';
 
 const DEFAULT_PORT = 4000;
 const DEFAULT_HOST = '127.0.0.1';
+/** RFC 6749 §4.1.2 recommends at most 10 minutes for codes. */
+const MAX_CODE_TTL = 600;
+/** Longer-lived access is what refresh tokens are for. */
+const MAX_ACCESS_TOKEN_TTL = 86_400;
 
 /** In-flight requests get this long to finish after a shutdown signal; then their connections are cut. */
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -31,7 +35,13 @@ export const serveCommand: Command = {
       description: 'the TCP port to listen on',
       default: String(DEFAULT_PORT),
     },
-    { name: 'host', type: 'string', placeholder: 'HOST', description: 'the address to listen on', default: DEFAULT_HOST },
+    {
+      name: 'host',
+      type: 'string',
+      placeholder: 'HOST',
+      description: 'the address to listen on',
+      default: DEFAULT_HOST,
+    },
     {
       name: 'issuer',
       type: 'string',
@@ -43,14 +53,14 @@ export const serveCommand: Command = {
       name: 'code-ttl',
       type: 'string',
       placeholder: 'SECONDS',
-      description: 'lifetime of authorization codes',
+      description: `lifetime of authorization codes, at most ${MAX_CODE_TTL}`,
       default: '60',
     },
     {
       name: 'access-token-ttl',
       type: 'string',
       placeholder: 'SECONDS',
-      description: 'lifetime of access tokens',
+      description: `lifetime of access tokens, at most ${MAX_ACCESS_TOKEN_TTL}`,
       default: '3600',
     },
     {
@@ -65,14 +75,19 @@ export const serveCommand: Command = {
     const port = args.integer('port', 1, 65_535) ?? DEFAULT_PORT;
     const hostname = args.string('host') ?? DEFAULT_HOST;
     const issuer = args.string('issuer') ?? `http://localhost:${port}`;
-    const code = args.integer('code-ttl', 1, 3600);
-    const accessToken = args.integer('access-token-ttl', 1, 31_536_000);
+    const code = args.integer('code-ttl', 1, MAX_CODE_TTL);
+    const accessToken = args.integer('access-token-ttl', 1, MAX_ACCESS_TOKEN_TTL);
     const logger = args.string('log') === 'json' ? createJsonLineLogger() : undefined;
 
     const { store, description } = await openStore(args);
     let http: Server;
     try {
-      const server = await createAuthorizationServer({ issuer, store, lifetimes: { code, accessToken }, logger });
+      const server = await createAuthorizationServer({
+        issuer,
+        store,
+        lifetimes: { code, accessToken },
+        logger,
+      });
       http = await listen(server, port, hostname);
       process.stderr.write(
         `codegrant serve: listening on ${address(hostname, port)} (issuer ${server.issuer}; ${description})\n`,
@@ -97,7 +112,8 @@ async function listen(server: AuthorizationServer, port: number, hostname: strin
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') throw new CliError(`port ${port} on ${hostname} is already in use`);
     if (code === 'EACCES') throw new CliError(`no permission to listen on port ${port} on ${hostname}`);
-    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new CliError(`cannot listen on ${hostname}: no such local address`);
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND')
+      throw new CliError(`cannot listen on ${hostname}: no such local address`);
     throw error;
   }
 }

@@ -23,7 +23,12 @@ const addCommand: Command = {
       description: `the password, at least ${MIN_PASSWORD_LENGTH} characters`,
       required: true,
     },
-    { name: 'email', type: 'string', placeholder: 'E', description: 'the email address (claim email, not verified)' },
+    {
+      name: 'email',
+      type: 'string',
+      placeholder: 'E',
+      description: 'the email address (claim email, not verified)',
+    },
     { name: 'name', type: 'string', placeholder: 'N', description: 'the full name (claim name)' },
     dbFlag,
   ],
@@ -37,7 +42,8 @@ const addCommand: Command = {
     if ([...password].length < MIN_PASSWORD_LENGTH) {
       throw new CliError(`the password must have at least ${MIN_PASSWORD_LENGTH} characters`);
     }
-    if (email !== null && !/^[^\s@]+@[^\s@]+$/.test(email)) throw new CliError(`"${email}" is not an email address`);
+    if (email !== null && !/^[^\s@]+@[^\s@]+$/.test(email))
+      throw new CliError(`"${email}" is not an email address`);
 
     const { store, description } = await openStore(args);
     try {
@@ -66,7 +72,8 @@ const addCommand: Command = {
 const listCommand: Command = {
   name: 'users list',
   summary: 'list the end-user accounts',
-  details: 'A table by default; with --json one object per line: id, username, email, email_verified, name, created_at.',
+  details:
+    'A table by default; with --json one object per line: id, username, email, email_verified, name, created_at.',
   arguments: [],
   flags: [jsonFlag, dbFlag],
   async run(args) {
@@ -97,7 +104,8 @@ const removeCommand: Command = {
     const [username = ''] = args.positionals;
     const { store, description } = await openStore(args);
     try {
-      if (!(await store.deleteUser(username))) throw new CliError(`no user named "${username}" in the ${description}`);
+      if (!(await store.deleteUser(username)))
+        throw new CliError(`no user named "${username}" in the ${description}`);
       process.stdout.write(`removed user ${username}\n`);
     } finally {
       await store.close();
