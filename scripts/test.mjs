@@ -2,7 +2,7 @@
 // workspace packages resolved to their sources (the `codegrant-source` export condition).
 // Node 20's `--test` does not expand globs itself, hence this file.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 const roots = ['packages', 'examples'];

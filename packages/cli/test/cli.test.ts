@@ -3,127 +3,27 @@
  * against a SQLite file in a temporary directory.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { after, describe, it } from 'node:test';
 import { sha256 } from '@codegrant/server';
 import { openSqliteStore } from '@codegrant/server/sqlite';
+import {
+  assertFailure,
+  CHALLENGE,
+  codegrant,
+  dir,
+  freePort,
+  freshDb,
+  removeTempDir,
+  startServe,
+  stopServe,
+} from './helpers/cli.ts';
 
-const BIN = fileURLToPath(new URL('../bin/codegrant.js', import.meta.url));
-const CHALLENGE = 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM';
-
-let dir: string;
-let dbCount = 0;
-
-before(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'codegrant-cli-'));
-});
-after(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
-/** A fresh database path in the temporary directory. */
-function freshDb(): string {
-  dbCount += 1;
-  return path.join(dir, `test-${dbCount}.db`);
-}
-
-/** The environment of the child: this one without CODEGRANT_* variables, plus `extra`. */
-function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env = Object.fromEntries(
-    Object.entries(process.env).filter(([name]) => !name.startsWith('CODEGRANT_')),
-  );
-  return { ...env, ...extra };
-}
-
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function codegrant(
-  args: string[],
-  options: { env?: Record<string, string>; cwd?: string } = {},
-): Promise<Result> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { cwd: options.cwd ?? dir, env: childEnv(options.env) },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
-
-/** Asserts a failure with `code`, reported in one line on stderr, no stack trace, nothing on stdout. */
-function assertFailure(result: Result, code: number, pattern: RegExp): void {
-  assert.equal(result.code, code, result.stderr);
-  assert.equal(result.stdout, '');
-  assert.match(result.stderr, pattern);
-  assert.equal(result.stderr.trimEnd().split('\n').length, 1, result.stderr);
-  assert.doesNotMatch(result.stderr, /\n\s+at /);
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
-}
-
-interface Serving {
-  child: ChildProcess;
-  stdout: () => string;
-  stderr: () => string;
-}
-
-/** Starts `codegrant serve …` and resolves once it says where it listens. */
-async function startServe(args: string[], env: Record<string, string> = {}): Promise<Serving> {
-  const child = spawn(process.execPath, [BIN, 'serve', ...args], { cwd: dir, env: childEnv(env) });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    stdout += chunk;
-  });
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr += chunk;
-  });
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start: ${stderr}`)), 20_000);
-    const onExit = () => reject(new Error(`serve exited: ${stderr}`));
-    child.once('exit', onExit);
-    child.stderr.on('data', () => {
-      if (!stderr.includes('listening on')) return;
-      clearTimeout(timer);
-      child.off('exit', onExit);
-      resolve();
-    });
-  });
-  return { child, stdout: () => stdout, stderr: () => stderr };
-}
-
-/** Sends SIGTERM and asserts a clean exit (code 0, said on stderr). */
-async function stopServe(serving: Serving): Promise<void> {
-  const exited = once(serving.child, 'exit');
-  serving.child.kill('SIGTERM');
-  const [code, signal] = await exited;
-  assert.equal(signal, null);
-  assert.equal(code, 0, serving.stderr());
-  assert.match(serving.stderr(), /SIGTERM received, shutting down/);
-}
+after(removeTempDir);
 
 function parseJsonLines(text: string): Record<string, unknown>[] {
   return text
