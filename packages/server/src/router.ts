@@ -49,7 +49,7 @@ export function createRouter(context: ServerContext): Hono<Env> {
       msg: 'request',
       request_id: requestId,
       method: c.req.method,
-      path: new URL(c.req.url).pathname,
+      path: c.req.path,
       status: c.res.status,
       duration_ms: Math.round((performance.now() - started) * 100) / 100,
     });

@@ -186,7 +186,8 @@ function storeContract(open: () => Promise<Store>): void {
   async function issueRefreshToken(grant = aGrant()): Promise<RefreshTokenRecord> {
     const token = aRefreshToken(grant);
     await store.insertGrant(grant);
-    assert.ok(await store.redeemCode(redemptionOf(grant, { refreshToken: token })));
+    assert.ok(await store.redeemCode(redemptionOf(grant)));
+    await store.insertRefreshToken(token);
     return token;
   }
 
@@ -495,57 +496,67 @@ function storeContract(open: () => Promise<Store>): void {
       it(`loses for ${what}, writing nothing`, async () => {
         const grant = aGrant(grantOverrides);
         await store.insertGrant(grant);
-        const refreshToken = aRefreshToken(grant);
-        assert.equal(
-          await store.redeemCode(redemptionOf(grant, { ...redemptionOverrides, refreshToken })),
-          null,
-        );
+        assert.equal(await store.redeemCode(redemptionOf(grant, redemptionOverrides)), null);
         assert.deepEqual(await store.findGrant(grant.id), grant);
-        assert.equal(await store.findRefreshToken(refreshToken.hash), null);
       });
     }
-
-    it('stores the refresh token with the winning redemption', async () => {
-      const grant = aGrant();
-      await store.insertGrant(grant);
-      const refreshToken = aRefreshToken(grant);
-      assert.ok(await store.redeemCode(redemptionOf(grant, { refreshToken })));
-      assert.deepEqual(await store.findRefreshToken(refreshToken.hash), refreshToken);
-      assert.equal(await store.findRefreshToken('other'), null);
-    });
-
-    it('is all or nothing: a refresh token that cannot be stored leaves the code unredeemed', async () => {
-      const first = aGrant();
-      const second = aGrant({ id: 'grant-2', codeHash: 'code-hash-2' });
-      await store.insertGrant(first);
-      await store.insertGrant(second);
-      const taken = aRefreshToken(first);
-      assert.ok(await store.redeemCode(redemptionOf(first, { refreshToken: taken })));
-
-      await assert.rejects(
-        store.redeemCode(redemptionOf(second, { refreshToken: { ...taken, grantId: second.id } })),
-      );
-      await assert.rejects(
-        store.redeemCode(
-          redemptionOf(second, { refreshToken: aRefreshToken(first, { hash: 'for-another-grant' }) }),
-        ),
-        TypeError,
-      );
-      assert.deepEqual(await store.findGrant(second.id), second);
-      assert.equal(await store.findRefreshToken('for-another-grant'), null);
-      assert.ok(await store.redeemCode(redemptionOf(second)), 'the code is still redeemable');
-    });
 
     it('lets exactly one of 20 concurrent redemptions win', async () => {
       const grant = aGrant();
       await store.insertGrant(grant);
-      const tokens = Array.from({ length: 20 }, (_, i) => aRefreshToken(grant, { hash: `refresh-${i}` }));
       const results = await Promise.all(
-        tokens.map((refreshToken) => store.redeemCode(redemptionOf(grant, { refreshToken }))),
+        Array.from({ length: 20 }, (_, i) => store.redeemCode(redemptionOf(grant, { now: now + 1 + i }))),
       );
-      assert.equal(results.filter((result) => result !== null).length, 1);
-      const stored = await Promise.all(tokens.map((token) => store.findRefreshToken(token.hash)));
-      assert.equal(stored.filter((token) => token !== null).length, 1);
+      const winners = results.filter((result) => result !== null);
+      assert.equal(winners.length, 1);
+      assert.deepEqual(await store.findGrant(grant.id), winners[0]);
+    });
+  });
+
+  describe('insertRefreshToken', () => {
+    beforeEach(seed);
+
+    it('stores a refresh token after the redemption and extends the grant to its expiry', async () => {
+      const grant = aGrant();
+      await store.insertGrant(grant);
+      assert.ok(await store.redeemCode(redemptionOf(grant, { grantExpiresAt: now + day })));
+      const refreshToken = aRefreshToken(grant);
+      await store.insertRefreshToken(refreshToken);
+      assert.deepEqual(await store.findRefreshToken(refreshToken.hash), refreshToken);
+      assert.equal(await store.findRefreshToken('other'), null);
+      assert.equal((await store.findGrant(grant.id))?.expiresAt, refreshToken.expiresAt);
+    });
+
+    it('never shortens the grant', async () => {
+      const grant = aGrant();
+      await store.insertGrant(grant);
+      assert.ok(await store.redeemCode(redemptionOf(grant)));
+      await store.insertRefreshToken(aRefreshToken(grant, { expiresAt: now + day }));
+      assert.equal((await store.findGrant(grant.id))?.expiresAt, now + 30 * day);
+    });
+
+    it('refuses a duplicate hash, writing nothing', async () => {
+      const first = aGrant();
+      const second = aGrant({ id: 'grant-2', codeHash: 'code-hash-2' });
+      await store.insertGrant(first);
+      await store.insertGrant(second);
+      assert.ok(await store.redeemCode(redemptionOf(first)));
+      const redeemedSecond = await store.redeemCode(redemptionOf(second, { grantExpiresAt: now + day }));
+      assert.ok(redeemedSecond);
+      const taken = aRefreshToken(first);
+      await store.insertRefreshToken(taken);
+
+      await assert.rejects(
+        store.insertRefreshToken({ ...taken, grantId: second.id, expiresAt: now + 60 * day }),
+      );
+      assert.deepEqual(await store.findRefreshToken(taken.hash), taken);
+      assert.deepEqual(await store.findGrant(second.id), redeemedSecond, 'the grant is not extended');
+    });
+
+    it('refuses a token of an unknown grant', async () => {
+      const token = aRefreshToken(aGrant({ id: 'unknown' }));
+      await assert.rejects(store.insertRefreshToken(token));
+      assert.equal(await store.findRefreshToken(token.hash), null);
     });
   });
 
@@ -650,15 +661,12 @@ function storeContract(open: () => Promise<Store>): void {
       await store.insertSession(aSession({ idHash: 'live', expiresAt: sweepAt + 1 }));
       const expiredGrant = aGrant({ id: 'expired', codeHash: 'expired' });
       await store.insertGrant(expiredGrant);
-      assert.ok(
-        await store.redeemCode(
-          redemptionOf(expiredGrant, { grantExpiresAt: sweepAt, refreshToken: aRefreshToken(expiredGrant) }),
-        ),
-      );
+      assert.ok(await store.redeemCode(redemptionOf(expiredGrant, { grantExpiresAt: sweepAt })));
+      await store.insertRefreshToken(aRefreshToken(expiredGrant, { expiresAt: sweepAt }));
       const liveGrant = aGrant({ id: 'live', codeHash: 'live' });
       await store.insertGrant(liveGrant);
-      const liveToken = aRefreshToken(liveGrant, { hash: 'live-refresh', expiresAt: sweepAt });
-      assert.ok(await store.redeemCode(redemptionOf(liveGrant, { refreshToken: liveToken })));
+      assert.ok(await store.redeemCode(redemptionOf(liveGrant)));
+      await store.insertRefreshToken(aRefreshToken(liveGrant, { hash: 'live-refresh', expiresAt: sweepAt }));
       await store.insertGrant(aGrant({ id: 'unredeemed', codeHash: 'unredeemed', expiresAt: now + 60 }));
       await store.recordLoginFailure(['user:alice', 'ip:203.0.113.9'], now);
       await store.recordLoginFailure(['user:alice'], now + 500);
@@ -766,17 +774,20 @@ describe('SqliteStore', () => {
       await first.insertClient(aClient());
       const grant = aGrant();
       await first.insertGrant(grant);
-      const tokens = Array.from({ length: 20 }, (_, i) => aRefreshToken(grant, { hash: `refresh-${i}` }));
       const redemptions = await Promise.all(
-        tokens.map((refreshToken, i) => stores[i % 4]!.redeemCode(redemptionOf(grant, { refreshToken }))),
+        Array.from({ length: 20 }, (_, i) => stores[i % 4]!.redeemCode(redemptionOf(grant))),
       );
-      const winner = tokens.find((_, i) => redemptions[i] !== null);
       assert.equal(redemptions.filter((result) => result !== null).length, 1);
-      assert.ok(winner);
-      assert.deepEqual(await first.findRefreshToken(winner.hash), winner);
+      const winnerStore = stores[redemptions.findIndex((result) => result !== null) % 4]!;
+      // The single winner stores the grant's first refresh token; the others see it.
+      const token = aRefreshToken(grant);
+      await winnerStore.insertRefreshToken(token);
+      for (const store of stores) assert.deepEqual(await store.findRefreshToken(token.hash), token);
 
       const rotations = await Promise.all(
-        tokens.map((_, i) => stores[i % 4]!.rotateRefreshToken(rotationOf(winner, `successor-${i}`))),
+        Array.from({ length: 20 }, (_, i) =>
+          stores[i % 4]!.rotateRefreshToken(rotationOf(token, `successor-${i}`)),
+        ),
       );
       assert.equal(rotations.filter((result) => result !== null).length, 1);
     } finally {
@@ -800,11 +811,9 @@ describe('SqliteStore', () => {
       const { SqliteStore } = await import(${JSON.stringify(new URL('../src/store/sqlite.ts', import.meta.url).href)});
       const store = new SqliteStore(${JSON.stringify(file)});
       const redemption = ${JSON.stringify(redemptionOf(grant))};
-      const refreshToken = ${JSON.stringify(aRefreshToken(grant))};
       console.log('ready');
       process.stdin.once('data', async () => {
-        const results = await Promise.all(Array.from({ length: 5 }, (_, i) =>
-          store.redeemCode({ ...redemption, refreshToken: { ...refreshToken, hash: process.pid + '-' + i } })));
+        const results = await Promise.all(Array.from({ length: 5 }, () => store.redeemCode(redemption)));
         console.log(results.filter((result) => result !== null).length);
         await store.close();
         process.exit(0);

@@ -1,7 +1,7 @@
 import { isValidCodeVerifier, randomToken, type TokenEndpointResponse } from '@codegrant/protocol';
 import type { ServerContext } from '../context.ts';
 import { invalidGrant, invalidRequest, OAuthError } from '../errors.ts';
-import type { ClientRecord, GrantRecord, RefreshTokenRecord } from '../store/store.ts';
+import type { ClientRecord, GrantRecord } from '../store/store.ts';
 import { sha256 } from '../tokens/hash.ts';
 import { buildTokenResponse } from '../tokens/token-response.ts';
 
@@ -10,10 +10,11 @@ type Context = Pick<ServerContext, 'store' | 'issuer' | 'accessTokenAudience' | 
 /**
  * The `authorization_code` grant (RFC 6749 §4.1.3, RFC 7636 §4.5, OpenID Connect Core §3.1.3).
  *
- * Steps: read the code's grant (to explain a refusal precisely) → check it against this request
- * → redeem it with one atomic conditional write, which alone decides the winner under concurrency
- * → sign the tokens. A code presented after it was redeemed revokes its grant: every token issued
- * from it stops working (RFC 6749 §4.1.2).
+ * Steps: redeem the code with one atomic conditional write that checks everything at once
+ * (client, redirect URI, PKCE challenge, expiry, unspent, grant not revoked) and alone decides the
+ * winner under concurrency → store a refresh token if one is due → sign the tokens. Only a refusal
+ * reads the code's grant, to say which check failed. A code presented after it was redeemed
+ * revokes its grant: every token issued from it stops working (RFC 6749 §4.1.2).
  */
 export async function authorizationCodeGrant(
   context: Context,
@@ -38,42 +39,32 @@ export async function authorizationCodeGrant(
   }
 
   const codeHash = sha256(code);
-  const grant = await context.store.findGrantByCodeHash(codeHash);
-  if (!grant) throw invalidGrant('the authorization code is unknown or has expired');
-  if (grant.codeConsumedAt !== null) return refuseReplay(context, grant, now);
-  if (grant.revokedAt !== null) throw invalidGrant('the authorization code was revoked');
-  if (grant.codeExpiresAt <= now) throw invalidGrant('the authorization code has expired');
-  if (grant.clientId !== client.clientId)
-    throw invalidGrant('the authorization code was issued to another client');
-  if (grant.redirectUri !== redirectUri) {
-    throw invalidGrant(`redirect_uri ${redirectUri} differs from the one of the authorization request`);
-  }
-  const codeChallenge = checkPkce(grant, codeVerifier);
-
-  const refreshToken = wantsRefreshToken(client, grant.scopes) ? randomToken() : undefined;
-  const accessTokenExpiresAt = now + context.lifetimes.accessToken;
-  const refreshRecord: RefreshTokenRecord | undefined = refreshToken
-    ? {
-        hash: sha256(refreshToken),
-        grantId: grant.id,
-        clientId: client.clientId,
-        scopes: grant.scopes,
-        createdAt: now,
-        expiresAt: now + context.lifetimes.refreshToken,
-        rotatedAt: null,
-      }
-    : undefined;
+  // S256 is BASE64URL(SHA-256(verifier)): exactly our storage hash, computed synchronously.
+  const codeChallenge = codeVerifier === undefined ? null : sha256(codeVerifier);
   const redeemed = await context.store.redeemCode({
     codeHash,
     clientId: client.clientId,
     redirectUri,
     codeChallenge,
     now,
-    grantExpiresAt: Math.max(accessTokenExpiresAt, refreshRecord?.expiresAt ?? 0),
-    ...(refreshRecord ? { refreshToken: refreshRecord } : {}),
+    grantExpiresAt: now + context.lifetimes.accessToken,
   });
-  // Another request redeemed the code between our read and our write: a replay like any other.
-  if (!redeemed) return refuseReplay(context, grant, now);
+  if (!redeemed)
+    return explainRefusal(context, client, await context.store.findGrantByCodeHash(codeHash), params, now);
+
+  let refreshToken: string | undefined;
+  if (wantsRefreshToken(client, redeemed.scopes)) {
+    refreshToken = randomToken();
+    await context.store.insertRefreshToken({
+      hash: sha256(refreshToken),
+      grantId: redeemed.id,
+      clientId: client.clientId,
+      scopes: redeemed.scopes,
+      createdAt: now,
+      expiresAt: now + context.lifetimes.refreshToken,
+      rotatedAt: null,
+    });
+  }
 
   return buildTokenResponse(context, {
     grant: redeemed,
@@ -86,33 +77,44 @@ export async function authorizationCodeGrant(
 }
 
 /**
- * PKCE (RFC 7636 §4.6): the verifier must hash to the challenge of the authorization request. A
- * verifier sent for a code issued without a challenge is refused too: it signals a downgrade
- * attack, where an attacker stripped the challenge from the victim's request (RFC 9700 §4.8.2).
- *
- * @returns the challenge to bind the redemption to (`null` when the request had none)
+ * Says why a redemption lost, from the code's grant as it is now. The conditional write checked
+ * everything at once; this only names the failed check. A code that was already redeemed is a
+ * replay — or a concurrent redemption that lost — and revokes its grant (RFC 6749 §4.1.2).
+ * A failed binding check (client, redirect URI, PKCE) leaves the code unspent, so whoever holds a
+ * stolen code cannot burn the victim's.
  */
-function checkPkce(grant: GrantRecord, codeVerifier: string | undefined): string | null {
-  if (grant.codeChallenge === null) {
-    if (codeVerifier !== undefined) {
-      throw invalidGrant(
-        'code_verifier sent, but the authorization request had no code_challenge (PKCE downgrade)',
-      );
-    }
-    return null;
+async function explainRefusal(
+  context: Context,
+  client: ClientRecord,
+  grant: GrantRecord | null,
+  params: Record<string, string>,
+  now: number,
+): Promise<never> {
+  if (!grant) throw invalidGrant('the authorization code is unknown or has expired');
+  if (grant.codeConsumedAt !== null) {
+    await context.store.revokeGrant(grant.id, now);
+    throw invalidGrant('the authorization code was already used; the tokens issued from it are revoked');
   }
-  if (codeVerifier === undefined)
+  if (grant.revokedAt !== null) throw invalidGrant('the authorization code was revoked');
+  if (grant.codeExpiresAt <= now) throw invalidGrant('the authorization code has expired');
+  if (grant.clientId !== client.clientId)
+    throw invalidGrant('the authorization code was issued to another client');
+  if (grant.redirectUri !== params.redirect_uri) {
+    throw invalidGrant(
+      `redirect_uri ${params.redirect_uri} differs from the one of the authorization request`,
+    );
+  }
+  // PKCE (RFC 7636 §4.6). A verifier for a code issued without a challenge signals a downgrade
+  // attack, where an attacker stripped the challenge from the victim's request (RFC 9700 §4.8.2).
+  if (grant.codeChallenge === null) {
+    throw invalidGrant(
+      'code_verifier sent, but the authorization request had no code_challenge (PKCE downgrade)',
+    );
+  }
+  if (params.code_verifier === undefined) {
     throw invalidGrant('code_verifier is required: the authorization request used PKCE');
-  // S256 is BASE64URL(SHA-256(verifier)): exactly our storage hash, computed synchronously.
-  const challenge = sha256(codeVerifier);
-  if (challenge !== grant.codeChallenge)
-    throw invalidGrant('code_verifier does not match the code_challenge (PKCE)');
-  return challenge;
-}
-
-async function refuseReplay(context: Context, grant: GrantRecord, now: number): Promise<never> {
-  await context.store.revokeGrant(grant.id, now);
-  throw invalidGrant('the authorization code was already used; the tokens issued from it are revoked');
+  }
+  throw invalidGrant('code_verifier does not match the code_challenge (PKCE)');
 }
 
 /** A refresh token comes with `offline_access` (OpenID Connect Core §11) or when the client is set to always get one. */

@@ -47,10 +47,28 @@ function payloadTooLarge(): OAuthError {
 }
 
 async function readLimitedText(request: Request): Promise<string> {
-  const declared = Number(request.headers.get('content-length') ?? '0');
-  if (declared > MAX_FORM_BYTES) throw payloadTooLarge();
-  if (!request.body) return '';
-  const reader = request.body.getReader();
+  const contentLength = request.headers.get('content-length');
+  let bytes: Uint8Array;
+  if (contentLength !== null) {
+    if (!/^\d+$/.test(contentLength)) throw invalidRequest('malformed Content-Length');
+    if (Number(contentLength) > MAX_FORM_BYTES) throw payloadTooLarge();
+    // The HTTP layer delivers exactly Content-Length bytes, so the size is known: read it at once
+    // (on Node this skips building a stream, a measurable share of a token request).
+    bytes = new Uint8Array(await request.arrayBuffer());
+  } else {
+    bytes = await readStreamLimited(request.body);
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw invalidRequest('the request body is not valid UTF-8');
+  }
+}
+
+/** Reads a body of unannounced size (chunked), giving up as soon as it passes the limit. */
+async function readStreamLimited(body: ReadableStream<Uint8Array> | null): Promise<Uint8Array> {
+  if (!body) return new Uint8Array(0);
+  const reader = body.getReader();
   const chunks: Uint8Array[] = [];
   let received = 0;
   for (;;) {
@@ -69,9 +87,5 @@ async function readLimitedText(request: Request): Promise<string> {
     bytes.set(chunk, offset);
     offset += chunk.byteLength;
   }
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    throw invalidRequest('the request body is not valid UTF-8');
-  }
+  return bytes;
 }

@@ -182,17 +182,6 @@ export class MemoryStore implements Store {
     ) {
       return null;
     }
-    // Everything that can fail is checked before anything is written: the redemption is all or nothing.
-    const { refreshToken } = redemption;
-    if (refreshToken !== undefined) {
-      if (refreshToken.grantId !== grant.id) {
-        throw new TypeError(
-          `refresh token is for grant ${refreshToken.grantId}, but the code is of grant ${grant.id}`,
-        );
-      }
-      unique(this.#refreshTokens, refreshToken.hash, 'refresh token');
-      this.#refreshTokens.set(refreshToken.hash, copy(refreshToken));
-    }
     grant.codeConsumedAt = redemption.now;
     grant.expiresAt = redemption.grantExpiresAt;
     return copy(grant);
@@ -202,6 +191,15 @@ export class MemoryStore implements Store {
     const grant = this.#grants.get(id);
     // The first revocation's time stays.
     if (grant !== undefined && grant.revokedAt === null) grant.revokedAt = now;
+  }
+
+  async insertRefreshToken(token: RefreshTokenRecord): Promise<void> {
+    // Everything that can fail is checked before anything is written: the insert is all or nothing.
+    unique(this.#refreshTokens, token.hash, 'refresh token');
+    const grant = this.#grants.get(token.grantId);
+    if (grant === undefined) throw new Error(`no grant ${token.grantId}`);
+    this.#refreshTokens.set(token.hash, copy(token));
+    grant.expiresAt = Math.max(grant.expiresAt, token.expiresAt);
   }
 
   async findRefreshToken(hash: string): Promise<RefreshTokenRecord | null> {

@@ -43,9 +43,7 @@ export class SqliteStore implements Store {
   readonly #db: Database.Database;
   readonly #statements = new Map<string, Database.Statement>();
   readonly #migrate: Database.Transaction<() => void>;
-  readonly #redeemCodeIssuingRefreshToken: Database.Transaction<
-    (redemption: CodeRedemption, refreshToken: RefreshTokenRecord) => GrantRow | undefined
-  >;
+  readonly #insertRefreshTokenExtendingGrant: Database.Transaction<(token: RefreshTokenRecord) => void>;
   readonly #rotateRefreshToken: Database.Transaction<
     (rotation: RefreshRotation) => { previous: RefreshTokenRecord; grant: GrantRecord } | null
   >;
@@ -71,16 +69,13 @@ export class SqliteStore implements Store {
     // BEGIN IMMEDIATE takes the write lock up front, so a transaction never fails half-way
     // when another connection wrote in between, and two processes never both migrate.
     this.#migrate = db.transaction(() => this.#applyMigrations());
-    this.#redeemCodeIssuingRefreshToken = db.transaction((redemption, refreshToken) => {
-      const row = this.#redeemCodeRow(redemption);
-      if (row === undefined) return undefined;
-      if (refreshToken.grantId !== row.id) {
-        throw new TypeError(
-          `refresh token is for grant ${refreshToken.grantId}, but the code is of grant ${row.id}`,
-        );
-      }
-      this.#insertRefreshToken(refreshToken);
-      return row;
+    this.#insertRefreshTokenExtendingGrant = db.transaction((token) => {
+      // The foreign key refuses a token of an unknown grant before the UPDATE runs.
+      this.#insertRefreshToken(token);
+      this.#prepare('UPDATE grants SET expires_at = MAX(expires_at, ?) WHERE id = ?').run(
+        token.expiresAt,
+        token.grantId,
+      );
     });
     this.#rotateRefreshToken = db.transaction((rotation) => {
       const previous = this.#prepare(`
@@ -365,17 +360,37 @@ export class SqliteStore implements Store {
   }
 
   async redeemCode(redemption: CodeRedemption): Promise<GrantRecord | null> {
-    // Without a refresh token the conditional UPDATE alone is the whole, atomic, redemption.
-    const row =
-      redemption.refreshToken === undefined
-        ? this.#redeemCodeRow(redemption)
-        : this.#redeemCodeIssuingRefreshToken.immediate(redemption, redemption.refreshToken);
+    // The conditional UPDATE alone is the whole, atomic, redemption.
+    // `IS` compares NULL as a value: a code issued without a challenge matches only a redemption without one.
+    const row = this.#prepare(`
+      UPDATE grants SET code_consumed_at = @now, expires_at = @grant_expires_at
+      WHERE code_hash = @code_hash AND client_id = @client_id AND redirect_uri = @redirect_uri
+        AND code_challenge IS @code_challenge AND code_consumed_at IS NULL AND code_expires_at > @now
+        AND revoked_at IS NULL
+      RETURNING *`).get({
+      now: redemption.now,
+      grant_expires_at: redemption.grantExpiresAt,
+      code_hash: redemption.codeHash,
+      client_id: redemption.clientId,
+      redirect_uri: redemption.redirectUri,
+      code_challenge: redemption.codeChallenge,
+    }) as GrantRow | undefined;
     return row === undefined ? null : toGrant(row);
   }
 
   async revokeGrant(id: string, now: number): Promise<void> {
     // The first revocation's time stays.
     this.#prepare('UPDATE grants SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(now, id);
+  }
+
+  /**
+   * Stores the first refresh token of a just-redeemed grant and extends the grant's `expiresAt` to
+   * at least the token's, in one `BEGIN IMMEDIATE` transaction: either both happen or neither.
+   *
+   * @throws when the hash is taken or the grant does not exist (`SQLITE_CONSTRAINT_*`)
+   */
+  async insertRefreshToken(token: RefreshTokenRecord): Promise<void> {
+    this.#insertRefreshTokenExtendingGrant.immediate(token);
   }
 
   async findRefreshToken(hash: string): Promise<RefreshTokenRecord | null> {
@@ -434,23 +449,6 @@ export class SqliteStore implements Store {
       this.#db.exec(migrationSql(migration, 'sqlite'));
       record.run(migration.id, migration.name, Math.floor(Date.now() / 1000));
     }
-  }
-
-  #redeemCodeRow(redemption: CodeRedemption): GrantRow | undefined {
-    // `IS` compares NULL as a value: a code issued without a challenge matches only a redemption without one.
-    return this.#prepare(`
-      UPDATE grants SET code_consumed_at = @now, expires_at = @grant_expires_at
-      WHERE code_hash = @code_hash AND client_id = @client_id AND redirect_uri = @redirect_uri
-        AND code_challenge IS @code_challenge AND code_consumed_at IS NULL AND code_expires_at > @now
-        AND revoked_at IS NULL
-      RETURNING *`).get({
-      now: redemption.now,
-      grant_expires_at: redemption.grantExpiresAt,
-      code_hash: redemption.codeHash,
-      client_id: redemption.clientId,
-      redirect_uri: redemption.redirectUri,
-      code_challenge: redemption.codeChallenge,
-    }) as GrantRow | undefined;
   }
 
   #insertRefreshToken(token: RefreshTokenRecord): void {

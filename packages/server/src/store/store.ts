@@ -61,8 +61,7 @@ export interface Store {
    * Redeems an authorization code in one atomic conditional write. It wins only when the code
    * exists, is bound to this client, redirect URI and PKCE challenge (`null` = issued without one),
    * has not expired, was never redeemed, and its grant is not revoked. The winner's grant gets
-   * `codeConsumedAt = now` and `expiresAt = grantExpiresAt`, and `refreshToken` (if given) is
-   * stored in the same transaction.
+   * `codeConsumedAt = now` and `expiresAt = grantExpiresAt`.
    *
    * @returns the redeemed grant, or `null` when the redemption lost or did not match (the caller
    *   then looks the code up with {@link Store.findGrantByCodeHash} to say why)
@@ -71,6 +70,11 @@ export interface Store {
   /** Marks a grant revoked: its code, access tokens and refresh tokens stop working. */
   revokeGrant(id: string, now: number): Promise<void>;
 
+  /**
+   * Stores the first refresh token of a just-redeemed grant and extends the grant's `expiresAt` to
+   * at least the token's, in one transaction.
+   */
+  insertRefreshToken(token: RefreshTokenRecord): Promise<void>;
   findRefreshToken(hash: string): Promise<RefreshTokenRecord | null>;
   /**
    * Rotates a refresh token in one atomic conditional write: it wins only when the token exists,
@@ -223,7 +227,6 @@ export interface CodeRedemption {
   codeChallenge: string | null;
   now: number;
   grantExpiresAt: number;
-  refreshToken?: RefreshTokenRecord;
 }
 
 /** A refresh token (stored by hash). */
