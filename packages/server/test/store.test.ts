@@ -127,7 +127,6 @@ function redemptionOf(grant: GrantRecord, overrides: Partial<CodeRedemption> = {
     redirectUri: grant.redirectUri,
     codeChallenge: grant.codeChallenge,
     now: now + 1,
-    grantExpiresAt: now + 30 * day,
     ...overrides,
   };
 }
@@ -464,11 +463,11 @@ function storeContract(open: () => Promise<Store>): void {
   describe('redeemCode', () => {
     beforeEach(seed);
 
-    it('wins once: the grant is marked consumed and lives on to grantExpiresAt', async () => {
+    it('wins once: the grant is marked consumed, nothing else changes', async () => {
       const grant = aGrant();
       await store.insertGrant(grant);
       const redeemed = await store.redeemCode(redemptionOf(grant));
-      const expected = { ...grant, codeConsumedAt: now + 1, expiresAt: now + 30 * day };
+      const expected = { ...grant, codeConsumedAt: now + 1 };
       assert.deepEqual(redeemed, expected);
       assert.deepEqual(await store.findGrant(grant.id), expected);
       assert.equal(await store.redeemCode(redemptionOf(grant, { now: now + 2 })), null);
@@ -519,7 +518,7 @@ function storeContract(open: () => Promise<Store>): void {
     it('stores a refresh token after the redemption and extends the grant to its expiry', async () => {
       const grant = aGrant();
       await store.insertGrant(grant);
-      assert.ok(await store.redeemCode(redemptionOf(grant, { grantExpiresAt: now + day })));
+      assert.ok(await store.redeemCode(redemptionOf(grant)));
       const refreshToken = aRefreshToken(grant);
       await store.insertRefreshToken(refreshToken);
       assert.deepEqual(await store.findRefreshToken(refreshToken.hash), refreshToken);
@@ -528,7 +527,7 @@ function storeContract(open: () => Promise<Store>): void {
     });
 
     it('never shortens the grant', async () => {
-      const grant = aGrant();
+      const grant = aGrant({ expiresAt: now + 30 * day });
       await store.insertGrant(grant);
       assert.ok(await store.redeemCode(redemptionOf(grant)));
       await store.insertRefreshToken(aRefreshToken(grant, { expiresAt: now + day }));
@@ -541,7 +540,7 @@ function storeContract(open: () => Promise<Store>): void {
       await store.insertGrant(first);
       await store.insertGrant(second);
       assert.ok(await store.redeemCode(redemptionOf(first)));
-      const redeemedSecond = await store.redeemCode(redemptionOf(second, { grantExpiresAt: now + day }));
+      const redeemedSecond = await store.redeemCode(redemptionOf(second));
       assert.ok(redeemedSecond);
       const taken = aRefreshToken(first);
       await store.insertRefreshToken(taken);
@@ -659,11 +658,11 @@ function storeContract(open: () => Promise<Store>): void {
       await store.insertInteraction(anInteraction({ id: 'live', expiresAt: sweepAt + 1 }));
       await store.insertSession(aSession({ idHash: 'expired', expiresAt: sweepAt - 1 }));
       await store.insertSession(aSession({ idHash: 'live', expiresAt: sweepAt + 1 }));
-      const expiredGrant = aGrant({ id: 'expired', codeHash: 'expired' });
+      const expiredGrant = aGrant({ id: 'expired', codeHash: 'expired', expiresAt: sweepAt });
       await store.insertGrant(expiredGrant);
-      assert.ok(await store.redeemCode(redemptionOf(expiredGrant, { grantExpiresAt: sweepAt })));
+      assert.ok(await store.redeemCode(redemptionOf(expiredGrant)));
       await store.insertRefreshToken(aRefreshToken(expiredGrant, { expiresAt: sweepAt }));
-      const liveGrant = aGrant({ id: 'live', codeHash: 'live' });
+      const liveGrant = aGrant({ id: 'live', codeHash: 'live', expiresAt: now + 30 * day });
       await store.insertGrant(liveGrant);
       assert.ok(await store.redeemCode(redemptionOf(liveGrant)));
       await store.insertRefreshToken(aRefreshToken(liveGrant, { hash: 'live-refresh', expiresAt: sweepAt }));

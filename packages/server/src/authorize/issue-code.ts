@@ -33,7 +33,8 @@ export async function issueCode(
     codeConsumedAt: null,
     revokedAt: null,
     createdAt: now,
-    expiresAt: codeExpiresAt,
+    // Long enough for the first access token: redeeming the code then writes nothing else.
+    expiresAt: codeExpiresAt + context.lifetimes.accessToken,
   });
   return sendAuthorizationResponse(context.issuer, request.target, { code }, headers);
 }

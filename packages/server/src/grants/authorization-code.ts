@@ -47,7 +47,6 @@ export async function authorizationCodeGrant(
     redirectUri,
     codeChallenge,
     now,
-    grantExpiresAt: now + context.lifetimes.accessToken,
   });
   if (!redeemed)
     return explainRefusal(context, client, await context.store.findGrantByCodeHash(codeHash), params, now);

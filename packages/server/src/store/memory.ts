@@ -183,7 +183,6 @@ export class MemoryStore implements Store {
       return null;
     }
     grant.codeConsumedAt = redemption.now;
-    grant.expiresAt = redemption.grantExpiresAt;
     return copy(grant);
   }
 

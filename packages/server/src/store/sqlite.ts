@@ -363,13 +363,12 @@ export class SqliteStore implements Store {
     // The conditional UPDATE alone is the whole, atomic, redemption.
     // `IS` compares NULL as a value: a code issued without a challenge matches only a redemption without one.
     const row = this.#prepare(`
-      UPDATE grants SET code_consumed_at = @now, expires_at = @grant_expires_at
+      UPDATE grants SET code_consumed_at = @now
       WHERE code_hash = @code_hash AND client_id = @client_id AND redirect_uri = @redirect_uri
         AND code_challenge IS @code_challenge AND code_consumed_at IS NULL AND code_expires_at > @now
         AND revoked_at IS NULL
       RETURNING *`).get({
       now: redemption.now,
-      grant_expires_at: redemption.grantExpiresAt,
       code_hash: redemption.codeHash,
       client_id: redemption.clientId,
       redirect_uri: redemption.redirectUri,

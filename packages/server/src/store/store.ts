@@ -61,7 +61,9 @@ export interface Store {
    * Redeems an authorization code in one atomic conditional write. It wins only when the code
    * exists, is bound to this client, redirect URI and PKCE challenge (`null` = issued without one),
    * has not expired, was never redeemed, and its grant is not revoked. The winner's grant gets
-   * `codeConsumedAt = now` and `expiresAt = grantExpiresAt`.
+   * `codeConsumedAt = now`, and nothing else changes: one row written, no index touched, because
+   * this is the hot path of the token endpoint (the grant was created to outlive its first access
+   * token, see {@link GrantRecord.expiresAt}).
    *
    * @returns the redeemed grant, or `null` when the redemption lost or did not match (the caller
    *   then looks the code up with {@link Store.findGrantByCodeHash} to say why)
@@ -215,7 +217,10 @@ export interface GrantRecord {
   codeConsumedAt: number | null;
   revokedAt: number | null;
   createdAt: number;
-  /** When the last token of this grant expires; swept after that. */
+  /**
+   * When the last token of this grant expires; swept after that. Set at creation to cover the
+   * code and the first access token; refresh tokens extend it.
+   */
   expiresAt: number;
 }
 
@@ -226,7 +231,6 @@ export interface CodeRedemption {
   redirectUri: string;
   codeChallenge: string | null;
   now: number;
-  grantExpiresAt: number;
 }
 
 /** A refresh token (stored by hash). */
