@@ -1,5 +1,6 @@
 import type { KeySet } from './keys/signing-keys.ts';
 import type { ResolvedOptions } from './options.ts';
+import type { ClientRecord } from './store/store.ts';
 
 /**
  * What endpoints are built from: the resolved options and the signing keys. Each endpoint factory
@@ -7,4 +8,6 @@ import type { ResolvedOptions } from './options.ts';
  */
 export interface ServerContext extends ResolvedOptions {
   keys: KeySet;
+  /** The store's `findClient` behind a one-second cache (`client-auth/client-cache.ts`). */
+  findClient: (clientId: string) => Promise<ClientRecord | null>;
 }

@@ -1,3 +1,4 @@
+import { cachedClientLookup } from './client-auth/client-cache.ts';
 import type { ServerContext } from './context.ts';
 import { OAuthError } from './errors.ts';
 import { loadInteraction } from './interaction/interactions.ts';
@@ -74,6 +75,7 @@ export async function createAuthorizationServer(
   let keys: KeySet = await loadSigningKeys(resolved.store, resolved.now());
   const context: ServerContext = {
     ...resolved,
+    findClient: cachedClientLookup(resolved.store),
     get keys() {
       return keys;
     },
@@ -85,7 +87,7 @@ export async function createAuthorizationServer(
     fetch: async (request, connection) => router.fetch(request, connection ?? {}),
     async interactionDetails(request, interactionId) {
       const interaction = await loadInteraction(context, request, interactionId, context.now());
-      const client = await context.store.findClient(interaction.clientId);
+      const client = await context.findClient(interaction.clientId);
       const { scope, login_hint: loginHint, prompt } = interaction.parameters;
       return {
         id: interaction.id,

@@ -33,7 +33,7 @@ const PROMPTS = new Set<string>(['none', 'login', 'consent']);
  * @throws {AuthorizationError}
  */
 export async function validateAuthorizationRequest(
-  context: Pick<ServerContext, 'store' | 'scopes'>,
+  context: Pick<ServerContext, 'findClient' | 'scopes'>,
   parameters: Record<string, string>,
 ): Promise<AuthorizationRequest> {
   const { client, target } = await resolveClientAndTarget(context, parameters);
@@ -87,12 +87,12 @@ export async function validateAuthorizationRequest(
  * @throws {AuthorizationError} without a target
  */
 export async function resolveClientAndTarget(
-  context: Pick<ServerContext, 'store'>,
+  context: Pick<ServerContext, 'findClient'>,
   parameters: Record<string, string>,
 ): Promise<{ client: ClientRecord; target: ResponseTarget }> {
   const { client_id: clientId, redirect_uri: redirectUri } = parameters;
   if (!clientId) throw new AuthorizationError('invalid_request', 'the client_id parameter is required');
-  const client = await context.store.findClient(clientId);
+  const client = await context.findClient(clientId);
   if (!client)
     throw new AuthorizationError('invalid_request', `unknown client_id ${JSON.stringify(clientId)}`);
   if (!redirectUri) throw new AuthorizationError('invalid_request', 'the redirect_uri parameter is required');

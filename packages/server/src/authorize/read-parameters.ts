@@ -12,7 +12,7 @@ import { resolveClientAndTarget } from './authorization-request.ts';
  * @throws {AuthorizationError}
  */
 export async function readAuthorizationParameters(
-  context: Pick<ServerContext, 'store'>,
+  context: Pick<ServerContext, 'findClient'>,
   request: Request,
 ): Promise<Record<string, string>> {
   const raw =

@@ -1,5 +1,5 @@
 import { invalidRequest, OAuthError } from '../errors.ts';
-import type { ClientRecord, Store } from '../store/store.ts';
+import type { ClientRecord } from '../store/store.ts';
 import { constantTimeEqual, sha256 } from '../tokens/hash.ts';
 
 /** How the client proved itself in this request. */
@@ -15,7 +15,7 @@ export type UsedAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'non
  *   `invalid_request`
  */
 export async function authenticateClient(
-  store: Store,
+  findClient: (clientId: string) => Promise<ClientRecord | null>,
   request: Request,
   params: Record<string, string>,
 ): Promise<{ client: ClientRecord; method: UsedAuthMethod }> {
@@ -27,7 +27,7 @@ export async function authenticateClient(
     if (params.client_id !== undefined && params.client_id !== basic.clientId) {
       throw invalidRequest('client_id in the body differs from the one in the Authorization header');
     }
-    const client = await findClientOrFail(store, basic.clientId, true);
+    const client = await findClientOrFail(findClient, basic.clientId, true);
     verifySecret(client, basic.clientSecret, true);
     return { client, method: 'client_secret_basic' };
   }
@@ -42,7 +42,7 @@ export async function authenticateClient(
       },
     );
   }
-  const client = await findClientOrFail(store, clientId, false);
+  const client = await findClientOrFail(findClient, clientId, false);
   if (params.client_secret !== undefined) {
     verifySecret(client, params.client_secret, false);
     return { client, method: 'client_secret_post' };
@@ -89,8 +89,12 @@ function parseBasicCredentials(
   }
 }
 
-async function findClientOrFail(store: Store, clientId: string, usedBasic: boolean): Promise<ClientRecord> {
-  const client = await store.findClient(clientId);
+async function findClientOrFail(
+  findClient: (clientId: string) => Promise<ClientRecord | null>,
+  clientId: string,
+  usedBasic: boolean,
+): Promise<ClientRecord> {
+  const client = await findClient(clientId);
   if (!client) {
     throw new OAuthError('invalid_client', `unknown client ${JSON.stringify(clientId)}`, {
       status: 401,

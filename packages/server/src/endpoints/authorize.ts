@@ -8,7 +8,10 @@ import { seeOther } from '../http/responses.ts';
 import { startInteraction } from '../interaction/interactions.ts';
 import { currentSession } from '../interaction/session.ts';
 
-type Context = Pick<ServerContext, 'store' | 'issuer' | 'scopes' | 'lifetimes' | 'secureCookies' | 'now'>;
+type Context = Pick<
+  ServerContext,
+  'store' | 'findClient' | 'issuer' | 'scopes' | 'lifetimes' | 'secureCookies' | 'now'
+>;
 
 /**
  * The authorization endpoint (RFC 6749 §3.1, OpenID Connect Core §3.1.2), GET and POST:

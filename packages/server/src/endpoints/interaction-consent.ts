@@ -7,7 +7,10 @@ import { invalidRequest } from '../errors.ts';
 import { readFormParameters } from '../http/body.ts';
 import { checkCsrfToken, loadInteraction } from '../interaction/interactions.ts';
 
-type Context = Pick<ServerContext, 'store' | 'issuer' | 'scopes' | 'lifetimes' | 'secureCookies' | 'now'>;
+type Context = Pick<
+  ServerContext,
+  'store' | 'findClient' | 'issuer' | 'scopes' | 'lifetimes' | 'secureCookies' | 'now'
+>;
 
 /**
  * `POST /interaction/:id/consent`: the consent form. `approve` remembers the granted scopes (so

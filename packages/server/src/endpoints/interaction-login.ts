@@ -10,7 +10,7 @@ import { loginPage } from '../pages/login-page.ts';
 
 type Context = Pick<
   ServerContext,
-  'store' | 'issuer' | 'scopes' | 'lifetimes' | 'secureCookies' | 'loginThrottle' | 'now'
+  'store' | 'findClient' | 'issuer' | 'scopes' | 'lifetimes' | 'secureCookies' | 'loginThrottle' | 'now'
 >;
 
 /**

@@ -12,7 +12,7 @@ import { loginPage } from '../pages/login-page.ts';
 
 type Context = Pick<
   ServerContext,
-  'store' | 'issuer' | 'scopes' | 'lifetimes' | 'secureCookies' | 'loginUrl' | 'now'
+  'store' | 'findClient' | 'issuer' | 'scopes' | 'lifetimes' | 'secureCookies' | 'loginUrl' | 'now'
 >;
 
 /**

@@ -7,7 +7,10 @@ import { readFormParameters } from '../http/body.ts';
 import { CORS_HEADERS } from '../http/cors.ts';
 import { jsonNoStore } from '../http/responses.ts';
 
-type Context = Pick<ServerContext, 'store' | 'issuer' | 'accessTokenAudience' | 'lifetimes' | 'keys' | 'now'>;
+type Context = Pick<
+  ServerContext,
+  'store' | 'findClient' | 'issuer' | 'accessTokenAudience' | 'lifetimes' | 'keys' | 'now'
+>;
 
 /**
  * The token endpoint (RFC 6749 §3.2): size-limited form parse → client authentication → grant
@@ -17,7 +20,7 @@ type Context = Pick<ServerContext, 'store' | 'issuer' | 'accessTokenAudience' | 
 export function tokenEndpoint(context: Context): (request: Request) => Promise<Response> {
   return async (request) => {
     const params = await readFormParameters(request);
-    const { client } = await authenticateClient(context.store, request, params);
+    const { client } = await authenticateClient(context.findClient, request, params);
     const now = context.now();
     const grantType = params.grant_type;
     switch (grantType) {

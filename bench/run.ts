@@ -1,0 +1,252 @@
+/**
+ * `npm run bench`: token endpoint throughput of codegrant against oidc-provider, then the signing
+ * micro-benchmark. Each subject runs alone (server in one child process, load generator in
+ * another), one after the other: on 2 cores, two servers at once would measure each other.
+ *
+ * Options: `--codes N` (measured, default 20000), `--warmup N` (default 500), `--only NAME`,
+ * `--rounds N` (default 1: run the subjects N times, alternating which goes first, and compare
+ * medians: steadier on a noisy machine), `--profile NAME[,NAME]` (CPU profile of that server while
+ * it serves, written to bench/results/profiles/ and summarized after the table), `--no-sign`,
+ * `--codegrant-store memory` (diagnostic: codegrant on its in-memory store instead of SQLite).
+ * Example: `npm run bench -- --codes 5000 --rounds 3 --profile codegrant`.
+ */
+import { type ChildProcess, fork } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import type { LoadJob, LoadReport } from './load.ts';
+import { type CpuProfile, summarize } from './profile-summary.ts';
+import {
+  type BenchResults,
+  compareSubjects,
+  formatReport,
+  type SubjectName,
+  type SubjectResult,
+  writeResults,
+} from './report.ts';
+import { runSignBenchmark } from './sign.ts';
+import {
+  CLIENT_ID,
+  CLIENT_SECRET,
+  CODE_VERIFIER,
+  type CpuMessage,
+  type CpuQuery,
+  PROFILE_ENV,
+  REDIRECT_URI,
+  type ReadyMessage,
+  type StopMessage,
+} from './subject.ts';
+
+const CONCURRENCY = 64;
+const TARGET_RATIO = 2;
+const SUBJECTS: SubjectName[] = ['codegrant', 'oidc-provider'];
+/** How the children load TypeScript and resolve workspace packages to their sources. */
+const NODE_ARGS = ['--conditions=codegrant-source', '--import', 'tsx'];
+const path = (relative: string) => fileURLToPath(new URL(relative, import.meta.url));
+
+const { values } = parseArgs({
+  options: {
+    codes: { type: 'string', default: '20000' },
+    warmup: { type: 'string', default: '500' },
+    only: { type: 'string' },
+    rounds: { type: 'string', default: '1' },
+    profile: { type: 'string' },
+    'no-sign': { type: 'boolean', default: false },
+    'codegrant-store': { type: 'string', default: 'sqlite' },
+  },
+});
+const codes = positiveInteger(values.codes, '--codes');
+const warmup = positiveInteger(values.warmup, '--warmup');
+const rounds = positiveInteger(values.rounds, '--rounds');
+const codegrantStore = values['codegrant-store'];
+if (codegrantStore !== 'sqlite' && codegrantStore !== 'memory')
+  throw new Error('--codegrant-store must be sqlite or memory');
+const subjects = values.only ? SUBJECTS.filter((name) => name === values.only) : SUBJECTS;
+if (subjects.length === 0) throw new Error(`--only must be one of ${SUBJECTS.join(', ')}`);
+
+const results: SubjectResult[] = [];
+for (let round = 1; round <= rounds; round++) {
+  // Alternating the order spreads slow drifts of the machine over both subjects.
+  const order = round % 2 === 1 ? subjects : [...subjects].reverse();
+  for (const name of order) {
+    const label = rounds > 1 ? `${name} (round ${round}/${rounds})` : name;
+    console.error(`bench: ${label}: starting the server and minting ${codes + warmup} codes…`);
+    const result = await runSubject(name, round);
+    results.push(result);
+    console.error(
+      `bench: ${label}: ${Math.round(result.measured.requestsPerSecond)} req/s, ` +
+        `p50 ${result.measured.p50Ms.toFixed(2)} ms, p99 ${result.measured.p99Ms.toFixed(2)} ms`,
+    );
+    const failed = [result.warmup, result.measured].find((phase) => phase.failures > 0);
+    if (failed) {
+      console.error(
+        `\nbench FAILED: ${name} answered ${result.warmup.failures + result.measured.failures} request(s) ` +
+          `with something other than 200. First failure: HTTP ${failed.firstFailure?.status}\n${failed.firstFailure?.body}`,
+      );
+      process.exit(1);
+    }
+  }
+}
+
+let sign: BenchResults['sign'] = null;
+if (!values['no-sign']) {
+  console.error('bench: ES256 signing micro-benchmark…');
+  sign = await runSignBenchmark();
+}
+
+const ratio = compareSubjects(results);
+const cpuList = cpus();
+const report: BenchResults = {
+  date: new Date().toISOString(),
+  machine: {
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+    cpus: cpuList.length,
+    cpuModel: cpuList[0]?.model ?? 'unknown',
+  },
+  config: { codes, warmup, concurrency: CONCURRENCY, rounds, codegrantStore },
+  subjects: results,
+  ratio,
+  target: {
+    requestsPerSecondRatio: TARGET_RATIO,
+    met: ratio ? ratio.requestsPerSecond >= TARGET_RATIO : null,
+  },
+  sign,
+};
+const file = path('./results/latest.json');
+writeResults(file, report);
+console.log(`\n${formatReport(report)}\n\nResults written to ${file}`);
+for (const result of results) {
+  if (result.profileFile)
+    printProfile(result.name, result.profileFile, result.warmup.requests + result.measured.requests);
+}
+
+/** Starts the subject's server, runs the load generator against it, and stops both. */
+async function runSubject(name: SubjectName, round: number): Promise<SubjectResult> {
+  const started = performance.now();
+  let profileFile: string | undefined;
+  // One profile per subject is enough: the first round's.
+  if (round === 1 && values.profile?.split(',').includes(name)) {
+    mkdirSync(path('./results/profiles'), { recursive: true });
+    profileFile = path(
+      `./results/profiles/${name}-${new Date().toISOString().replace(/[:.]/g, '-')}.cpuprofile`,
+    );
+  }
+  const server = fork(path(`./servers/${name}.ts`), [String(codes + warmup)], {
+    execArgv: NODE_ARGS,
+    env: {
+      ...process.env,
+      BENCH_CODEGRANT_STORE: codegrantStore,
+      ...(profileFile ? { [PROFILE_ENV]: profileFile } : {}),
+    },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  try {
+    const ready = await nextMessage<ReadyMessage>(server, 'ready', `${name} server`);
+    const setupSeconds = (performance.now() - started) / 1000;
+    if (ready.codes.length !== codes + warmup) {
+      throw new Error(`${name} minted ${ready.codes.length} codes, expected ${codes + warmup}`);
+    }
+    const load = fork(path('./load.ts'), [], {
+      execArgv: NODE_ARGS,
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    await nextMessage(load, 'ready', 'load generator');
+    const job: LoadJob = {
+      type: 'run',
+      port: ready.port,
+      codes: ready.codes,
+      warmup,
+      concurrency: CONCURRENCY,
+      clientId: CLIENT_ID,
+      clientSecret: CLIENT_SECRET,
+      redirectUri: REDIRECT_URI,
+      codeVerifier: CODE_VERIFIER,
+    };
+    const cpuBefore = await cpuMicros(server);
+    const loadStarted = performance.now();
+    load.send(job);
+    const answer = await nextMessage<LoadReport>(load, ['result', 'error'], 'load generator');
+    const serverCpuPercent = ((await cpuMicros(server)) - cpuBefore) / 10 / (performance.now() - loadStarted);
+    await exited(load);
+    if (answer.type === 'error') throw new Error(`load generator against ${name} failed: ${answer.message}`);
+    const { warmup: warm, measured, tokenShape } = answer;
+    return { name, round, setupSeconds, serverCpuPercent, warmup: warm, measured, tokenShape, profileFile };
+  } finally {
+    await stop(server);
+  }
+}
+
+/** The server's CPU time so far (all threads), in microseconds. */
+async function cpuMicros(server: ChildProcess): Promise<number> {
+  const answer = nextMessage<CpuMessage>(server, 'cpu', `${server.pid} server`);
+  server.send({ type: 'cpu?' } satisfies CpuQuery);
+  return (await answer).micros;
+}
+
+/** Prints where the profiled server spent its time, also per request. */
+function printProfile(name: SubjectName, file: string, requests: number): void {
+  const summary = summarize(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile);
+  const lines = (entries: typeof summary.self) =>
+    entries
+      .slice(0, 15)
+      .map(
+        (e) =>
+          `${e.percent.toFixed(1).padStart(6)}%  ${e.ms.toFixed(0).padStart(6)} ms  ` +
+          `${((e.ms * 1000) / requests).toFixed(0).padStart(4)} µs/req  ${e.name}`,
+      );
+  console.log(
+    [
+      `\nCPU profile of the ${name} server while serving ${requests} requests ` +
+        `(${(summary.totalMs / 1000).toFixed(1)} s sampled, ${((summary.totalMs * 1000) / requests).toFixed(0)} µs/req): ${file}`,
+      'Self time by area (native code counted for its caller):',
+      ...lines(summary.areas),
+      'Self time by function:',
+      ...lines(summary.self),
+      `More: node --import tsx bench/profile-summary.ts ${file}`,
+    ].join('\n'),
+  );
+}
+
+/** The child's next message of one of `types`; rejects if the child exits first. */
+function nextMessage<T extends { type: string }>(
+  child: ChildProcess,
+  types: string | string[],
+  what: string,
+): Promise<T> {
+  const wanted = Array.isArray(types) ? types : [types];
+  return new Promise((resolve, reject) => {
+    const onMessage = (message: T) => {
+      if (!wanted.includes(message.type)) return;
+      child.off('exit', onExit);
+      child.off('message', onMessage);
+      resolve(message);
+    };
+    const onExit = (code: number | null, signal: string | null) =>
+      reject(new Error(`${what} exited (${signal ?? `code ${code}`}) before sending ${wanted.join(' or ')}`));
+    child.on('message', onMessage);
+    child.once('exit', onExit);
+  });
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+/** Asks the server to exit cleanly (which writes its CPU profile), then kills it if it hangs. */
+async function stop(server: ChildProcess): Promise<void> {
+  if (server.exitCode !== null || server.signalCode !== null) return;
+  if (server.connected) server.send({ type: 'stop' } satisfies StopMessage);
+  const timer = setTimeout(() => server.kill('SIGKILL'), 10_000);
+  await exited(server);
+  clearTimeout(timer);
+}
+
+function positiveInteger(value: string | undefined, flag: string): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number <= 0)
+    throw new Error(`${flag} must be a positive integer, got ${value}`);
+  return number;
+}
