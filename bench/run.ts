@@ -42,7 +42,7 @@ const CONCURRENCY = 64;
 const TARGET_RATIO = 2;
 const SUBJECTS: SubjectName[] = ['codegrant', 'oidc-provider'];
 /** How the children load TypeScript and resolve workspace packages to their sources. */
-const NODE_ARGS = ['--conditions=codegrant-source', '--import', 'tsx'];
+const NODE_ARGS = process.env.BENCH_SOURCE ? ['--conditions=codegrant-source', '--import', 'tsx'] : ['--import', 'tsx'];
 const path = (relative: string) => fileURLToPath(new URL(relative, import.meta.url));
 
 const { values } = parseArgs({

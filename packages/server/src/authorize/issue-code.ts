@@ -1,6 +1,6 @@
-import { randomToken } from '@codegrant/protocol';
 import type { ServerContext } from '../context.ts';
 import { sha256 } from '../tokens/hash.ts';
+import { randomValue } from '../tokens/random.ts';
 import type { AuthorizationRequest } from './authorization-request.ts';
 import { sendAuthorizationResponse } from './authorization-response.ts';
 import type { Login } from './next-step.ts';
@@ -17,10 +17,10 @@ export async function issueCode(
   now: number,
   headers: Record<string, string> = {},
 ): Promise<Response> {
-  const code = randomToken();
+  const code = randomValue();
   const codeExpiresAt = now + context.lifetimes.code;
   await context.store.insertGrant({
-    id: randomToken(16),
+    id: randomValue(16),
     clientId: request.client.clientId,
     userId: login.userId,
     scopes: request.scopes,

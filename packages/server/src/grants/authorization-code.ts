@@ -1,8 +1,9 @@
-import { isValidCodeVerifier, randomToken, type TokenEndpointResponse } from '@codegrant/protocol';
+import { isValidCodeVerifier, type TokenEndpointResponse } from '@codegrant/protocol';
 import type { ServerContext } from '../context.ts';
 import { invalidGrant, invalidRequest, OAuthError } from '../errors.ts';
 import type { ClientRecord, GrantRecord } from '../store/store.ts';
 import { sha256 } from '../tokens/hash.ts';
+import { randomValue } from '../tokens/random.ts';
 import { buildTokenResponse } from '../tokens/token-response.ts';
 
 type Context = Pick<ServerContext, 'store' | 'issuer' | 'accessTokenAudience' | 'lifetimes' | 'keys'>;
@@ -53,7 +54,7 @@ export async function authorizationCodeGrant(
 
   let refreshToken: string | undefined;
   if (wantsRefreshToken(client, redeemed.scopes)) {
-    refreshToken = randomToken();
+    refreshToken = randomValue();
     await context.store.insertRefreshToken({
       hash: sha256(refreshToken),
       grantId: redeemed.id,

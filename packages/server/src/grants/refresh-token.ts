@@ -1,8 +1,9 @@
-import { randomToken, splitSpaceDelimited, type TokenEndpointResponse } from '@codegrant/protocol';
+import { splitSpaceDelimited, type TokenEndpointResponse } from '@codegrant/protocol';
 import type { ServerContext } from '../context.ts';
 import { invalidGrant, invalidRequest, OAuthError } from '../errors.ts';
 import type { ClientRecord, RefreshTokenRecord } from '../store/store.ts';
 import { sha256 } from '../tokens/hash.ts';
+import { randomValue } from '../tokens/random.ts';
 import { buildTokenResponse } from '../tokens/token-response.ts';
 
 type Context = Pick<ServerContext, 'store' | 'issuer' | 'accessTokenAudience' | 'lifetimes' | 'keys'>;
@@ -37,7 +38,7 @@ export async function refreshTokenGrant(
   if (current.expiresAt <= now) throw invalidGrant('the refresh token has expired');
   const scopes = narrowScopes(current.scopes, params.scope);
 
-  const next = randomToken();
+  const next = randomValue();
   const nextExpiresAt = now + context.lifetimes.refreshToken;
   const rotated = await context.store.rotateRefreshToken({
     hash,

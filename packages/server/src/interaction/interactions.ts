@@ -1,9 +1,9 @@
-import { randomToken } from '@codegrant/protocol';
 import type { AuthorizationRequest } from '../authorize/authorization-request.ts';
 import type { ServerContext } from '../context.ts';
 import { OAuthError } from '../errors.ts';
 import type { InteractionRecord } from '../store/store.ts';
 import { constantTimeEqual, sha256 } from '../tokens/hash.ts';
+import { randomValue } from '../tokens/random.ts';
 import { cookieNames, readCookie, serializeCookie } from './cookies.ts';
 
 type Context = Pick<ServerContext, 'store' | 'secureCookies' | 'lifetimes'>;
@@ -27,14 +27,14 @@ export async function startInteraction(
   const cookies: string[] = [];
   // Reuse the browser's value, so that parallel sign-ins in several tabs all stay valid.
   if (!browser || browser.length < 43) {
-    browser = randomToken();
+    browser = randomValue();
     cookies.push(serializeCookie(name, browser, { secure: context.secureCookies }));
   }
   const interaction: InteractionRecord = {
-    id: randomToken(),
+    id: randomValue(),
     clientId: authorization.client.clientId,
     parameters: authorization.parameters,
-    csrfToken: randomToken(),
+    csrfToken: randomValue(),
     browserBindingHash: sha256(browser),
     userId: login?.userId ?? null,
     authTime: login?.authTime ?? null,

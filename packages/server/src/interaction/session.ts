@@ -1,7 +1,7 @@
-import { randomToken } from '@codegrant/protocol';
 import type { ServerContext } from '../context.ts';
 import type { SessionRecord } from '../store/store.ts';
 import { sha256 } from '../tokens/hash.ts';
+import { randomValue } from '../tokens/random.ts';
 import { cookieNames, readCookie, serializeCookie } from './cookies.ts';
 
 type Context = Pick<ServerContext, 'store' | 'secureCookies' | 'lifetimes'>;
@@ -27,7 +27,7 @@ export async function startSession(
   login: { userId: string; authTime: number },
   now: number,
 ): Promise<string> {
-  const value = randomToken();
+  const value = randomValue();
   await context.store.insertSession({
     idHash: sha256(value),
     userId: login.userId,

@@ -1,5 +1,5 @@
-import { randomToken } from '@codegrant/protocol';
 import type { ServerContext } from '../context.ts';
+import { randomValue } from './random.ts';
 import { signJwt } from './sign-jwt.ts';
 
 /** What an access token says: who, for which client, which grant, which scopes. */
@@ -17,20 +17,20 @@ export interface AccessTokenSubject {
  *
  * @see https://www.rfc-editor.org/rfc/rfc9068#section-2.2
  */
-export function issueAccessToken(
+export async function issueAccessToken(
   context: Pick<ServerContext, 'issuer' | 'accessTokenAudience' | 'lifetimes' | 'keys'>,
   subject: AccessTokenSubject,
   now: number,
-): { token: string; expiresIn: number } {
+): Promise<{ token: string; expiresIn: number }> {
   const expiresIn = context.lifetimes.accessToken;
-  const token = signJwt(context.keys.signer('ES256'), 'at+jwt', {
+  const token = await signJwt(context.keys.signer('ES256'), 'at+jwt', {
     iss: context.issuer,
     sub: subject.userId,
     aud: context.accessTokenAudience,
     client_id: subject.clientId,
     iat: now,
     exp: now + expiresIn,
-    jti: randomToken(16),
+    jti: randomValue(16),
     scope: subject.scopes.join(' '),
     auth_time: subject.authTime,
     gid: subject.grantId,

@@ -18,11 +18,11 @@ export interface IdTokenFacts {
  * Issues an ID token (OpenID Connect Core §2, §3.1.3.6): `iss`, `sub`, `aud`, `exp`, `iat`,
  * `auth_time`, `nonce`, `at_hash`, signed with the client's registered algorithm.
  */
-export function issueIdToken(
+export async function issueIdToken(
   context: Pick<ServerContext, 'issuer' | 'lifetimes' | 'keys'>,
   facts: IdTokenFacts,
   now: number,
-): string {
+): Promise<string> {
   const claims: Record<string, unknown> = {
     iss: context.issuer,
     sub: facts.userId,

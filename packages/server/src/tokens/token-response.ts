@@ -8,7 +8,7 @@ import { issueIdToken } from './id-token.ts';
  * Builds the successful token response (RFC 6749 §5.1) for a grant: a JWT access token, an ID
  * token when `openid` was granted, and the refresh token the caller already stored (if any).
  */
-export function buildTokenResponse(
+export async function buildTokenResponse(
   context: Pick<ServerContext, 'issuer' | 'accessTokenAudience' | 'lifetimes' | 'keys'>,
   input: {
     grant: GrantRecord;
@@ -20,9 +20,9 @@ export function buildTokenResponse(
     nonce: string | null;
     now: number;
   },
-): TokenEndpointResponse {
+): Promise<TokenEndpointResponse> {
   const { grant, client, scopes, now } = input;
-  const accessToken = issueAccessToken(
+  const accessToken = await issueAccessToken(
     context,
     { grantId: grant.id, clientId: client.clientId, userId: grant.userId, scopes, authTime: grant.authTime },
     now,
@@ -34,7 +34,7 @@ export function buildTokenResponse(
     scope: scopes.join(' '),
   };
   if (scopes.includes('openid')) {
-    response.id_token = issueIdToken(
+    response.id_token = await issueIdToken(
       context,
       {
         clientId: client.clientId,
