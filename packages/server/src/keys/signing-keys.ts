@@ -12,7 +12,11 @@ export const SIGNING_ALGS: readonly SigningAlg[] = ['ES256', 'RS256'];
 export interface SigningKey {
   kid: string;
   alg: SigningAlg;
-  privateKey: KeyObject;
+  /**
+   * What `crypto.sign` takes, built once per key: for ECDSA it asks for the raw r||s signature
+   * JWS wants (RFC 7518 §3.4), not DER.
+   */
+  signWith: KeyObject | { key: KeyObject; dsaEncoding: 'ieee-p1363' };
 }
 
 /** The signing keys loaded from the store: who signs each algorithm, and the public JWKS. */
@@ -28,7 +32,9 @@ export class KeySet {
       // Oldest first: the newest active key of each algorithm wins.
       if (record.retiredAt === null) {
         const privateKey = createPrivateKey({ key: JSON.parse(record.privateJwk), format: 'jwk' });
-        this.#signers.set(record.alg, { kid: record.kid, alg: record.alg, privateKey });
+        const signWith =
+          record.alg === 'ES256' ? { key: privateKey, dsaEncoding: 'ieee-p1363' as const } : privateKey;
+        this.#signers.set(record.alg, { kid: record.kid, alg: record.alg, signWith });
       }
     }
     this.jwks = { keys: records.map((record) => JSON.parse(record.publicJwk) as JWK) };

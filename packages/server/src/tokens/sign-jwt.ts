@@ -1,4 +1,4 @@
-import { type KeyObject, sign } from 'node:crypto';
+import { sign } from 'node:crypto';
 import type { SigningKey } from '../keys/signing-keys.ts';
 
 /**
@@ -18,11 +18,8 @@ export async function signJwt(
 ): Promise<string> {
   const header = base64urlJson({ alg: key.alg, typ, kid: key.kid });
   const signingInput = `${header}.${base64urlJson(payload)}`;
-  // JWS wants ECDSA signatures in the raw r||s form (RFC 7518 §3.4), not DER.
-  const signingKey: KeyObject | { key: KeyObject; dsaEncoding: 'ieee-p1363' } =
-    key.alg === 'ES256' ? { key: key.privateKey, dsaEncoding: 'ieee-p1363' } : key.privateKey;
   const signature = await new Promise<Buffer>((resolve, reject) =>
-    sign('sha256', Buffer.from(signingInput), signingKey, (error, result) =>
+    sign('sha256', Buffer.from(signingInput), key.signWith, (error, result) =>
       error ? reject(error) : resolve(result),
     ),
   );
