@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import { type AuthorizationServer, createAuthorizationServer, createJsonLineLogger } from '@codegrant/server';
-import { serve } from '@codegrant/server/node';
+import { serve, sizeThreadPoolToCores } from '@codegrant/server/node';
 import type { Command } from '../command.ts';
 import { CliError } from '../errors.ts';
 import { dbFlag, openStore } from '../open-store.ts';
@@ -72,6 +72,8 @@ export const serveCommand: Command = {
     },
   ],
   async run(args) {
+    // Before anything (opening the store, creating keys) starts the thread pool.
+    sizeThreadPoolToCores();
     const port = args.integer('port', 1, 65_535) ?? DEFAULT_PORT;
     const hostname = args.string('host') ?? DEFAULT_HOST;
     const issuer = args.string('issuer') ?? `http://localhost:${port}`;
