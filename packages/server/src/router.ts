@@ -5,7 +5,9 @@ import { discoveryEndpoint } from './endpoints/discovery.ts';
 import { interactionConsentEndpoint } from './endpoints/interaction-consent.ts';
 import { interactionLoginEndpoint } from './endpoints/interaction-login.ts';
 import { interactionPageEndpoint } from './endpoints/interaction-page.ts';
+import { introspectionEndpoint } from './endpoints/introspection.ts';
 import { jwksEndpoint } from './endpoints/jwks.ts';
+import { revocationEndpoint } from './endpoints/revocation.ts';
 import { tokenEndpoint } from './endpoints/token.ts';
 import { userinfoEndpoint } from './endpoints/userinfo.ts';
 import { OAuthError } from './errors.ts';
@@ -30,6 +32,8 @@ export function createRouter(context: ServerContext): Hono<Env> {
   const authorize = authorizeEndpoint(context);
   const token = tokenEndpoint(context);
   const userinfo = userinfoEndpoint(context);
+  const revoke = revocationEndpoint(context);
+  const introspect = introspectionEndpoint(context);
   const interactionPage = interactionPageEndpoint(context);
   const interactionLogin = interactionLoginEndpoint(context);
   const interactionConsent = interactionConsentEndpoint(context);
@@ -69,9 +73,12 @@ export function createRouter(context: ServerContext): Hono<Env> {
   app.post('/interaction/:id/consent', (c) => interactionConsent(c.req.raw, c.req.param('id')));
   app.post('/token', (c) => token(c.req.raw));
   app.on(['GET', 'POST'], '/userinfo', (c) => userinfo(c.req.raw));
+  app.post('/revoke', (c) => revoke(c.req.raw));
+  app.post('/introspect', (c) => introspect(c.req.raw));
   for (const path of [
     '/token',
     '/userinfo',
+    '/revoke',
     '/jwks',
     '/.well-known/openid-configuration',
     '/.well-known/oauth-authorization-server',

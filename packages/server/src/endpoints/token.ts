@@ -2,6 +2,7 @@ import { authenticateClient } from '../client-auth/authenticate-client.ts';
 import type { ServerContext } from '../context.ts';
 import { invalidRequest, OAuthError } from '../errors.ts';
 import { authorizationCodeGrant } from '../grants/authorization-code.ts';
+import { clientCredentialsGrant } from '../grants/client-credentials.ts';
 import { refreshTokenGrant } from '../grants/refresh-token.ts';
 import { readFormParameters } from '../http/body.ts';
 import { CORS_HEADERS } from '../http/cors.ts';
@@ -9,7 +10,7 @@ import { jsonNoStore } from '../http/responses.ts';
 
 type Context = Pick<
   ServerContext,
-  'store' | 'findClient' | 'issuer' | 'accessTokenAudience' | 'lifetimes' | 'keys' | 'now'
+  'scopes' | 'store' | 'findClient' | 'issuer' | 'accessTokenAudience' | 'lifetimes' | 'keys' | 'now'
 >;
 
 /**
@@ -28,6 +29,8 @@ export function tokenEndpoint(context: Context): (request: Request) => Promise<R
         return jsonNoStore(await authorizationCodeGrant(context, client, params, now), 200, CORS_HEADERS);
       case 'refresh_token':
         return jsonNoStore(await refreshTokenGrant(context, client, params, now), 200, CORS_HEADERS);
+      case 'client_credentials':
+        return jsonNoStore(await clientCredentialsGrant(context, client, params, now), 200, CORS_HEADERS);
       case undefined:
         throw invalidRequest('the grant_type parameter is required');
       default:

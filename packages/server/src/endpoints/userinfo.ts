@@ -1,11 +1,11 @@
 import { CLAIMS_BY_SCOPE } from '@codegrant/protocol';
-import { jwtVerify } from 'jose';
 import type { ServerContext } from '../context.ts';
 import { OAuthError } from '../errors.ts';
 import { readFormParameters } from '../http/body.ts';
 import { CORS_HEADERS } from '../http/cors.ts';
 import { jsonNoStore, oauthErrorResponse } from '../http/responses.ts';
 import type { Store } from '../store/store.ts';
+import { AccessTokenError, verifyAccessToken } from '../tokens/verify-access-token.ts';
 
 type Context = Pick<
   ServerContext,
@@ -23,7 +23,9 @@ export function userinfoEndpoint(context: Context): (request: Request) => Promis
   return async (request) => {
     try {
       const token = await bearerToken(request);
-      const claims = await verifyAccessToken(context, token);
+      const claims = await verifyAccessToken(context, token).catch((error: unknown) => {
+        throw error instanceof AccessTokenError ? invalidToken(error.message) : error;
+      });
       const scopes = typeof claims.scope === 'string' ? claims.scope.split(' ') : [];
       if (!scopes.includes('openid')) {
         throw new OAuthError('insufficient_scope', 'the access token was not granted the openid scope', {
@@ -79,25 +81,6 @@ async function bearerToken(request: Request): Promise<string> {
     });
   }
   return match[1];
-}
-
-async function verifyAccessToken(context: Context, token: string): Promise<Record<string, unknown>> {
-  let payload: Record<string, unknown>;
-  try {
-    ({ payload } = await jwtVerify(token, context.keys.verificationKeys, {
-      issuer: context.issuer,
-      audience: context.accessTokenAudience,
-      typ: 'at+jwt',
-      algorithms: ['ES256', 'RS256'],
-      currentDate: new Date(context.now() * 1000),
-      requiredClaims: ['sub', 'exp', 'gid'],
-    }));
-  } catch (error) {
-    throw invalidToken(`the access token is invalid: ${(error as Error).message}`);
-  }
-  const grant = await context.store.findGrant(String(payload.gid));
-  if (!grant || grant.revokedAt !== null) throw invalidToken('the access token was revoked');
-  return payload;
 }
 
 async function claimsFromStore(store: Store, userId: string): Promise<Record<string, unknown> | null> {

@@ -2,18 +2,24 @@ import type { ServerContext } from '../context.ts';
 import { randomValue } from './random.ts';
 import { signJwt } from './sign-jwt.ts';
 
-/** What an access token says: who, for which client, which grant, which scopes. */
+/**
+ * What an access token says: who (`subject`: a user id, or the client itself for client
+ * credentials), for which client, which grant, which scopes.
+ */
 export interface AccessTokenSubject {
-  grantId: string;
   clientId: string;
-  userId: string;
+  subject: string;
   scopes: string[];
-  authTime: number;
+  /** The grant the token belongs to; none for client credentials, which no user granted. */
+  grantId?: string;
+  /** When the user signed in; none for client credentials. */
+  authTime?: number;
 }
 
 /**
- * Issues a JWT access token (RFC 9068): `typ` `at+jwt`, ES256. It carries `gid`, the grant it
- * belongs to, so our own endpoints refuse it once the grant is revoked (code replay, refresh reuse).
+ * Issues a JWT access token (RFC 9068): `typ` `at+jwt`, ES256. A user's token carries `gid`, the
+ * grant it belongs to, so our own endpoints refuse it once the grant is revoked (code replay,
+ * refresh reuse, revocation).
  *
  * @see https://www.rfc-editor.org/rfc/rfc9068#section-2.2
  */
@@ -23,17 +29,18 @@ export async function issueAccessToken(
   now: number,
 ): Promise<{ token: string; expiresIn: number }> {
   const expiresIn = context.lifetimes.accessToken;
-  const token = await signJwt(context.keys.signer('ES256'), 'at+jwt', {
+  const claims: Record<string, unknown> = {
     iss: context.issuer,
-    sub: subject.userId,
+    sub: subject.subject,
     aud: context.accessTokenAudience,
     client_id: subject.clientId,
     iat: now,
     exp: now + expiresIn,
     jti: randomValue(16),
     scope: subject.scopes.join(' '),
-    auth_time: subject.authTime,
-    gid: subject.grantId,
-  });
+  };
+  if (subject.authTime !== undefined) claims.auth_time = subject.authTime;
+  if (subject.grantId !== undefined) claims.gid = subject.grantId;
+  const token = await signJwt(context.keys.signer('ES256'), 'at+jwt', claims);
   return { token, expiresIn };
 }

@@ -24,7 +24,7 @@ export async function buildTokenResponse(
   const { grant, client, scopes, now } = input;
   const accessToken = await issueAccessToken(
     context,
-    { grantId: grant.id, clientId: client.clientId, userId: grant.userId, scopes, authTime: grant.authTime },
+    { grantId: grant.id, clientId: client.clientId, subject: grant.userId, scopes, authTime: grant.authTime },
     now,
   );
   const response: TokenEndpointResponse = {

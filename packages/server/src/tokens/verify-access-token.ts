@@ -1,0 +1,39 @@
+import { type JWTPayload, jwtVerify } from 'jose';
+import type { ServerContext } from '../context.ts';
+
+/** Why an access token was refused. */
+export class AccessTokenError extends Error {
+  override readonly name = 'AccessTokenError';
+}
+
+/**
+ * Verifies one of our JWT access tokens as any resource server would — with `jose`: signature
+ * against our keys, `typ` `at+jwt` (RFC 9068 §4, so an ID token is never taken for an access
+ * token), `iss`, `aud`, `exp` — and then what only we can check: that its grant (claim `gid`) was
+ * not revoked. Tokens without a grant (client credentials) live until they expire.
+ *
+ * @throws {AccessTokenError} naming the failed check
+ */
+export async function verifyAccessToken(
+  context: Pick<ServerContext, 'store' | 'issuer' | 'accessTokenAudience' | 'keys' | 'now'>,
+  token: string,
+): Promise<JWTPayload> {
+  let payload: JWTPayload;
+  try {
+    ({ payload } = await jwtVerify(token, context.keys.verificationKeys, {
+      issuer: context.issuer,
+      audience: context.accessTokenAudience,
+      typ: 'at+jwt',
+      algorithms: ['ES256', 'RS256'],
+      currentDate: new Date(context.now() * 1000),
+      requiredClaims: ['sub', 'exp', 'client_id'],
+    }));
+  } catch (error) {
+    throw new AccessTokenError(`the access token is invalid: ${(error as Error).message}`);
+  }
+  if (payload.gid !== undefined) {
+    const grant = await context.store.findGrant(String(payload.gid));
+    if (!grant || grant.revokedAt !== null) throw new AccessTokenError('the access token was revoked');
+  }
+  return payload;
+}
