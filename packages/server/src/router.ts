@@ -2,6 +2,8 @@ import { Hono } from 'hono';
 import type { ServerContext } from './context.ts';
 import { authorizeEndpoint } from './endpoints/authorize.ts';
 import { discoveryEndpoint } from './endpoints/discovery.ts';
+import { endSessionEndpoint } from './endpoints/end-session.ts';
+import { endSessionConfirmEndpoint } from './endpoints/end-session-confirm.ts';
 import { interactionConsentEndpoint } from './endpoints/interaction-consent.ts';
 import { interactionLoginEndpoint } from './endpoints/interaction-login.ts';
 import { interactionPageEndpoint } from './endpoints/interaction-page.ts';
@@ -34,6 +36,8 @@ export function createRouter(context: ServerContext): Hono<Env> {
   const userinfo = userinfoEndpoint(context);
   const revoke = revocationEndpoint(context);
   const introspect = introspectionEndpoint(context);
+  const endSessionStart = endSessionEndpoint(context);
+  const endSessionConfirm = endSessionConfirmEndpoint(context);
   const interactionPage = interactionPageEndpoint(context);
   const interactionLogin = interactionLoginEndpoint(context);
   const interactionConsent = interactionConsentEndpoint(context);
@@ -75,6 +79,8 @@ export function createRouter(context: ServerContext): Hono<Env> {
   app.on(['GET', 'POST'], '/userinfo', (c) => userinfo(c.req.raw));
   app.post('/revoke', (c) => revoke(c.req.raw));
   app.post('/introspect', (c) => introspect(c.req.raw));
+  app.on(['GET', 'POST'], '/end-session', (c) => endSessionStart(c.req.raw));
+  app.post('/end-session/confirm', (c) => endSessionConfirm(c.req.raw));
   for (const path of [
     '/token',
     '/userinfo',

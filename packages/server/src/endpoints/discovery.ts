@@ -20,6 +20,7 @@ export function buildMetadata(
     jwks_uri: `${issuer}/jwks`,
     revocation_endpoint: `${issuer}/revoke`,
     introspection_endpoint: `${issuer}/introspect`,
+    end_session_endpoint: `${issuer}/end-session`,
     scopes_supported: context.scopes,
     response_types_supported: ['code'],
     response_modes_supported: ['query', 'form_post'],

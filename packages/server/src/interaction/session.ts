@@ -12,7 +12,7 @@ export async function currentSession(
   request: Request,
   now: number,
 ): Promise<SessionRecord | null> {
-  const value = readCookie(request, cookieNames(context.secureCookies).session);
+  const value = sessionCookieValue(context, request);
   if (!value) return null;
   const session = await context.store.findSession(sha256(value));
   return session && session.expiresAt > now ? session : null;
@@ -38,5 +38,29 @@ export async function startSession(
   return serializeCookie(cookieNames(context.secureCookies).session, value, {
     secure: context.secureCookies,
     maxAge: context.lifetimes.session,
+  });
+}
+
+/** The raw value of the session cookie, if the browser sent one. */
+export function sessionCookieValue(
+  context: Pick<Context, 'secureCookies'>,
+  request: Request,
+): string | undefined {
+  return readCookie(request, cookieNames(context.secureCookies).session);
+}
+
+/**
+ * Ends this browser's session: deletes it from the store (so the cookie is worthless even if
+ * kept somewhere) and returns the `Set-Cookie` that removes the cookie.
+ */
+export async function endSession(
+  context: Pick<Context, 'store' | 'secureCookies'>,
+  request: Request,
+): Promise<string> {
+  const value = sessionCookieValue(context, request);
+  if (value) await context.store.deleteSession(sha256(value));
+  return serializeCookie(cookieNames(context.secureCookies).session, '', {
+    secure: context.secureCookies,
+    maxAge: 0,
   });
 }

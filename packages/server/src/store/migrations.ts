@@ -33,15 +33,14 @@ CREATE TABLE IF NOT EXISTS schema_migrations (
   applied_at BIGINT NOT NULL
 )`;
 
-/** The migrations, oldest first. */
-export const migrations: readonly Migration[] = [
-  {
-    id: 1,
-    name: 'initial schema',
-    // Deleting a user or a client cascades to everything issued for them. The cascades scan the
-    // referencing tables: acceptable for these rare administrative deletions, and cheaper than an
-    // index on every foreign key that each authorization would have to maintain.
-    sql: `
+/**
+ * The first schema in `dialect`. The dialects differ in one column: keys created in the same second
+ * are listed in insertion order, which SQLite's implicit `rowid` records and PostgreSQL, having no
+ * `rowid`, records in the identity column `signing_keys.inserted`.
+ */
+function initialSchema(dialect: Dialect): string {
+  const insertionOrder = dialect === 'postgres' ? ',\n  inserted BIGINT GENERATED ALWAYS AS IDENTITY' : '';
+  return `
 CREATE TABLE users (
   id TEXT PRIMARY KEY,
   username TEXT NOT NULL UNIQUE,
@@ -74,7 +73,7 @@ CREATE TABLE signing_keys (
   private_jwk TEXT NOT NULL,
   public_jwk TEXT NOT NULL,
   created_at BIGINT NOT NULL,
-  retired_at BIGINT
+  retired_at BIGINT${insertionOrder}
 );
 
 CREATE TABLE interactions (
@@ -142,7 +141,18 @@ CREATE TABLE login_failures (
   at BIGINT NOT NULL
 );
 CREATE INDEX login_failures_key_at ON login_failures (key, at);
-`,
+`;
+}
+
+/** The migrations, oldest first. */
+export const migrations: readonly Migration[] = [
+  {
+    id: 1,
+    name: 'initial schema',
+    // Deleting a user or a client cascades to everything issued for them. The cascades scan the
+    // referencing tables: acceptable for these rare administrative deletions, and cheaper than an
+    // index on every foreign key that each authorization would have to maintain.
+    sql: { sqlite: initialSchema('sqlite'), postgres: initialSchema('postgres') },
   },
 ];
 

@@ -1,0 +1,50 @@
+import type { ServerContext } from '../context.ts';
+import { OAuthError } from '../errors.ts';
+import { parseUniqueParameters, readFormParameters } from '../http/body.ts';
+import { currentSession, sessionCookieValue } from '../interaction/session.ts';
+import { finishLogout } from '../logout/finish-logout.ts';
+import { validateLogoutRequest } from '../logout/logout-request.ts';
+import { errorPage } from '../pages/error-page.ts';
+import { logoutConfirmPage } from '../pages/logout-pages.ts';
+import { sha256 } from '../tokens/hash.ts';
+
+type Context = Pick<
+  ServerContext,
+  'store' | 'issuer' | 'keys' | 'findClient' | 'secureCookies' | 'lifetimes' | 'now'
+>;
+
+/** The CSRF token of the logout confirmation: derived from the session cookie only its browser holds. */
+export function logoutCsrfToken(sessionCookie: string): string {
+  return sha256(`logout:${sessionCookie}`);
+}
+
+/**
+ * The end-session endpoint (OpenID Connect RP-Initiated Logout 1.0), GET or POST. A valid
+ * `id_token_hint` naming the signed-in user ends the session at once; anything less asks the user
+ * first (§2: a logout link from any site must not sign people out silently). Without a session
+ * there is nothing to end, and the browser is sent on.
+ */
+export function endSessionEndpoint(context: Context): (request: Request) => Promise<Response> {
+  return async (request) => {
+    try {
+      const params =
+        request.method === 'POST'
+          ? await readFormParameters(request)
+          : parseUniqueParameters(new URL(request.url).searchParams);
+      const logout = await validateLogoutRequest(context, params);
+      const session = await currentSession(context, request, context.now());
+      const cookie = sessionCookieValue(context, request);
+      if (!session || !cookie || logout.hintedSubject === session.userId) {
+        return await finishLogout(context, request, logout);
+      }
+      const fields: Record<string, string> = { csrf_token: logoutCsrfToken(cookie) };
+      for (const name of ['post_logout_redirect_uri', 'state', 'client_id', 'id_token_hint']) {
+        if (params[name] !== undefined) fields[name] = params[name];
+      }
+      return logoutConfirmPage({ actionUrl: `${context.issuer}/end-session/confirm`, fields });
+    } catch (error) {
+      if (error instanceof OAuthError) return errorPage(error);
+      throw error;
+    }
+  };
+}

@@ -1,0 +1,557 @@
+/**
+ * The shared store: one PostgreSQL database, used at once by any number of server processes on any
+ * number of machines (ARCHITECTURE.md, principle 7).
+ */
+import postgres from 'postgres';
+import { createSchemaMigrationsTable, migrationSql, migrations } from './migrations.ts';
+import type {
+  ClientRecord,
+  CodeRedemption,
+  ConsentRecord,
+  GrantRecord,
+  InteractionRecord,
+  RefreshRotation,
+  RefreshTokenRecord,
+  SessionRecord,
+  SigningKeyRecord,
+  Store,
+  UserRecord,
+} from './store.ts';
+
+/** Options of {@link PostgresStore}. */
+export interface PostgresStoreOptions {
+  /**
+   * The schema every table lives in, created by {@link PostgresStore.migrate} if missing; `public`
+   * by default. Several codegrant deployments (or test runs) can share one database in schemas of
+   * their own.
+   */
+  schema?: string;
+  /** The most connections this store opens (its pool's size); 10 by default. */
+  max?: number;
+}
+
+/**
+ * Held by every migration, in every schema of the database, until its transaction ends: processes
+ * starting together migrate one after the other, and the later ones find nothing left to do.
+ * The number is "codegrnt" in ASCII, to stay clear of other applications' advisory locks.
+ */
+const migrationLock = '7165055918859775604';
+
+/** PostgreSQL's type id of `BIGINT`. */
+const int8Oid = 20;
+
+/** The client, configured as {@link PostgresStore} opens it. */
+function connect(url: string, schema: string, max: number | undefined) {
+  return postgres(url, {
+    ...(max === undefined ? {} : { max }),
+    // Times are BIGINT seconds; postgres.js returns BIGINT as a string by default, since not every
+    // BIGINT fits a JavaScript number. Seconds since the epoch do, for 285 million years.
+    types: {
+      int8: { to: int8Oid, from: [int8Oid], serialize: (value: number) => String(value), parse: Number },
+    },
+    // Every session resolves the unqualified table names in the store's schema.
+    connection: { search_path: quoteIdentifier(schema) },
+    // "relation already exists, skipping" and the like would otherwise go to stdout, which the CLI
+    // keeps for its results.
+    onnotice: () => {},
+  });
+}
+
+/** The client with its BIGINT parser. */
+type Sql = ReturnType<typeof connect>;
+
+/**
+ * A {@link Store} on a PostgreSQL database through `postgres` (porsager/postgres).
+ *
+ * Every statement runs at READ COMMITTED, PostgreSQL's default, and is prepared once per
+ * connection. The two redemptions are conditional `UPDATE … RETURNING` statements: when two
+ * transactions update the same row, the second waits for the first to commit and then evaluates
+ * its `WHERE` again against the row as the first left it, so a code or refresh token already
+ * redeemed no longer matches. Exactly one redemption wins, whichever process or connection the
+ * others come from. Call {@link PostgresStore.migrate} before use, or open with
+ * {@link openPostgresStore}.
+ */
+export class PostgresStore implements Store {
+  readonly #sql: Sql;
+  readonly #schema: string;
+
+  /**
+   * Prepares a connection pool to the database at `url` (`postgres://user:password@host:port/db`);
+   * nothing connects before the first query. The schema is not touched: call
+   * {@link PostgresStore.migrate} next.
+   */
+  constructor(url: string, options: PostgresStoreOptions = {}) {
+    this.#schema = options.schema ?? 'public';
+    this.#sql = connect(url, this.#schema, options.max);
+  }
+
+  async migrate(): Promise<void> {
+    await this.#sql.begin(async (tx) => {
+      await tx.unsafe(`SELECT pg_advisory_xact_lock(${migrationLock})`);
+      // Only when missing: `CREATE SCHEMA IF NOT EXISTS` needs the right to create schemas even
+      // when there is nothing to create, which a deployment's role may well lack.
+      const [exists] = await tx`SELECT 1 FROM pg_namespace WHERE nspname = ${this.#schema}`;
+      if (exists === undefined) await tx.unsafe(`CREATE SCHEMA ${quoteIdentifier(this.#schema)}`);
+      await tx.unsafe(createSchemaMigrationsTable);
+      const rows = await tx<{ id: number }[]>`SELECT id FROM schema_migrations`;
+      const applied = new Set(rows.map((row) => row.id));
+      const unknown = [...applied].filter((id) => !migrations.some((migration) => migration.id === id));
+      if (unknown.length > 0) {
+        throw new Error(
+          `the database has migrations this codegrant does not know (${unknown.join(', ')}): a newer version migrated it`,
+        );
+      }
+      for (const migration of migrations) {
+        if (applied.has(migration.id)) continue;
+        // The simple protocol runs a text of several statements; it takes no parameters.
+        await tx.unsafe(migrationSql(migration, 'postgres')).simple();
+        await tx`
+          INSERT INTO schema_migrations (id, name, applied_at)
+          VALUES (${migration.id}, ${migration.name}, ${Math.floor(Date.now() / 1000)})`;
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.#sql.end();
+  }
+
+  async insertUser(user: UserRecord): Promise<void> {
+    await this.#sql`
+      INSERT INTO users (id, username, password_hash, email, email_verified, name, created_at, updated_at)
+      VALUES (${user.id}, ${user.username}, ${user.passwordHash}, ${user.email}, ${user.emailVerified ? 1 : 0},
+        ${user.name}, ${user.createdAt}, ${user.updatedAt})`;
+  }
+
+  async findUserById(id: string): Promise<UserRecord | null> {
+    const [row] = await this.#sql<UserRow[]>`SELECT * FROM users WHERE id = ${id}`;
+    return row === undefined ? null : toUser(row);
+  }
+
+  async findUserByUsername(username: string): Promise<UserRecord | null> {
+    const [row] = await this.#sql<UserRow[]>`SELECT * FROM users WHERE username = ${username}`;
+    return row === undefined ? null : toUser(row);
+  }
+
+  async listUsers(): Promise<UserRecord[]> {
+    // COLLATE "C" sorts by code point, as SQLite's binary collation does, whatever the database's locale.
+    const rows = await this.#sql<UserRow[]>`SELECT * FROM users ORDER BY username COLLATE "C"`;
+    return rows.map(toUser);
+  }
+
+  async deleteUser(username: string): Promise<boolean> {
+    return (await this.#sql`DELETE FROM users WHERE username = ${username}`).count > 0;
+  }
+
+  async insertClient(client: ClientRecord): Promise<void> {
+    await this.#sql`
+      INSERT INTO clients (client_id, client_secret_hash, name, redirect_uris, post_logout_redirect_uris,
+        grant_types, token_endpoint_auth_method, first_party, id_token_signed_response_alg,
+        always_issue_refresh_token, allow_missing_pkce, created_at)
+      VALUES (${client.clientId}, ${client.clientSecretHash}, ${client.name}, ${JSON.stringify(client.redirectUris)},
+        ${JSON.stringify(client.postLogoutRedirectUris)}, ${JSON.stringify(client.grantTypes)},
+        ${client.tokenEndpointAuthMethod}, ${client.firstParty ? 1 : 0}, ${client.idTokenSignedResponseAlg},
+        ${client.alwaysIssueRefreshToken ? 1 : 0}, ${client.allowMissingPkce ? 1 : 0}, ${client.createdAt})`;
+  }
+
+  async findClient(clientId: string): Promise<ClientRecord | null> {
+    const [row] = await this.#sql<ClientRow[]>`SELECT * FROM clients WHERE client_id = ${clientId}`;
+    return row === undefined ? null : toClient(row);
+  }
+
+  async listClients(): Promise<ClientRecord[]> {
+    const rows = await this.#sql<ClientRow[]>`SELECT * FROM clients ORDER BY client_id COLLATE "C"`;
+    return rows.map(toClient);
+  }
+
+  async deleteClient(clientId: string): Promise<boolean> {
+    return (await this.#sql`DELETE FROM clients WHERE client_id = ${clientId}`).count > 0;
+  }
+
+  async insertSigningKey(key: SigningKeyRecord): Promise<void> {
+    await this.#sql`
+      INSERT INTO signing_keys (kid, alg, private_jwk, public_jwk, created_at, retired_at)
+      VALUES (${key.kid}, ${key.alg}, ${key.privateJwk}, ${key.publicJwk}, ${key.createdAt}, ${key.retiredAt})`;
+  }
+
+  async listSigningKeys(): Promise<SigningKeyRecord[]> {
+    // `inserted` (the identity column standing in for SQLite's rowid) breaks ties between keys
+    // created in the same second: the first inserted is older.
+    const rows = await this.#sql<SigningKeyRow[]>`SELECT * FROM signing_keys ORDER BY created_at, inserted`;
+    return rows.map((row) => ({
+      kid: row.kid,
+      alg: row.alg,
+      privateJwk: row.private_jwk,
+      publicJwk: row.public_jwk,
+      createdAt: row.created_at,
+      retiredAt: row.retired_at,
+    }));
+  }
+
+  async insertInteraction(interaction: InteractionRecord): Promise<void> {
+    await this.#sql`
+      INSERT INTO interactions (id, client_id, parameters, csrf_token, browser_binding_hash, user_id, auth_time,
+        created_at, expires_at)
+      VALUES (${interaction.id}, ${interaction.clientId}, ${JSON.stringify(interaction.parameters)},
+        ${interaction.csrfToken}, ${interaction.browserBindingHash}, ${interaction.userId}, ${interaction.authTime},
+        ${interaction.createdAt}, ${interaction.expiresAt})`;
+  }
+
+  async findInteraction(id: string): Promise<InteractionRecord | null> {
+    const [row] = await this.#sql<InteractionRow[]>`SELECT * FROM interactions WHERE id = ${id}`;
+    if (row === undefined) return null;
+    return {
+      id: row.id,
+      clientId: row.client_id,
+      parameters: JSON.parse(row.parameters) as Record<string, string>,
+      csrfToken: row.csrf_token,
+      browserBindingHash: row.browser_binding_hash,
+      userId: row.user_id,
+      authTime: row.auth_time,
+      createdAt: row.created_at,
+      expiresAt: row.expires_at,
+    };
+  }
+
+  async setInteractionLogin(id: string, login: { userId: string; authTime: number }): Promise<boolean> {
+    const result = await this.#sql`
+      UPDATE interactions SET user_id = ${login.userId}, auth_time = ${login.authTime} WHERE id = ${id}`;
+    return result.count > 0;
+  }
+
+  async deleteInteraction(id: string): Promise<void> {
+    await this.#sql`DELETE FROM interactions WHERE id = ${id}`;
+  }
+
+  async insertSession(session: SessionRecord): Promise<void> {
+    await this.#sql`
+      INSERT INTO sessions (id_hash, user_id, auth_time, created_at, expires_at)
+      VALUES (${session.idHash}, ${session.userId}, ${session.authTime}, ${session.createdAt}, ${session.expiresAt})`;
+  }
+
+  async findSession(idHash: string): Promise<SessionRecord | null> {
+    const [row] = await this.#sql<SessionRow[]>`SELECT * FROM sessions WHERE id_hash = ${idHash}`;
+    if (row === undefined) return null;
+    return {
+      idHash: row.id_hash,
+      userId: row.user_id,
+      authTime: row.auth_time,
+      createdAt: row.created_at,
+      expiresAt: row.expires_at,
+    };
+  }
+
+  async deleteSession(idHash: string): Promise<void> {
+    await this.#sql`DELETE FROM sessions WHERE id_hash = ${idHash}`;
+  }
+
+  async findConsent(userId: string, clientId: string): Promise<ConsentRecord | null> {
+    const [row] = await this.#sql<ConsentRow[]>`
+      SELECT * FROM consents WHERE user_id = ${userId} AND client_id = ${clientId}`;
+    if (row === undefined) return null;
+    return {
+      userId: row.user_id,
+      clientId: row.client_id,
+      scopes: JSON.parse(row.scopes) as string[],
+      updatedAt: row.updated_at,
+    };
+  }
+
+  async saveConsent(consent: ConsentRecord): Promise<void> {
+    await this.#sql`
+      INSERT INTO consents (user_id, client_id, scopes, updated_at)
+      VALUES (${consent.userId}, ${consent.clientId}, ${JSON.stringify(consent.scopes)}, ${consent.updatedAt})
+      ON CONFLICT (user_id, client_id) DO UPDATE SET scopes = excluded.scopes, updated_at = excluded.updated_at`;
+  }
+
+  async insertGrant(grant: GrantRecord): Promise<void> {
+    await this.#sql`
+      INSERT INTO grants (id, client_id, user_id, scopes, auth_time, nonce, redirect_uri, code_hash, code_challenge,
+        code_expires_at, code_consumed_at, revoked_at, created_at, expires_at)
+      VALUES (${grant.id}, ${grant.clientId}, ${grant.userId}, ${JSON.stringify(grant.scopes)}, ${grant.authTime},
+        ${grant.nonce}, ${grant.redirectUri}, ${grant.codeHash}, ${grant.codeChallenge}, ${grant.codeExpiresAt},
+        ${grant.codeConsumedAt}, ${grant.revokedAt}, ${grant.createdAt}, ${grant.expiresAt})`;
+  }
+
+  async findGrant(id: string): Promise<GrantRecord | null> {
+    const [row] = await this.#sql<GrantRow[]>`SELECT * FROM grants WHERE id = ${id}`;
+    return row === undefined ? null : toGrant(row);
+  }
+
+  async findGrantByCodeHash(codeHash: string): Promise<GrantRecord | null> {
+    const [row] = await this.#sql<GrantRow[]>`SELECT * FROM grants WHERE code_hash = ${codeHash}`;
+    return row === undefined ? null : toGrant(row);
+  }
+
+  async redeemCode(redemption: CodeRedemption): Promise<GrantRecord | null> {
+    // The conditional UPDATE alone is the whole, atomic, redemption (see the class comment on why
+    // READ COMMITTED suffices). `IS NOT DISTINCT FROM` compares NULL as a value: a code issued
+    // without a challenge matches only a redemption without one.
+    const { now } = redemption;
+    const [row] = await this.#sql<GrantRow[]>`
+      UPDATE grants SET code_consumed_at = ${now}
+      WHERE code_hash = ${redemption.codeHash} AND client_id = ${redemption.clientId}
+        AND redirect_uri = ${redemption.redirectUri} AND code_challenge IS NOT DISTINCT FROM ${redemption.codeChallenge}
+        AND code_consumed_at IS NULL AND code_expires_at > ${now} AND revoked_at IS NULL
+      RETURNING *`;
+    return row === undefined ? null : toGrant(row);
+  }
+
+  async revokeGrant(id: string, now: number): Promise<void> {
+    // The first revocation's time stays.
+    await this.#sql`UPDATE grants SET revoked_at = ${now} WHERE id = ${id} AND revoked_at IS NULL`;
+  }
+
+  /**
+   * Stores the first refresh token of a just-redeemed grant and extends the grant's `expiresAt` to
+   * at least the token's, in one transaction: either both happen or neither.
+   *
+   * @throws when the hash is taken or the grant does not exist (a `PostgresError`)
+   */
+  async insertRefreshToken(token: RefreshTokenRecord): Promise<void> {
+    await this.#sql.begin(async (tx) => {
+      // The foreign key refuses a token of an unknown grant before the UPDATE runs.
+      await insertRefreshToken(tx, token);
+      await tx`UPDATE grants SET expires_at = GREATEST(expires_at, ${token.expiresAt}) WHERE id = ${token.grantId}`;
+    });
+  }
+
+  async findRefreshToken(hash: string): Promise<RefreshTokenRecord | null> {
+    const [row] = await this.#sql<RefreshTokenRow[]>`SELECT * FROM refresh_tokens WHERE hash = ${hash}`;
+    return row === undefined ? null : toRefreshToken(row);
+  }
+
+  async rotateRefreshToken(
+    rotation: RefreshRotation,
+  ): Promise<{ previous: RefreshTokenRecord; grant: GrantRecord } | null> {
+    return this.#sql.begin(async (tx) => {
+      // The conditional UPDATE decides the winner (see the class comment): a concurrent rotation
+      // of the same token waits here for the winner's commit, then finds `rotated_at` set. A
+      // successor that cannot be stored rolls the whole transaction back, this write included.
+      const { now } = rotation;
+      const [previous] = await tx<RefreshTokenRow[]>`
+        UPDATE refresh_tokens SET rotated_at = ${now}
+        WHERE hash = ${rotation.hash} AND client_id = ${rotation.clientId} AND rotated_at IS NULL
+          AND expires_at > ${now}
+          AND EXISTS (SELECT 1 FROM grants WHERE grants.id = refresh_tokens.grant_id AND grants.revoked_at IS NULL)
+        RETURNING *`;
+      if (previous === undefined) return null;
+      await insertRefreshToken(tx, { ...rotation.next, grantId: previous.grant_id });
+      const [grant] = await tx<GrantRow[]>`
+        UPDATE grants SET expires_at = GREATEST(expires_at, ${rotation.grantExpiresAt})
+        WHERE id = ${previous.grant_id} RETURNING *`;
+      return { previous: toRefreshToken(previous), grant: toGrant(grant!) };
+    });
+  }
+
+  async recordLoginFailure(keys: string[], now: number): Promise<void> {
+    // One statement for all keys: one round trip, all or nothing.
+    await this.#sql`INSERT INTO login_failures (key, at) SELECT unnest(${keys}::text[]), ${now}`;
+  }
+
+  async countLoginFailures(key: string, since: number): Promise<number> {
+    const [row] = await this.#sql<{ count: number }[]>`
+      SELECT COUNT(*) AS count FROM login_failures WHERE key = ${key} AND at >= ${since}`;
+    return row!.count;
+  }
+
+  async clearLoginFailures(key: string): Promise<void> {
+    await this.#sql`DELETE FROM login_failures WHERE key = ${key}`;
+  }
+
+  async sweepExpired(now: number, loginFailuresBefore: number): Promise<number> {
+    return this.#sql.begin(async (tx) => {
+      // Refresh tokens first: their grants' cascade would delete them uncounted.
+      const results = [
+        await tx`DELETE FROM refresh_tokens WHERE grant_id IN (SELECT id FROM grants WHERE expires_at <= ${now})`,
+        await tx`DELETE FROM grants WHERE expires_at <= ${now}`,
+        await tx`DELETE FROM interactions WHERE expires_at <= ${now}`,
+        await tx`DELETE FROM sessions WHERE expires_at <= ${now}`,
+        await tx`DELETE FROM login_failures WHERE at < ${loginFailuresBefore}`,
+      ];
+      return results.reduce((deleted, result) => deleted + result.count, 0);
+    });
+  }
+}
+
+/**
+ * Connects to the PostgreSQL database at `url` and brings the schema up to date.
+ *
+ * @example
+ * ```ts
+ * const store = await openPostgresStore('postgres://codegrant@db.internal/codegrant');
+ * ```
+ */
+export async function openPostgresStore(url: string, options?: PostgresStoreOptions): Promise<PostgresStore> {
+  const store = new PostgresStore(url, options);
+  try {
+    await store.migrate();
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  return store;
+}
+
+/** `name` as a quoted SQL identifier, so any schema name (mixed case, dashes) is taken as given. */
+function quoteIdentifier(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+/** Runs inside the caller's transaction, `tx`. */
+async function insertRefreshToken(tx: postgres.TransactionSql<{ int8: number }>, token: RefreshTokenRecord) {
+  await tx`
+    INSERT INTO refresh_tokens (hash, grant_id, client_id, scopes, created_at, expires_at, rotated_at)
+    VALUES (${token.hash}, ${token.grantId}, ${token.clientId}, ${JSON.stringify(token.scopes)},
+      ${token.createdAt}, ${token.expiresAt}, ${token.rotatedAt})`;
+}
+
+interface UserRow {
+  id: string;
+  username: string;
+  password_hash: string;
+  email: string | null;
+  email_verified: number;
+  name: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+interface ClientRow {
+  client_id: string;
+  client_secret_hash: string | null;
+  name: string | null;
+  redirect_uris: string;
+  post_logout_redirect_uris: string;
+  grant_types: string;
+  token_endpoint_auth_method: ClientRecord['tokenEndpointAuthMethod'];
+  first_party: number;
+  id_token_signed_response_alg: ClientRecord['idTokenSignedResponseAlg'];
+  always_issue_refresh_token: number;
+  allow_missing_pkce: number;
+  created_at: number;
+}
+
+interface SigningKeyRow {
+  kid: string;
+  alg: SigningKeyRecord['alg'];
+  private_jwk: string;
+  public_jwk: string;
+  created_at: number;
+  retired_at: number | null;
+}
+
+interface InteractionRow {
+  id: string;
+  client_id: string;
+  parameters: string;
+  csrf_token: string;
+  browser_binding_hash: string;
+  user_id: string | null;
+  auth_time: number | null;
+  created_at: number;
+  expires_at: number;
+}
+
+interface SessionRow {
+  id_hash: string;
+  user_id: string;
+  auth_time: number;
+  created_at: number;
+  expires_at: number;
+}
+
+interface ConsentRow {
+  user_id: string;
+  client_id: string;
+  scopes: string;
+  updated_at: number;
+}
+
+interface GrantRow {
+  id: string;
+  client_id: string;
+  user_id: string;
+  scopes: string;
+  auth_time: number;
+  nonce: string | null;
+  redirect_uri: string;
+  code_hash: string;
+  code_challenge: string | null;
+  code_expires_at: number;
+  code_consumed_at: number | null;
+  revoked_at: number | null;
+  created_at: number;
+  expires_at: number;
+}
+
+interface RefreshTokenRow {
+  hash: string;
+  grant_id: string;
+  client_id: string;
+  scopes: string;
+  created_at: number;
+  expires_at: number;
+  rotated_at: number | null;
+}
+
+function toUser(row: UserRow): UserRecord {
+  return {
+    id: row.id,
+    username: row.username,
+    passwordHash: row.password_hash,
+    email: row.email,
+    emailVerified: row.email_verified === 1,
+    name: row.name,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+function toClient(row: ClientRow): ClientRecord {
+  return {
+    clientId: row.client_id,
+    clientSecretHash: row.client_secret_hash,
+    name: row.name,
+    redirectUris: JSON.parse(row.redirect_uris) as string[],
+    postLogoutRedirectUris: JSON.parse(row.post_logout_redirect_uris) as string[],
+    grantTypes: JSON.parse(row.grant_types) as string[],
+    tokenEndpointAuthMethod: row.token_endpoint_auth_method,
+    firstParty: row.first_party === 1,
+    idTokenSignedResponseAlg: row.id_token_signed_response_alg,
+    alwaysIssueRefreshToken: row.always_issue_refresh_token === 1,
+    allowMissingPkce: row.allow_missing_pkce === 1,
+    createdAt: row.created_at,
+  };
+}
+
+function toGrant(row: GrantRow): GrantRecord {
+  return {
+    id: row.id,
+    clientId: row.client_id,
+    userId: row.user_id,
+    scopes: JSON.parse(row.scopes) as string[],
+    authTime: row.auth_time,
+    nonce: row.nonce,
+    redirectUri: row.redirect_uri,
+    codeHash: row.code_hash,
+    codeChallenge: row.code_challenge,
+    codeExpiresAt: row.code_expires_at,
+    codeConsumedAt: row.code_consumed_at,
+    revokedAt: row.revoked_at,
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+  };
+}
+
+function toRefreshToken(row: RefreshTokenRow): RefreshTokenRecord {
+  return {
+    hash: row.hash,
+    grantId: row.grant_id,
+    clientId: row.client_id,
+    scopes: JSON.parse(row.scopes) as string[],
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+    rotatedAt: row.rotated_at,
+  };
+}
