@@ -1,10 +1,11 @@
 #!/usr/bin/env node
-// Runs the built CLI; in the monorepo before a build, runs the TypeScript sources through tsx instead.
+// Runs the built CLI; in the monorepo before a build (or with CODEGRANT_FROM_SOURCE=1, which the
+// tests set so that a stale build never answers for the sources), runs the TypeScript through tsx.
 import { existsSync } from 'node:fs';
 import { register as registerHooks } from 'node:module';
 
 const built = new URL('../dist/bin.js', import.meta.url);
-if (existsSync(built)) {
+if (existsSync(built) && !process.env.CODEGRANT_FROM_SOURCE) {
   await import(built.href);
 } else {
   const { register } = await import('tsx/esm/api');

@@ -314,6 +314,59 @@ describe('clients', () => {
     }
   });
 
+  it('registers post-logout redirect URIs and the client_credentials grant', async () => {
+    const db = freshDb();
+    const result = await codegrant([
+      'clients',
+      'add',
+      '--redirect-uri',
+      'https://app.example.com/cb',
+      '--post-logout-redirect-uri',
+      'https://app.example.com/bye',
+      '--client-credentials',
+      '--db',
+      db,
+    ]);
+    assert.equal(result.code, 0, result.stderr);
+    const { client_id: clientId } = JSON.parse(result.stdout) as Record<string, string>;
+    const store = await openSqliteStore(db);
+    try {
+      const client = await store.findClient(clientId!);
+      assert.deepEqual(client?.postLogoutRedirectUris, ['https://app.example.com/bye']);
+      assert.deepEqual(client?.grantTypes, ['authorization_code', 'refresh_token', 'client_credentials']);
+    } finally {
+      await store.close();
+    }
+    assertFailure(
+      await codegrant([
+        'clients',
+        'add',
+        '--redirect-uri',
+        'https://a.example/cb',
+        '--public',
+        '--client-credentials',
+        '--db',
+        db,
+      ]),
+      2,
+      /cannot use --client-credentials/,
+    );
+    assertFailure(
+      await codegrant([
+        'clients',
+        'add',
+        '--redirect-uri',
+        'https://a.example/cb',
+        '--post-logout-redirect-uri',
+        'javascript:alert(1)',
+        '--db',
+        db,
+      ]),
+      1,
+      /post-logout redirect URI/,
+    );
+  });
+
   it('keeps a chosen client id and secret, and refuses a duplicate id', async () => {
     const db = freshDb();
     const secret = 'a-chosen-secret-of-exactly-32-ch';

@@ -60,6 +60,18 @@ const addCommand: Command = {
       type: 'boolean',
       description: 'issue a refresh token even when offline_access is not requested',
     },
+    {
+      name: 'post-logout-redirect-uri',
+      type: 'string',
+      placeholder: 'URI',
+      description: 'where the end-session endpoint may send the browser after a logout (repeatable)',
+      multiple: true,
+    },
+    {
+      name: 'client-credentials',
+      type: 'boolean',
+      description: 'a confidential client may also get tokens for itself (client_credentials grant)',
+    },
     dbFlag,
   ],
   async run(args) {
@@ -80,6 +92,14 @@ const addCommand: Command = {
       const problem = redirectUriProblem(uri);
       if (problem) throw new CliError(`the redirect URI ${uri} ${problem}`);
     }
+    const postLogoutRedirectUris = [...new Set(args.strings('post-logout-redirect-uri'))];
+    for (const uri of postLogoutRedirectUris) {
+      const problem = redirectUriProblem(uri);
+      if (problem) throw new CliError(`the post-logout redirect URI ${uri} ${problem}`);
+    }
+    if (isPublic && args.boolean('client-credentials')) {
+      throw new UsageError('a --public client cannot use --client-credentials: it has no secret');
+    }
     const secret = isPublic ? undefined : (chosenSecret ?? randomToken(32));
 
     const client: ClientRecord = {
@@ -87,8 +107,12 @@ const addCommand: Command = {
       clientSecretHash: secret === undefined ? null : sha256(secret),
       name: args.string('name') ?? null,
       redirectUris,
-      postLogoutRedirectUris: [],
-      grantTypes: ['authorization_code', 'refresh_token'],
+      postLogoutRedirectUris,
+      grantTypes: [
+        'authorization_code',
+        'refresh_token',
+        ...(args.boolean('client-credentials') ? ['client_credentials'] : []),
+      ],
       tokenEndpointAuthMethod: isPublic ? 'none' : 'client_secret_basic',
       firstParty: args.boolean('first-party'),
       idTokenSignedResponseAlg: args.string('id-token-alg') === 'RS256' ? 'RS256' : 'ES256',

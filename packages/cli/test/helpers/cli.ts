@@ -33,7 +33,8 @@ export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
   const env = Object.fromEntries(
     Object.entries(process.env).filter(([name]) => !name.startsWith('CODEGRANT_')),
   );
-  return { ...env, ...extra };
+  // The sources under test, even when an older build sits in dist/.
+  return { ...env, CODEGRANT_FROM_SOURCE: '1', ...extra };
 }
 
 export interface Result {
