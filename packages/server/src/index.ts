@@ -72,7 +72,7 @@ export async function createAuthorizationServer(
   options: AuthorizationServerOptions,
 ): Promise<AuthorizationServer> {
   const resolved = resolveOptions(options);
-  let keys: KeySet = await loadSigningKeys(resolved.store, resolved.now());
+  let keys: KeySet = await loadSigningKeys(resolved.store, resolved.now(), resolved.keyEncryption);
   const context: ServerContext = {
     ...resolved,
     findClient: cachedClientLookup(resolved.store),
@@ -111,7 +111,7 @@ export async function createAuthorizationServer(
       return context.store.sweepExpired(now, now - context.loginThrottle.windowSeconds);
     },
     async reloadKeys() {
-      keys = await loadSigningKeys(context.store, context.now());
+      keys = await loadSigningKeys(context.store, context.now(), context.keyEncryption);
     },
   };
 }

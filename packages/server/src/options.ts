@@ -1,3 +1,4 @@
+import { KeyEncryption } from './keys/key-encryption.ts';
 import type { Store } from './store/store.ts';
 
 /** One structured log record (one line per request, one per internal error). */
@@ -60,6 +61,11 @@ export interface AuthorizationServerOptions {
   findAccountClaims?: FindAccountClaims;
   /** Trust the first address of `X-Forwarded-For` as the client's (only behind your own proxy). */
   trustProxy?: boolean;
+  /**
+   * Encrypt signing keys at rest with this secret (at least 16 characters; `codegrant serve` reads
+   * `CODEGRANT_KEY_SECRET`). Keys created without it stay readable; encrypted ones need it.
+   */
+  keyEncryptionSecret?: string;
   /** Receives one record per request and per internal error (default: errors to stderr only). */
   logger?: Logger;
   /** The clock, in seconds since the epoch (tests move it). */
@@ -79,6 +85,7 @@ export interface ResolvedOptions {
   loginUrl: ((interactionId: string) => string) | undefined;
   findAccountClaims: FindAccountClaims | undefined;
   trustProxy: boolean;
+  keyEncryption: KeyEncryption | undefined;
   logger: Logger;
   now: () => number;
 }
@@ -131,6 +138,7 @@ export function resolveOptions(options: AuthorizationServerOptions): ResolvedOpt
     loginUrl: options.loginUrl,
     findAccountClaims: options.findAccountClaims,
     trustProxy: options.trustProxy ?? false,
+    keyEncryption: options.keyEncryptionSecret ? new KeyEncryption(options.keyEncryptionSecret) : undefined,
     logger: options.logger ?? errorsToStderr,
     now: options.now ?? (() => Math.floor(Date.now() / 1000)),
   };

@@ -25,6 +25,8 @@ export const serveCommand: Command = {
     'cleanly: in-flight requests finish, then the database is closed; a second signal stops at once.',
     'It listens on 127.0.0.1 only unless --host says otherwise (e.g. 0.0.0.0 for all interfaces,',
     'behind your TLS-terminating proxy).',
+    'Set CODEGRANT_KEY_SECRET (16+ characters; an environment variable only, never a flag, so it stays',
+    'out of process listings) to encrypt signing keys at rest; keys it encrypted need it on every start.',
   ].join('\n'),
   arguments: [],
   flags: [
@@ -89,6 +91,9 @@ export const serveCommand: Command = {
         store,
         lifetimes: { code, accessToken },
         logger,
+        ...(process.env.CODEGRANT_KEY_SECRET
+          ? { keyEncryptionSecret: process.env.CODEGRANT_KEY_SECRET }
+          : {}),
       });
       http = await listen(server, port, hostname);
       process.stderr.write(

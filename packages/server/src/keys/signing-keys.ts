@@ -1,6 +1,7 @@
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { calculateJwkThumbprint, createLocalJWKSet, exportJWK, generateKeyPair, type JWK } from 'jose';
 import type { SigningKeyRecord, Store } from '../store/store.ts';
+import { isEncryptedKey, type KeyEncryption } from './key-encryption.ts';
 
 /** The JWS algorithms the server signs with: ES256 by default, RS256 for clients that register it. */
 export type SigningAlg = 'ES256' | 'RS256';
@@ -27,6 +28,7 @@ export class KeySet {
   /** Verifies tokens *we receive* (our own access tokens at UserInfo) through `jose`. */
   readonly verificationKeys: ReturnType<typeof createLocalJWKSet>;
 
+  /** @param records the store's keys, private keys already decrypted */
   constructor(records: SigningKeyRecord[]) {
     for (const record of records) {
       // Oldest first: the newest active key of each algorithm wins.
@@ -51,29 +53,54 @@ export class KeySet {
 
 /**
  * Makes sure the store has an active key for every algorithm (creating those missing: the first
- * start of a new deployment), then loads them.
+ * start of a new deployment), then loads them, decrypting private keys stored encrypted.
+ *
+ * @throws {Error} when keys are encrypted and no (or the wrong) `encryption` is given
  */
-export async function loadSigningKeys(store: Store, now: number): Promise<KeySet> {
+export async function loadSigningKeys(
+  store: Store,
+  now: number,
+  encryption?: KeyEncryption,
+): Promise<KeySet> {
   let records = await store.listSigningKeys();
   const missing = SIGNING_ALGS.filter((alg) => !records.some((r) => r.alg === alg && r.retiredAt === null));
   if (missing.length > 0) {
-    for (const alg of missing) await store.insertSigningKey(await createSigningKey(alg, now));
+    for (const alg of missing) await store.insertSigningKey(await createSigningKey(alg, now, encryption));
     records = await store.listSigningKeys();
   }
-  return new KeySet(records);
+  const readable = await Promise.all(
+    records.map(async (record) => {
+      if (record.retiredAt !== null || !isEncryptedKey(record.privateJwk)) return record;
+      if (!encryption) {
+        throw new Error(
+          `signing key ${record.kid} is encrypted: set the key-encryption secret (CODEGRANT_KEY_SECRET)`,
+        );
+      }
+      return { ...record, privateJwk: await encryption.decrypt(record.kid, record.privateJwk) };
+    }),
+  );
+  return new KeySet(readable);
 }
 
-/** A new key pair for `alg`, its `kid` the JWK thumbprint (RFC 7638) of the public key. */
-export async function createSigningKey(alg: SigningAlg, now: number): Promise<SigningKeyRecord> {
+/**
+ * A new key pair for `alg`, its `kid` the JWK thumbprint (RFC 7638) of the public key; the private
+ * key encrypted when `encryption` is given.
+ */
+export async function createSigningKey(
+  alg: SigningAlg,
+  now: number,
+  encryption?: KeyEncryption,
+): Promise<SigningKeyRecord> {
   const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
   const publicJwk = await exportJWK(publicKey);
   const kid = await calculateJwkThumbprint(publicJwk);
   const published: JWK = { ...publicJwk, kid, alg, use: 'sig' };
   const privateJwk: JWK = { ...(await exportJWK(privateKey)), kid, alg };
+  const privateText = JSON.stringify(privateJwk);
   return {
     kid,
     alg,
-    privateJwk: JSON.stringify(privateJwk),
+    privateJwk: encryption ? await encryption.encrypt(kid, privateText) : privateText,
     publicJwk: JSON.stringify(published),
     createdAt: now,
     retiredAt: null,
