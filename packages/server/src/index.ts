@@ -18,6 +18,7 @@ export type {
   LoginThrottle,
   LogRecord,
 } from './options.ts';
+export { redirectUriProblem } from './registration/redirect-uri-policy.ts';
 export type { ConnectionInfo } from './router.ts';
 export { MemoryStore } from './store/memory.ts';
 export type * from './store/store.ts';

@@ -1,10 +1,9 @@
 import { randomToken } from '@codegrant/protocol';
-import { type ClientRecord, sha256 } from '@codegrant/server';
+import { type ClientRecord, redirectUriProblem, sha256 } from '@codegrant/server';
 import type { Command, CommandGroup } from '../command.ts';
 import { CliError, UsageError } from '../errors.ts';
 import { jsonFlag, printRecords } from '../listing.ts';
 import { dbFlag, openStore } from '../open-store.ts';
-import { redirectUriProblem } from '../redirect-uri.ts';
 
 /** A chosen secret shorter than this is refused: it must resist guessing (ARCHITECTURE.md, CLI contract). */
 const MIN_SECRET_LENGTH = 32;
