@@ -1,7 +1,8 @@
 /**
  * One contract, run against every store: what a test proves with the memory store then holds for
- * the SQLite one. SQLite also gets the tests only a file can answer (persistence, migrations, several
- * connections and processes on one file).
+ * the SQLite and PostgreSQL ones. SQLite also gets the tests only a file can answer (persistence,
+ * migrations, several connections and processes on one file), PostgreSQL those only a shared server
+ * can (schemas, migrations started together, redemptions raced from separate connection pools).
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -12,6 +13,7 @@ import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { MemoryStore } from '../src/store/memory.ts';
+import { openPostgresStore, PostgresStore } from '../src/store/postgres.ts';
 import { openSqliteStore, SqliteStore } from '../src/store/sqlite.ts';
 import type {
   ClientRecord,
@@ -25,6 +27,7 @@ import type {
   Store,
   UserRecord,
 } from '../src/store/store.ts';
+import { startTestPostgres, type TestPostgres } from './helpers/postgres.ts';
 
 const now = 1_700_000_000;
 const day = 86_400;
@@ -843,5 +846,145 @@ describe('SqliteStore', () => {
       1,
       `wins per process: ${wins.join(', ')}`,
     );
+  });
+});
+
+describe('PostgresStore', () => {
+  let pg: TestPostgres;
+  /** The contract's schema, emptied before each test. */
+  let schema: string;
+  before(async () => {
+    pg = await startTestPostgres();
+    schema = pg.schemaName('contract');
+  });
+  after(() => pg.dispose());
+
+  // A schema per test would cost a migration each; emptying one is much faster (and DELETE, on
+  // these few rows, much faster than TRUNCATE).
+  storeContract(async () => {
+    const store = await openPostgresStore(pg.url, { schema });
+    const tables = await pg.sql<{ name: string }[]>`
+      SELECT tablename AS name FROM pg_tables WHERE schemaname = ${schema} AND tablename <> 'schema_migrations'`;
+    await pg.sql.begin((tx) => tables.map((table) => tx`DELETE FROM ${tx(`${schema}.${table.name}`)}`));
+    return store;
+  });
+
+  /** The ids and names in `schema_migrations` of `name`. */
+  function appliedMigrations(name: string) {
+    return pg.sql`SELECT id, name FROM ${pg.sql(name)}.schema_migrations ORDER BY id`.then((rows) => [
+      ...rows,
+    ]);
+  }
+
+  it('creates its schema, quoted as given, and migrates once', async () => {
+    const name = pg.schemaName('Mixed-Case');
+    const store = new PostgresStore(pg.url, { schema: name });
+    try {
+      await store.migrate();
+      await store.insertUser(aUser());
+      await store.migrate();
+    } finally {
+      await store.close();
+    }
+    await (await openPostgresStore(pg.url, { schema: name })).close();
+
+    assert.deepEqual(await appliedMigrations(name), [{ id: 1, name: 'initial schema' }]);
+    const [users] = await pg.sql`SELECT COUNT(*)::int AS count FROM ${pg.sql(name)}.users`;
+    assert.equal(users?.count, 1);
+  });
+
+  it('keeps its data across close and reopen, and shows it to another pool at once', async () => {
+    const name = pg.schemaName();
+    const first = await openPostgresStore(pg.url, { schema: name });
+    const other = await openPostgresStore(pg.url, { schema: name, max: 1 });
+    try {
+      await first.insertUser(aUser());
+      await first.insertClient(aClient());
+      await first.insertGrant(aGrant());
+      assert.deepEqual(await other.findUserByUsername('alice'), aUser());
+    } finally {
+      await Promise.all([first.close(), other.close()]);
+    }
+
+    const reopened = await openPostgresStore(pg.url, { schema: name });
+    try {
+      assert.deepEqual(await reopened.findClient('app'), aClient());
+      assert.ok(await reopened.redeemCode(redemptionOf(aGrant())));
+    } finally {
+      await reopened.close();
+    }
+  });
+
+  it('keeps times past 2038 and past 2^32 seconds as numbers', async () => {
+    const store = await openPostgresStore(pg.url, { schema: pg.schemaName() });
+    try {
+      await store.insertUser(aUser());
+      await store.insertClient(aClient());
+      const grant = aGrant({ codeExpiresAt: 2 ** 31 + 1, expiresAt: 2 ** 40 });
+      await store.insertGrant(grant);
+      assert.deepEqual(await store.findGrant(grant.id), grant);
+      assert.deepEqual(await store.redeemCode(redemptionOf(grant, { now: 2 ** 31 })), {
+        ...grant,
+        codeConsumedAt: 2 ** 31,
+      });
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('refuses a schema migrated by a newer version', async () => {
+    const name = pg.schemaName();
+    await (await openPostgresStore(pg.url, { schema: name })).close();
+    await pg.sql`
+      INSERT INTO ${pg.sql(name)}.schema_migrations (id, name, applied_at) VALUES (999, 'from the future', 0)`;
+    await assert.rejects(openPostgresStore(pg.url, { schema: name }), /999/);
+  });
+
+  it('lets exactly one of 20 concurrent redemptions win across 4 pools that migrated together', async () => {
+    const name = pg.schemaName();
+    // Four processes starting at once on an empty schema: the advisory lock lets one migrate.
+    const stores = await Promise.all(
+      [1, 2, 3, 4].map(() => openPostgresStore(pg.url, { schema: name, max: 5 })),
+    );
+    try {
+      assert.deepEqual(await appliedMigrations(name), [{ id: 1, name: 'initial schema' }]);
+      const [first] = stores as [PostgresStore];
+      await first.insertUser(aUser());
+      await first.insertClient(aClient());
+      const grant = aGrant();
+      await first.insertGrant(grant);
+      const redemptions = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          stores[i % 4]!.redeemCode(redemptionOf(grant, { now: now + 1 + i })),
+        ),
+      );
+      const winners = redemptions.filter((result) => result !== null);
+      assert.equal(winners.length, 1);
+      for (const store of stores) assert.deepEqual(await store.findGrant(grant.id), winners[0]);
+
+      // The single winner stores the grant's first refresh token; the others see it.
+      const winnerStore = stores[redemptions.findIndex((result) => result !== null) % 4]!;
+      const token = aRefreshToken(grant);
+      await winnerStore.insertRefreshToken(token);
+      for (const store of stores) assert.deepEqual(await store.findRefreshToken(token.hash), token);
+
+      const rotations = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          stores[i % 4]!.rotateRefreshToken(rotationOf(token, `successor-${i}`)),
+        ),
+      );
+      const rotated = rotations.findIndex((result) => result !== null);
+      assert.equal(rotations.filter((result) => result !== null).length, 1);
+      // Only the winner's successor was stored.
+      const successors = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => first.findRefreshToken(`successor-${i}`)),
+      );
+      assert.deepEqual(
+        successors.map((successor) => successor !== null),
+        Array.from({ length: 20 }, (_, i) => i === rotated),
+      );
+    } finally {
+      await Promise.all(stores.map((store) => store.close()));
+    }
   });
 });

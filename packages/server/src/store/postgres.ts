@@ -60,6 +60,9 @@ function connect(url: string, schema: string, max: number | undefined) {
 /** The client with its BIGINT parser. */
 type Sql = ReturnType<typeof connect>;
 
+/** A transaction of {@link Sql}. */
+type Transaction = postgres.TransactionSql<{ int8: number }>;
+
 /**
  * A {@link Store} on a PostgreSQL database through `postgres` (porsager/postgres).
  *
@@ -399,7 +402,7 @@ function quoteIdentifier(name: string): string {
 }
 
 /** Runs inside the caller's transaction, `tx`. */
-async function insertRefreshToken(tx: postgres.TransactionSql<{ int8: number }>, token: RefreshTokenRecord) {
+async function insertRefreshToken(tx: Transaction, token: RefreshTokenRecord): Promise<void> {
   await tx`
     INSERT INTO refresh_tokens (hash, grant_id, client_id, scopes, created_at, expires_at, rotated_at)
     VALUES (${token.hash}, ${token.grantId}, ${token.clientId}, ${JSON.stringify(token.scopes)},
