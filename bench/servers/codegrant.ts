@@ -64,6 +64,11 @@ await store.insertClient({
   idTokenSignedResponseAlg: 'ES256',
   alwaysIssueRefreshToken: false,
   allowMissingPkce: false,
+  jwks: null,
+  jwksUri: null,
+  dpopBoundAccessTokens: false,
+  registrationAccessTokenHash: null,
+  metadata: {},
   createdAt: now,
 });
 
@@ -82,6 +87,8 @@ for (let i = 0; i < count; i++) {
     redirectUri: REDIRECT_URI,
     codeHash: sha256(code),
     codeChallenge,
+    resources: [],
+    dpopJkt: null,
     codeExpiresAt: now + CODE_LIFETIME_SECONDS,
     codeConsumedAt: null,
     revokedAt: null,

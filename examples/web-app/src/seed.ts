@@ -100,6 +100,11 @@ function demoClient(clientSecretHash: string, redirectUri: string, createdAt: nu
     // A refresh token only with offline_access, as OpenID Connect Core §11 has it.
     alwaysIssueRefreshToken: false,
     allowMissingPkce: false,
+    jwks: null,
+    jwksUri: null,
+    dpopBoundAccessTokens: false,
+    registrationAccessTokenHash: null,
+    metadata: {},
     createdAt,
   };
 }

@@ -19,7 +19,8 @@ export type AuthorizationErrorCode =
   | 'invalid_request_object'
   | 'request_not_supported'
   | 'request_uri_not_supported'
-  | 'registration_not_supported';
+  | 'registration_not_supported'
+  | 'invalid_target';
 
 /**
  * Error codes of the token endpoint (RFC 6749 §5.2).
@@ -34,7 +35,8 @@ export type TokenErrorCode =
   | 'unsupported_grant_type'
   | 'invalid_scope'
   | 'invalid_dpop_proof'
-  | 'use_dpop_nonce';
+  | 'use_dpop_nonce'
+  | 'invalid_target';
 
 /**
  * Error codes of protected resources such as UserInfo (RFC 6750 §3.1).

@@ -15,7 +15,12 @@ export type {
   ClientMetadata,
   TokenEndpointResponse,
 } from './metadata.ts';
-export { DuplicateParameterError, splitSpaceDelimited, uniqueParameters } from './parameters.ts';
+export {
+  DuplicateParameterError,
+  REPEATABLE_PARAMETERS,
+  splitSpaceDelimited,
+  uniqueParameters,
+} from './parameters.ts';
 export type { CodeChallengeMethod } from './pkce.ts';
 export {
   calculatePKCECodeChallenge,

@@ -12,10 +12,15 @@ export class DuplicateParameterError extends Error {
   }
 }
 
+/** Parameters a request may repeat: `resource` (RFC 8707 §2). */
+export const REPEATABLE_PARAMETERS: readonly string[] = ['resource'];
+
 /**
  * Turns `URLSearchParams` into a record, refusing any parameter sent more than once: RFC 6749 §3.1
  * and §3.2 say request and response parameters MUST NOT be included more than once. Empty values
- * count as absent (RFC 6749 §3.1).
+ * count as absent (RFC 6749 §3.1). The {@link REPEATABLE_PARAMETERS} are the exception: their
+ * values are joined with single spaces (a URI holds no space); split them with
+ * {@link splitSpaceDelimited}.
  *
  * @throws {DuplicateParameterError} when a parameter appears twice
  */
@@ -23,6 +28,10 @@ export function uniqueParameters(params: URLSearchParams): Record<string, string
   const record: Record<string, string> = Object.create(null);
   const seen = new Set<string>();
   for (const [name, value] of params) {
+    if (REPEATABLE_PARAMETERS.includes(name)) {
+      if (value !== '') record[name] = record[name] === undefined ? value : `${record[name]} ${value}`;
+      continue;
+    }
     if (seen.has(name)) throw new DuplicateParameterError(name);
     seen.add(name);
     if (value !== '') record[name] = value;

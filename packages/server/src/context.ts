@@ -1,3 +1,5 @@
+import type { ClientKeys } from './client-auth/client-keys.ts';
+import type { DpopNonces } from './dpop/nonce.ts';
 import type { KeySet } from './keys/signing-keys.ts';
 import type { ResolvedOptions } from './options.ts';
 import type { ClientRecord } from './store/store.ts';
@@ -10,4 +12,8 @@ export interface ServerContext extends ResolvedOptions {
   keys: KeySet;
   /** The store's `findClient` behind a one-second cache (`client-auth/client-cache.ts`). */
   findClient: (clientId: string) => Promise<ClientRecord | null>;
+  /** Registered keys of `private_key_jwt` clients. */
+  clientKeys: ClientKeys;
+  /** Server-provided DPoP nonces, when `dpopNonce` is on. */
+  dpopNonces: DpopNonces | undefined;
 }

@@ -12,17 +12,25 @@ export class OAuthError extends Error {
   readonly status: number;
   /** The `WWW-Authenticate` header value to send, if any. */
   readonly wwwAuthenticate: string | undefined;
+  /** Other headers the answer needs (e.g. `DPoP-Nonce` with `use_dpop_nonce`). */
+  readonly headers: Record<string, string>;
 
   constructor(
     error: OAuthErrorCode,
     description: string,
-    options: { status?: number; wwwAuthenticate?: string; cause?: unknown } = {},
+    options: {
+      status?: number;
+      wwwAuthenticate?: string;
+      headers?: Record<string, string>;
+      cause?: unknown;
+    } = {},
   ) {
     super(description, { cause: options.cause });
     this.name = 'OAuthError';
     this.error = error;
     this.status = options.status ?? 400;
     this.wwwAuthenticate = options.wwwAuthenticate;
+    this.headers = options.headers ?? {};
   }
 
   /** The JSON body: `{ error, error_description }`. */

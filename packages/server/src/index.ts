@@ -1,5 +1,7 @@
 import { cachedClientLookup } from './client-auth/client-cache.ts';
+import { ClientKeys } from './client-auth/client-keys.ts';
 import type { ServerContext } from './context.ts';
+import { DpopNonces } from './dpop/nonce.ts';
 import { OAuthError } from './errors.ts';
 import { loadInteraction } from './interaction/interactions.ts';
 import { type KeySet, loadSigningKeys } from './keys/signing-keys.ts';
@@ -77,6 +79,8 @@ export async function createAuthorizationServer(
   const context: ServerContext = {
     ...resolved,
     findClient: cachedClientLookup(resolved.store),
+    clientKeys: new ClientKeys(),
+    dpopNonces: resolved.dpopNonce ? new DpopNonces(resolved.store) : undefined,
     get keys() {
       return keys;
     },

@@ -40,6 +40,18 @@ export interface LoginThrottle {
 /** Claims of an account for UserInfo, by account id (see {@link AuthorizationServerOptions.findAccountClaims}). */
 export type FindAccountClaims = (accountId: string) => Promise<Record<string, unknown> | null>;
 
+/**
+ * A protected resource this server issues access tokens for (RFC 8707), keyed by its URI in
+ * {@link AuthorizationServerOptions.resources}.
+ */
+export interface ResourcePolicy {
+  /** The scopes its access tokens may carry; others are left out of them. Omitted: any scope. */
+  scopes?: string[];
+}
+
+/** Who may register clients at the registration endpoint (RFC 7591). */
+export type RegistrationPolicy = 'off' | 'open' | { initialAccessToken: string };
+
 /** The options of `createAuthorizationServer`. Only `issuer` and `store` are required. */
 export interface AuthorizationServerOptions {
   /** The issuer identifier: an `https` URL without query or fragment (`http` only on loopback, for development). */
@@ -51,6 +63,20 @@ export interface AuthorizationServerOptions {
   scopes?: string[];
   /** The `aud` of access tokens (default: the issuer, whose UserInfo endpoint accepts them). */
   accessTokenAudience?: string;
+  /**
+   * The resources clients may ask tokens for with `resource` (RFC 8707): URI → policy. A token for
+   * a resource has it as its `aud`. Unknown resources are refused (`invalid_target`); none by default.
+   */
+  resources?: Record<string, ResourcePolicy>;
+  /**
+   * Seconds during which a rotated refresh token, presented again (parallel refreshes, as MCP
+   * clients do), gets the same successor instead of revoking the grant. Default 0: no grace.
+   */
+  refreshTokenGraceSeconds?: number;
+  /** Require a server-provided nonce in DPoP proofs (RFC 9449 §8). Default false. */
+  dpopNonce?: boolean;
+  /** Dynamic client registration (RFC 7591): `off` (default), `open`, or with an initial access token. */
+  registration?: RegistrationPolicy;
   /**
    * Bring your own login UI: when set, a browser that must sign in is sent to this URL instead of
    * the built-in page. Your page authenticates the user, calls `server.completeLogin(interactionId,
@@ -82,6 +108,10 @@ export interface ResolvedOptions {
   loginThrottle: LoginThrottle;
   scopes: string[];
   accessTokenAudience: string;
+  resources: Map<string, ResourcePolicy>;
+  refreshTokenGraceSeconds: number;
+  dpopNonce: boolean;
+  registration: RegistrationPolicy;
   loginUrl: ((interactionId: string) => string) | undefined;
   findAccountClaims: FindAccountClaims | undefined;
   trustProxy: boolean;
@@ -135,6 +165,10 @@ export function resolveOptions(options: AuthorizationServerOptions): ResolvedOpt
     loginThrottle: { ...DEFAULT_THROTTLE, ...options.loginThrottle },
     scopes: options.scopes ?? ['openid', 'profile', 'email', 'offline_access'],
     accessTokenAudience: options.accessTokenAudience ?? issuer,
+    resources: resolveResources(options.resources ?? {}),
+    refreshTokenGraceSeconds: options.refreshTokenGraceSeconds ?? 0,
+    dpopNonce: options.dpopNonce ?? false,
+    registration: options.registration ?? 'off',
     loginUrl: options.loginUrl,
     findAccountClaims: options.findAccountClaims,
     trustProxy: options.trustProxy ?? false,
@@ -156,4 +190,17 @@ function parseIssuer(issuer: string): URL {
     throw new TypeError('issuer must use https (http is allowed only on localhost, for development)');
   }
   return url;
+}
+
+function resolveResources(resources: Record<string, ResourcePolicy>): Map<string, ResourcePolicy> {
+  for (const uri of Object.keys(resources)) {
+    let url: URL;
+    try {
+      url = new URL(uri);
+    } catch {
+      throw new TypeError(`resources: ${uri} is not an absolute URI (RFC 8707 §2)`);
+    }
+    if (url.hash) throw new TypeError(`resources: ${uri} must not have a fragment (RFC 8707 §2)`);
+  }
+  return new Map(Object.entries(resources));
 }

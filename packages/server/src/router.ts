@@ -9,6 +9,7 @@ import { interactionLoginEndpoint } from './endpoints/interaction-login.ts';
 import { interactionPageEndpoint } from './endpoints/interaction-page.ts';
 import { introspectionEndpoint } from './endpoints/introspection.ts';
 import { jwksEndpoint } from './endpoints/jwks.ts';
+import { clientConfigurationEndpoint, registrationEndpoint } from './endpoints/registration.ts';
 import { revocationEndpoint } from './endpoints/revocation.ts';
 import { tokenEndpoint } from './endpoints/token.ts';
 import { userinfoEndpoint } from './endpoints/userinfo.ts';
@@ -79,6 +80,14 @@ export function createRouter(context: ServerContext): Hono<Env> {
   app.on(['GET', 'POST'], '/userinfo', (c) => userinfo(c.req.raw));
   app.post('/revoke', (c) => revoke(c.req.raw));
   app.post('/introspect', (c) => introspect(c.req.raw));
+  if (context.registration !== 'off') {
+    const register = registrationEndpoint(context);
+    const configure = clientConfigurationEndpoint(context);
+    app.post('/register', (c) => register(c.req.raw));
+    app.on(['GET', 'PUT', 'DELETE'], '/register/:clientId', (c) =>
+      configure(c.req.raw, c.req.param('clientId')),
+    );
+  }
   app.on(['GET', 'POST'], '/end-session', (c) => endSessionStart(c.req.raw));
   app.post('/end-session/confirm', (c) => endSessionConfirm(c.req.raw));
   for (const path of [

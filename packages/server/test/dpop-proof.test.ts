@@ -92,7 +92,7 @@ describe('DPoP proof verification (RFC 9449 §4.3)', () => {
   });
 
   it('answers use_dpop_nonce when the required nonce is missing or stale', async () => {
-    const expect = { method: 'POST', url: URL_, now, nonce: 'n-2' };
+    const expect = { method: 'POST', url: URL_, now, nonces: ['n-2'] };
     await verifyDpopProof(await proof({ nonce: 'n-2' }), expect);
     await assert.rejects(verifyDpopProof(await proof(), expect), fails(/nonce/, 'use_dpop_nonce'));
     await assert.rejects(

@@ -13,6 +13,7 @@ import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { MemoryStore } from '../src/store/memory.ts';
+import { createSchemaMigrationsTable, migrationSql, migrations } from '../src/store/migrations.ts';
 import { openPostgresStore, PostgresStore } from '../src/store/postgres.ts';
 import { openSqliteStore, SqliteStore } from '../src/store/sqlite.ts';
 import type {
@@ -59,6 +60,11 @@ function aClient(overrides: Partial<ClientRecord> = {}): ClientRecord {
     idTokenSignedResponseAlg: 'ES256',
     alwaysIssueRefreshToken: true,
     allowMissingPkce: true,
+    jwks: null,
+    jwksUri: null,
+    dpopBoundAccessTokens: false,
+    registrationAccessTokenHash: null,
+    metadata: {},
     createdAt: now,
     ...overrides,
   };
@@ -113,6 +119,8 @@ function aGrant(overrides: Partial<GrantRecord> = {}): GrantRecord {
     redirectUri: 'https://app.example/callback',
     codeHash: 'code-hash-1',
     codeChallenge: 'challenge',
+    resources: [],
+    dpopJkt: null,
     codeExpiresAt: now + 60,
     codeConsumedAt: null,
     revokedAt: null,
@@ -129,6 +137,7 @@ function redemptionOf(grant: GrantRecord, overrides: Partial<CodeRedemption> = {
     clientId: grant.clientId,
     redirectUri: grant.redirectUri,
     codeChallenge: grant.codeChallenge,
+    dpopJkt: grant.dpopJkt,
     now: now + 1,
     ...overrides,
   };
@@ -143,11 +152,13 @@ function aRefreshToken(grant: GrantRecord, overrides: Partial<RefreshTokenRecord
     createdAt: now + 1,
     expiresAt: now + 30 * day,
     rotatedAt: null,
+    dpopJkt: null,
+    successorSealed: null,
     ...overrides,
   };
 }
 
-/** The rotation that wins for `token`, 99 seconds after it was issued. */
+/** The rotation that wins for `token`, 99 seconds after it was issued; the successor keeps its DPoP key. */
 function rotationOf(token: RefreshTokenRecord, nextHash = 'refresh-hash-2'): RefreshRotation {
   return {
     hash: token.hash,
@@ -160,9 +171,86 @@ function rotationOf(token: RefreshTokenRecord, nextHash = 'refresh-hash-2'): Ref
       createdAt: now + 100,
       expiresAt: now + 100 + 30 * day,
       rotatedAt: null,
+      dpopJkt: token.dpopJkt,
+      successorSealed: null,
     },
+    successorSealed: `sealed ${nextHash}`,
     grantExpiresAt: now + 100 + 30 * day,
   };
+}
+
+/** The wall clock in seconds: {@link Store.rememberOnce} judges expiry by it, not by a time passed in. */
+function wallClock(): number {
+  return Math.floor(Date.now() / 1000);
+}
+
+/** What `schema_migrations` holds once every migration ran. */
+const allMigrations = migrations.map(({ id, name }) => ({ id, name }));
+
+/** Migration 1 alone, as a codegrant of that version left the database. */
+const version1 = migrations.find((migration) => migration.id === 1)!;
+
+/**
+ * Rows written by a codegrant at schema version 1, in SQL both dialects run: `aUser()`, `aClient()`,
+ * `aGrant()` redeemed at `now + 1` with its `aRefreshToken`, and a second grant, `grant-2`, not
+ * redeemed. Migration 2 must give them the values of the fixtures' new fields.
+ */
+const version1Rows = `
+INSERT INTO users (id, username, password_hash, email, email_verified, name, created_at, updated_at)
+VALUES ('user-alice', 'alice', 'scrypt$alice', 'alice@example.com', 1, 'Alice', ${now}, ${now + 1});
+
+INSERT INTO clients (client_id, client_secret_hash, name, redirect_uris, post_logout_redirect_uris, grant_types,
+  token_endpoint_auth_method, first_party, id_token_signed_response_alg, always_issue_refresh_token,
+  allow_missing_pkce, created_at)
+VALUES ('app', 'secret-hash', 'App', '["https://app.example/callback","http://127.0.0.1/callback"]',
+  '["https://app.example/"]', '["authorization_code","refresh_token"]', 'client_secret_basic', 1, 'ES256', 1, 1,
+  ${now});
+
+INSERT INTO grants (id, client_id, user_id, scopes, auth_time, nonce, redirect_uri, code_hash, code_challenge,
+  code_expires_at, code_consumed_at, revoked_at, created_at, expires_at)
+VALUES
+  ('grant-1', 'app', 'user-alice', '["openid","offline_access"]', ${now - 10}, 'nonce',
+    'https://app.example/callback', 'code-hash-1', 'challenge', ${now + 60}, ${now + 1}, NULL, ${now},
+    ${now + 30 * day}),
+  ('grant-2', 'app', 'user-alice', '["openid","offline_access"]', ${now - 10}, 'nonce',
+    'https://app.example/callback', 'code-hash-2', 'challenge', ${now + 60}, NULL, NULL, ${now}, ${now + 60});
+
+INSERT INTO refresh_tokens (hash, grant_id, client_id, scopes, created_at, expires_at, rotated_at)
+VALUES ('refresh-hash-1', 'grant-1', 'app', '["openid","offline_access"]', ${now + 1}, ${now + 30 * day}, NULL);
+`;
+
+/**
+ * Checks a store just migrated from {@link version1Rows}: the old rows read as the fixtures, with
+ * the new fields' defaults, and the new columns and tables work.
+ */
+async function assertUpgradedFromVersion1(store: Store): Promise<void> {
+  const grant = aGrant();
+  const token = aRefreshToken(grant);
+  assert.deepEqual(await store.findUserById('user-alice'), aUser());
+  assert.deepEqual(await store.findClient('app'), aClient());
+  assert.deepEqual(await store.findGrant(grant.id), {
+    ...grant,
+    codeConsumedAt: now + 1,
+    expiresAt: now + 30 * day,
+  });
+  assert.deepEqual(await store.findRefreshToken(token.hash), token);
+
+  // A code issued before DPoP is bound to no key: a proof by any key redeems it.
+  const unredeemed = aGrant({ id: 'grant-2', codeHash: 'code-hash-2' });
+  assert.ok(await store.redeemCode(redemptionOf(unredeemed, { dpopJkt: 'jkt-a' })));
+  assert.equal(
+    (await store.rotateRefreshToken(rotationOf(token)))?.previous.successorSealed,
+    'sealed refresh-hash-2',
+  );
+  assert.equal(
+    await store.updateClient(
+      aClient({ jwks: '{"keys":[]}', metadata: { client_uri: 'https://app.example/' } }),
+    ),
+    true,
+  );
+  assert.deepEqual((await store.findClient('app'))?.metadata, { client_uri: 'https://app.example/' });
+  assert.equal(await store.rememberOnce('jti', wallClock() + 60), true);
+  assert.equal(await store.sharedValue('secret', 'value'), 'value');
 }
 
 /** The store's contract: every test gets a fresh, migrated, empty store from `open`. */
@@ -279,6 +367,58 @@ function storeContract(open: () => Promise<Store>): void {
       assert.equal(await store.findClient('other'), null);
     });
 
+    it("keeps a client's keys, DPoP requirement, registration token hash and metadata", async () => {
+      const client = aClient({
+        clientId: 'registered',
+        clientSecretHash: null,
+        tokenEndpointAuthMethod: 'private_key_jwt',
+        jwks: '{"keys":[{"kty":"EC","crv":"P-256","x":"x","y":"y"}]}',
+        jwksUri: 'https://registered.example/jwks.json',
+        dpopBoundAccessTokens: true,
+        registrationAccessTokenHash: 'registration-token-hash',
+        metadata: {
+          client_uri: 'https://registered.example/',
+          contacts: ['ops@registered.example', 'Zoë <zoe@registered.example>'],
+          logo_uri: null,
+          nested: { a: [1, 2.5, true], b: 'say "hi"' },
+        },
+      });
+      await store.insertClient(client);
+      assert.deepEqual(await store.findClient('registered'), client);
+      assert.deepEqual(await store.listClients(), [client]);
+    });
+
+    it('replaces a client whole, keeping what was issued to it, and says whether it existed', async () => {
+      await seed();
+      const grant = aGrant();
+      await store.insertGrant(grant);
+      const updated = aClient({
+        clientSecretHash: 'new-secret-hash',
+        name: 'App 2',
+        redirectUris: ['https://app.example/new-callback'],
+        postLogoutRedirectUris: [],
+        grantTypes: ['authorization_code'],
+        tokenEndpointAuthMethod: 'private_key_jwt',
+        firstParty: false,
+        idTokenSignedResponseAlg: 'RS256',
+        alwaysIssueRefreshToken: false,
+        allowMissingPkce: false,
+        jwks: null,
+        jwksUri: 'https://app.example/jwks',
+        dpopBoundAccessTokens: true,
+        registrationAccessTokenHash: 'new-registration-hash',
+        metadata: { contacts: ['admin@app.example'] },
+        createdAt: now + 5,
+      });
+      assert.equal(await store.updateClient(updated), true);
+      assert.deepEqual(await store.findClient('app'), updated);
+      assert.deepEqual(await store.findGrant(grant.id), grant, 'an update is no delete: nothing cascades');
+
+      assert.equal(await store.updateClient(aClient({ clientId: 'unknown' })), false);
+      assert.equal(await store.findClient('unknown'), null);
+      assert.deepEqual(await store.listClients(), [updated]);
+    });
+
     it('refuses a taken client id', async () => {
       await store.insertClient(aClient());
       await assert.rejects(store.insertClient(aClient({ name: 'Impostor' })));
@@ -336,6 +476,31 @@ function storeContract(open: () => Promise<Store>): void {
       await store.insertSigningKey(aSigningKey());
       await assert.rejects(store.insertSigningKey(aSigningKey({ publicJwk: '{}' })));
       assert.equal((await store.listSigningKeys()).length, 1);
+    });
+
+    it('retires an active key once: the first retirement time stays', async () => {
+      const active = aSigningKey();
+      const retired = aSigningKey({ kid: 'key-0', createdAt: now - day, retiredAt: now - 1 });
+      await store.insertSigningKey(retired);
+      await store.insertSigningKey(active);
+      assert.equal(await store.retireSigningKey(active.kid, now + 5), true);
+      assert.equal(await store.retireSigningKey(active.kid, now + 9), false);
+      assert.equal(await store.retireSigningKey(retired.kid, now + 9), false);
+      assert.equal(await store.retireSigningKey('unknown', now + 9), false);
+      assert.deepEqual(await store.listSigningKeys(), [retired, { ...active, retiredAt: now + 5 }]);
+    });
+
+    it('deletes a key for good, and says whether one was deleted', async () => {
+      const kept = aSigningKey({ kid: 'key-2', createdAt: now + 1 });
+      await store.insertSigningKey(aSigningKey({ retiredAt: now }));
+      await store.insertSigningKey(kept);
+      assert.equal(await store.deleteSigningKey('key-1'), true);
+      assert.equal(await store.deleteSigningKey('key-1'), false);
+      assert.equal(await store.deleteSigningKey('unknown'), false);
+      assert.deepEqual(await store.listSigningKeys(), [kept]);
+      // The kid is free again.
+      await store.insertSigningKey(aSigningKey({ createdAt: now + 2 }));
+      assert.equal((await store.listSigningKeys()).length, 2);
     });
   });
 
@@ -443,6 +608,17 @@ function storeContract(open: () => Promise<Store>): void {
       assert.equal(await store.findGrantByCodeHash('other'), null);
     });
 
+    it("keeps a grant's resources and DPoP key binding", async () => {
+      await seed();
+      const grant = aGrant({
+        resources: ['https://api.example/', 'urn:example:resource'],
+        dpopJkt: 'jkt-a',
+      });
+      await store.insertGrant(grant);
+      assert.deepEqual(await store.findGrant(grant.id), grant);
+      assert.deepEqual(await store.findGrantByCodeHash(grant.codeHash), grant);
+    });
+
     it('refuses a duplicate id or code, an unknown client or an unknown user', async () => {
       await seed();
       await store.insertGrant(aGrant());
@@ -483,6 +659,24 @@ function storeContract(open: () => Promise<Store>): void {
       assert.ok(await store.redeemCode(redemptionOf(grant)));
     });
 
+    it('wins for a DPoP-bound code with a proof by its key', async () => {
+      const grant = aGrant({ dpopJkt: 'jkt-a' });
+      await store.insertGrant(grant);
+      assert.deepEqual(await store.redeemCode(redemptionOf(grant, { dpopJkt: 'jkt-a' })), {
+        ...grant,
+        codeConsumedAt: now + 1,
+      });
+    });
+
+    it('wins for a code bound to no key, with a proof by any key', async () => {
+      const grant = aGrant({ dpopJkt: null });
+      await store.insertGrant(grant);
+      assert.deepEqual(await store.redeemCode(redemptionOf(grant, { dpopJkt: 'jkt-any' })), {
+        ...grant,
+        codeConsumedAt: now + 1,
+      });
+    });
+
     const losers: [string, Partial<GrantRecord>, Partial<CodeRedemption>][] = [
       ['an unknown code', {}, { codeHash: 'unknown' }],
       ['another client', {}, { clientId: 'other' }],
@@ -493,6 +687,8 @@ function storeContract(open: () => Promise<Store>): void {
       ['an expired code', {}, { now: now + 60 }],
       ['an already consumed code', { codeConsumedAt: now }, {}],
       ['a revoked grant', { revokedAt: now }, {}],
+      ['a proof by another key for a DPoP-bound code', { dpopJkt: 'jkt-a' }, { dpopJkt: 'jkt-b' }],
+      ['no proof for a DPoP-bound code', { dpopJkt: 'jkt-a' }, { dpopJkt: null }],
     ];
     for (const [what, grantOverrides, redemptionOverrides] of losers) {
       it(`loses for ${what}, writing nothing`, async () => {
@@ -527,6 +723,15 @@ function storeContract(open: () => Promise<Store>): void {
       assert.deepEqual(await store.findRefreshToken(refreshToken.hash), refreshToken);
       assert.equal(await store.findRefreshToken('other'), null);
       assert.equal((await store.findGrant(grant.id))?.expiresAt, refreshToken.expiresAt);
+    });
+
+    it("keeps a refresh token's DPoP key binding and sealed successor", async () => {
+      const grant = aGrant();
+      await store.insertGrant(grant);
+      assert.ok(await store.redeemCode(redemptionOf(grant)));
+      const refreshToken = aRefreshToken(grant, { dpopJkt: 'jkt-a', successorSealed: 'sealed' });
+      await store.insertRefreshToken(refreshToken);
+      assert.deepEqual(await store.findRefreshToken(refreshToken.hash), refreshToken);
     });
 
     it('never shortens the grant', async () => {
@@ -570,7 +775,11 @@ function storeContract(open: () => Promise<Store>): void {
       const rotation = rotationOf(token);
       const result = await store.rotateRefreshToken(rotation);
       assert.ok(result);
-      assert.deepEqual(result.previous, { ...token, rotatedAt: now + 100 });
+      assert.deepEqual(result.previous, {
+        ...token,
+        rotatedAt: now + 100,
+        successorSealed: 'sealed refresh-hash-2',
+      });
       assert.deepEqual(result.grant, {
         ...aGrant(),
         codeConsumedAt: now + 1,
@@ -585,6 +794,22 @@ function storeContract(open: () => Promise<Store>): void {
 
       assert.equal(await store.rotateRefreshToken(rotationOf(token, 'refresh-hash-3')), null);
       assert.equal(await store.findRefreshToken('refresh-hash-3'), null);
+    });
+
+    it('binds the successor to the DPoP key given, and seals nothing when told so', async () => {
+      const grant = aGrant({ dpopJkt: 'jkt-a' });
+      await store.insertGrant(grant);
+      assert.ok(await store.redeemCode(redemptionOf(grant)));
+      const token = aRefreshToken(grant, { dpopJkt: 'jkt-a' });
+      await store.insertRefreshToken(token);
+
+      const result = await store.rotateRefreshToken({ ...rotationOf(token), successorSealed: null });
+      assert.deepEqual(result?.previous, { ...token, rotatedAt: now + 100 });
+      assert.deepEqual(await store.findRefreshToken('refresh-hash-2'), {
+        ...rotationOf(token).next,
+        grantId: grant.id,
+        dpopJkt: 'jkt-a',
+      });
     });
 
     it('never shortens the grant', async () => {
@@ -632,6 +857,9 @@ function storeContract(open: () => Promise<Store>): void {
         Array.from({ length: 20 }, (_, i) => store.rotateRefreshToken(rotationOf(token, `successor-${i}`))),
       );
       assert.equal(results.filter((result) => result !== null).length, 1);
+      // The losers wrote nothing: the rotated token keeps the winner's sealed successor.
+      const winner = results.findIndex((result) => result !== null);
+      assert.equal((await store.findRefreshToken(token.hash))?.successorSealed, `sealed successor-${winner}`);
     });
   });
 
@@ -649,6 +877,48 @@ function storeContract(open: () => Promise<Store>): void {
       await store.clearLoginFailures('user:alice');
       assert.equal(await store.countLoginFailures('user:alice', 0), 0);
       assert.equal(await store.countLoginFailures('ip:203.0.113.9', 0), 2);
+    });
+  });
+
+  describe('rememberOnce', () => {
+    it('records a key the first time, and refuses it while it is recorded', async () => {
+      const until = wallClock() + 60;
+      assert.equal(await store.rememberOnce('dpop:jti-1', until), true);
+      assert.equal(await store.rememberOnce('dpop:jti-1', until), false);
+      assert.equal(await store.rememberOnce('dpop:jti-1', until + 600), false);
+      assert.equal(await store.rememberOnce('dpop:jti-2', until), true);
+    });
+
+    it('records a key again once its record expired', async () => {
+      // Expired means `expiresAt <= now`: a record until this second is already over (the store's
+      // clock cannot be behind the test's).
+      assert.equal(await store.rememberOnce('assertion:app:jti', wallClock() - 60), true);
+      assert.equal(await store.rememberOnce('assertion:app:jti', wallClock()), true);
+      assert.equal(await store.rememberOnce('assertion:app:jti', wallClock() + 60), true);
+      assert.equal(await store.rememberOnce('assertion:app:jti', wallClock() + 60), false);
+    });
+
+    it('lets exactly one of 20 concurrent calls record a key', async () => {
+      const results = await Promise.all(
+        Array.from({ length: 20 }, () => store.rememberOnce('dpop:jti', wallClock() + 60)),
+      );
+      assert.equal(results.filter(Boolean).length, 1);
+    });
+  });
+
+  describe('sharedValue', () => {
+    it("stores the first caller's candidate and returns it to every caller", async () => {
+      assert.equal(await store.sharedValue('dpop-nonce-key', 'first'), 'first');
+      assert.equal(await store.sharedValue('dpop-nonce-key', 'second'), 'first');
+      assert.equal(await store.sharedValue('other', 'second'), 'second');
+    });
+
+    it('gives 20 concurrent callers one of their candidates, the same to all', async () => {
+      const candidates = Array.from({ length: 20 }, (_, i) => `candidate-${i}`);
+      const values = await Promise.all(candidates.map((candidate) => store.sharedValue('key', candidate)));
+      assert.equal(new Set(values).size, 1);
+      assert.ok(candidates.includes(values[0]!));
+      assert.equal(await store.sharedValue('key', 'late'), values[0]);
     });
   });
 
@@ -691,6 +961,20 @@ function storeContract(open: () => Promise<Store>): void {
       assert.ok(await store.findClient('app'));
 
       assert.equal(await store.sweepExpired(sweepAt, now + 500), 0);
+    });
+
+    it('deletes the expired rememberOnce records, and counts them', async () => {
+      const sweepAt = now + 1000;
+      const live = wallClock() + 60;
+      await store.rememberOnce('expired', sweepAt);
+      await store.rememberOnce('expired-earlier', sweepAt - 1);
+      await store.rememberOnce('not-yet-at-sweep', sweepAt + 1);
+      await store.rememberOnce('live', live);
+
+      assert.equal(await store.sweepExpired(sweepAt, 0), 2);
+      assert.equal(await store.sweepExpired(sweepAt, 0), 0);
+      assert.equal(await store.rememberOnce('live', live), false, 'a live record stays');
+      assert.equal(await store.sweepExpired(sweepAt + 1, 0), 1);
     });
   });
 }
@@ -741,13 +1025,41 @@ describe('SqliteStore', () => {
 
     const db = new Database(file, { readonly: true });
     try {
-      assert.deepEqual(db.prepare('SELECT id, name FROM schema_migrations').all(), [
-        { id: 1, name: 'initial schema' },
-      ]);
+      assert.deepEqual(db.prepare('SELECT id, name FROM schema_migrations ORDER BY id').all(), allMigrations);
       assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
       assert.equal(db.prepare('SELECT COUNT(*) FROM users').pluck().get(), 1);
     } finally {
       db.close();
+    }
+  });
+
+  it("upgrades a file migrated at version 1, its rows taking the new columns' defaults", async () => {
+    const file = freshFile();
+    const db = new Database(file);
+    db.exec(createSchemaMigrationsTable);
+    db.exec(migrationSql(version1, 'sqlite'));
+    db.prepare('INSERT INTO schema_migrations (id, name, applied_at) VALUES (?, ?, ?)').run(
+      version1.id,
+      version1.name,
+      now,
+    );
+    db.exec(version1Rows);
+    db.close();
+
+    const store = await openSqliteStore(file);
+    try {
+      await assertUpgradedFromVersion1(store);
+    } finally {
+      await store.close();
+    }
+    const check = new Database(file, { readonly: true });
+    try {
+      assert.deepEqual(
+        check.prepare('SELECT id, name FROM schema_migrations ORDER BY id').all(),
+        allMigrations,
+      );
+    } finally {
+      check.close();
     }
   });
 
@@ -792,6 +1104,30 @@ describe('SqliteStore', () => {
         ),
       );
       assert.equal(rotations.filter((result) => result !== null).length, 1);
+    } finally {
+      await Promise.all(stores.map((store) => store.close()));
+    }
+  });
+
+  it('records a key once and shares one value across 4 connections to one file', async () => {
+    const file = freshFile();
+    const stores = await Promise.all([1, 2, 3, 4].map(() => openSqliteStore(file)));
+    try {
+      const recorded = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => stores[i % 4]!.rememberOnce('dpop:jti', wallClock() + 60)),
+      );
+      assert.equal(recorded.filter(Boolean).length, 1);
+      // An expired record is taken over by exactly one caller too.
+      await stores[0]!.rememberOnce('expired', wallClock() - 60);
+      const takenOver = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => stores[i % 4]!.rememberOnce('expired', wallClock() + 60)),
+      );
+      assert.equal(takenOver.filter(Boolean).length, 1);
+
+      const values = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => stores[i % 4]!.sharedValue('key', `candidate-${i}`)),
+      );
+      assert.equal(new Set(values).size, 1);
     } finally {
       await Promise.all(stores.map((store) => store.close()));
     }
@@ -888,7 +1224,7 @@ describe('PostgresStore', () => {
     }
     await (await openPostgresStore(pg.url, { schema: name })).close();
 
-    assert.deepEqual(await appliedMigrations(name), [{ id: 1, name: 'initial schema' }]);
+    assert.deepEqual(await appliedMigrations(name), allMigrations);
     const [users] = await pg.sql`SELECT COUNT(*)::int AS count FROM ${pg.sql(name)}.users`;
     assert.equal(users?.count, 1);
   });
@@ -932,12 +1268,59 @@ describe('PostgresStore', () => {
     }
   });
 
+  it("upgrades a schema migrated at version 1, its rows taking the new columns' defaults", async () => {
+    const name = pg.schemaName();
+    await pg.sql.begin(async (tx) => {
+      await tx`CREATE SCHEMA ${tx(name)}`;
+      await tx`SET LOCAL search_path TO ${tx(name)}`;
+      await tx.unsafe(createSchemaMigrationsTable);
+      await tx.unsafe(migrationSql(version1, 'postgres')).simple();
+      await tx`
+        INSERT INTO schema_migrations (id, name, applied_at) VALUES (${version1.id}, ${version1.name}, ${now})`;
+      await tx.unsafe(version1Rows).simple();
+    });
+
+    const store = await openPostgresStore(pg.url, { schema: name });
+    try {
+      await assertUpgradedFromVersion1(store);
+    } finally {
+      await store.close();
+    }
+    assert.deepEqual(await appliedMigrations(name), allMigrations);
+  });
+
   it('refuses a schema migrated by a newer version', async () => {
     const name = pg.schemaName();
     await (await openPostgresStore(pg.url, { schema: name })).close();
     await pg.sql`
       INSERT INTO ${pg.sql(name)}.schema_migrations (id, name, applied_at) VALUES (999, 'from the future', 0)`;
     await assert.rejects(openPostgresStore(pg.url, { schema: name }), /999/);
+  });
+
+  it('records a key once and shares one value across 4 pools', async () => {
+    const name = pg.schemaName();
+    const stores = await Promise.all(
+      [1, 2, 3, 4].map(() => openPostgresStore(pg.url, { schema: name, max: 5 })),
+    );
+    try {
+      const recorded = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => stores[i % 4]!.rememberOnce('dpop:jti', wallClock() + 60)),
+      );
+      assert.equal(recorded.filter(Boolean).length, 1);
+      // An expired record is taken over by exactly one caller too.
+      await stores[0]!.rememberOnce('expired', wallClock() - 60);
+      const takenOver = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => stores[i % 4]!.rememberOnce('expired', wallClock() + 60)),
+      );
+      assert.equal(takenOver.filter(Boolean).length, 1);
+
+      const values = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => stores[i % 4]!.sharedValue('key', `candidate-${i}`)),
+      );
+      assert.equal(new Set(values).size, 1);
+    } finally {
+      await Promise.all(stores.map((store) => store.close()));
+    }
   });
 
   it('lets exactly one of 20 concurrent redemptions win across 4 pools that migrated together', async () => {
@@ -947,7 +1330,7 @@ describe('PostgresStore', () => {
       [1, 2, 3, 4].map(() => openPostgresStore(pg.url, { schema: name, max: 5 })),
     );
     try {
-      assert.deepEqual(await appliedMigrations(name), [{ id: 1, name: 'initial schema' }]);
+      assert.deepEqual(await appliedMigrations(name), allMigrations);
       const [first] = stores as [PostgresStore];
       await first.insertUser(aUser());
       await first.insertClient(aClient());

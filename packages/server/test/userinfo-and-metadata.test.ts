@@ -51,7 +51,7 @@ describe('userinfo', () => {
   it('answers no token with a bare Bearer challenge', async () => {
     const response = await userinfo();
     assert.equal(response.status, 401);
-    assert.equal(response.headers.get('www-authenticate'), 'Bearer realm="userinfo"');
+    assert.match(response.headers.get('www-authenticate')!, /^Bearer realm="userinfo", DPoP algs="ES256 /);
   });
 
   it('refuses a token sent two ways', async () => {

@@ -117,6 +117,11 @@ const addCommand: Command = {
       idTokenSignedResponseAlg: args.string('id-token-alg') === 'RS256' ? 'RS256' : 'ES256',
       alwaysIssueRefreshToken: args.boolean('always-refresh-token'),
       allowMissingPkce: false,
+      jwks: null,
+      jwksUri: null,
+      dpopBoundAccessTokens: false,
+      registrationAccessTokenHash: null,
+      metadata: {},
       createdAt: Math.floor(Date.now() / 1000),
     };
     const { store, description } = await openStore(args);

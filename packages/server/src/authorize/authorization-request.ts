@@ -1,5 +1,6 @@
 import { isValidS256CodeChallenge, splitSpaceDelimited } from '@codegrant/protocol';
 import type { ServerContext } from '../context.ts';
+import { requestedResources } from '../resources/resource-indicators.ts';
 import type { ClientRecord } from '../store/store.ts';
 import { AuthorizationError, type ResponseTarget } from './authorization-error.ts';
 import { isRegisteredRedirectUri } from './redirect-uri.ts';
@@ -18,6 +19,10 @@ export interface AuthorizationRequest {
   prompt: Set<Prompt>;
   maxAge: number | null;
   loginHint: string | null;
+  /** RFC 8707: the resources the tokens will be for. */
+  resources: string[];
+  /** RFC 9449 §10: the DPoP key the code will be bound to. */
+  dpopJkt: string | null;
   /** The parameters as received, to store with an interaction and validate again on resume. */
   parameters: Record<string, string>;
 }
@@ -33,7 +38,7 @@ const PROMPTS = new Set<string>(['none', 'login', 'consent']);
  * @throws {AuthorizationError}
  */
 export async function validateAuthorizationRequest(
-  context: Pick<ServerContext, 'findClient' | 'scopes'>,
+  context: Pick<ServerContext, 'findClient' | 'scopes' | 'resources'>,
   parameters: Record<string, string>,
 ): Promise<AuthorizationRequest> {
   const { client, target } = await resolveClientAndTarget(context, parameters);
@@ -61,6 +66,17 @@ export async function validateAuthorizationRequest(
   const codeChallenge = checkPkceParameters(client, parameters, fail);
   const prompt = parsePrompt(parameters.prompt, fail);
   const maxAge = parseMaxAge(parameters.max_age, fail);
+  let resources: string[];
+  try {
+    resources = requestedResources(context.resources, parameters.resource);
+  } catch (error) {
+    throw new AuthorizationError('invalid_target', (error as Error).message, target);
+  }
+  const dpopJkt = parameters.dpop_jkt ?? null;
+  // A JWK SHA-256 thumbprint (RFC 7638) is 43 base64url characters.
+  if (dpopJkt !== null && !/^[A-Za-z0-9_-]{43}$/.test(dpopJkt)) {
+    throw fail('invalid_request', 'dpop_jkt must be a JWK SHA-256 thumbprint (RFC 9449 §10)');
+  }
 
   let scopes = splitSpaceDelimited(parameters.scope).filter((scope) => context.scopes.includes(scope));
   // A client that may not refresh gets no offline access, rather than an error.
@@ -76,6 +92,8 @@ export async function validateAuthorizationRequest(
     prompt,
     maxAge,
     loginHint: parameters.login_hint ?? null,
+    resources,
+    dpopJkt,
     parameters,
   };
 }
@@ -128,7 +146,7 @@ function checkPkceParameters(
   if (challenge === undefined) {
     if (method !== undefined)
       throw fail('invalid_request', 'code_challenge_method sent without code_challenge');
-    const mayOmit = client.allowMissingPkce && client.clientSecretHash !== null;
+    const mayOmit = client.allowMissingPkce && client.tokenEndpointAuthMethod !== 'none';
     if (!mayOmit)
       throw fail('invalid_request', 'PKCE is required: send code_challenge with code_challenge_method=S256');
     return null;

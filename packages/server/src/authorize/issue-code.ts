@@ -29,6 +29,8 @@ export async function issueCode(
     redirectUri: request.target.redirectUri,
     codeHash: sha256(code),
     codeChallenge: request.codeChallenge,
+    resources: request.resources,
+    dpopJkt: request.dpopJkt,
     codeExpiresAt,
     codeConsumedAt: null,
     revokedAt: null,

@@ -1,4 +1,4 @@
-import { uniqueParameters } from '@codegrant/protocol';
+import { REPEATABLE_PARAMETERS, uniqueParameters } from '@codegrant/protocol';
 import type { ServerContext } from '../context.ts';
 import { readFormSearchParams } from '../http/body.ts';
 import { AuthorizationError } from './authorization-error.ts';
@@ -17,7 +17,9 @@ export async function readAuthorizationParameters(
 ): Promise<Record<string, string>> {
   const raw =
     request.method === 'POST' ? await readFormSearchParams(request) : new URL(request.url).searchParams;
-  const duplicated = [...new Set(raw.keys())].find((name) => raw.getAll(name).length > 1);
+  const duplicated = [...new Set(raw.keys())].find(
+    (name) => raw.getAll(name).length > 1 && !REPEATABLE_PARAMETERS.includes(name),
+  );
   if (duplicated === undefined) return uniqueParameters(raw);
 
   const message = `the ${duplicated} parameter is included more than once`;

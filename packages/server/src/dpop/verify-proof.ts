@@ -25,8 +25,8 @@ export interface ProofExpectations {
   maxSkewSeconds?: number;
   /** At a resource: the access token the proof must be bound to (`ath`). */
   accessToken?: string;
-  /** The nonce the server requires, if any; a missing or other nonce answers `use_dpop_nonce`. */
-  nonce?: string;
+  /** The nonces the server accepts, if it requires one; a missing or other nonce answers `use_dpop_nonce`. */
+  nonces?: string[];
   /** `invalid_dpop_proof` at the token endpoint, `invalid_token` at resources (RFC 9449 §5, §7.1). */
   errorCode?: 'invalid_dpop_proof' | 'invalid_token';
 }
@@ -66,7 +66,7 @@ export async function verifyDpopProof(proof: string, expect: ProofExpectations):
     const ath = createHash('sha256').update(expect.accessToken).digest('base64url');
     if (payload.ath !== ath) throw fail('ath does not match the access token');
   }
-  if (expect.nonce !== undefined && payload.nonce !== expect.nonce) {
+  if (expect.nonces !== undefined && !expect.nonces.includes(payload.nonce as string)) {
     throw new OAuthError('use_dpop_nonce', 'the authorization server requires a DPoP nonce in the proof', {
       status: 400,
     });

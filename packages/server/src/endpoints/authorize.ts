@@ -10,7 +10,7 @@ import { currentSession } from '../interaction/session.ts';
 
 type Context = Pick<
   ServerContext,
-  'store' | 'findClient' | 'issuer' | 'scopes' | 'lifetimes' | 'secureCookies' | 'now'
+  'resources' | 'store' | 'findClient' | 'issuer' | 'scopes' | 'lifetimes' | 'secureCookies' | 'now'
 >;
 
 /**

@@ -1,7 +1,12 @@
 import type { AuthorizationServerMetadata } from '@codegrant/protocol';
+import { ASSERTION_ALGS } from '../client-auth/client-assertion.ts';
 import type { ServerContext } from '../context.ts';
+import { DPOP_ALGS } from '../dpop/verify-proof.ts';
 import { jsonPublic } from '../http/responses.ts';
 import { SIGNING_ALGS } from '../keys/signing-keys.ts';
+
+/** Client authentication methods with credentials, for every endpoint that authenticates clients. */
+const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt'] as const;
 
 /**
  * The server's metadata, the one source of both discovery documents: OpenID Connect Discovery
@@ -27,9 +32,13 @@ export function buildMetadata(
     grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials'],
     subject_types_supported: ['public'],
     id_token_signing_alg_values_supported: [...SIGNING_ALGS],
-    token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
-    revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
-    introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+    token_endpoint_auth_methods_supported: [...AUTH_METHODS, 'none'],
+    token_endpoint_auth_signing_alg_values_supported: [...ASSERTION_ALGS],
+    revocation_endpoint_auth_methods_supported: [...AUTH_METHODS, 'none'],
+    revocation_endpoint_auth_signing_alg_values_supported: [...ASSERTION_ALGS],
+    introspection_endpoint_auth_methods_supported: [...AUTH_METHODS],
+    introspection_endpoint_auth_signing_alg_values_supported: [...ASSERTION_ALGS],
+    dpop_signing_alg_values_supported: [...DPOP_ALGS],
     code_challenge_methods_supported: ['S256'],
     prompt_values_supported: ['none', 'login', 'consent'],
     claims_supported: [
@@ -56,7 +65,9 @@ export function buildMetadata(
 }
 
 /** Serves the metadata document (computed once; cacheable for 5 minutes). */
-export function discoveryEndpoint(context: Pick<ServerContext, 'issuer' | 'scopes'>): () => Response {
+export function discoveryEndpoint(
+  context: Pick<ServerContext, 'issuer' | 'scopes' | 'registration'>,
+): () => Response {
   const metadata = buildMetadata(context);
   return () => jsonPublic(metadata, 300);
 }

@@ -9,7 +9,7 @@ import { checkCsrfToken, loadInteraction } from '../interaction/interactions.ts'
 
 type Context = Pick<
   ServerContext,
-  'store' | 'findClient' | 'issuer' | 'scopes' | 'lifetimes' | 'secureCookies' | 'now'
+  'resources' | 'store' | 'findClient' | 'issuer' | 'scopes' | 'lifetimes' | 'secureCookies' | 'now'
 >;
 
 /**

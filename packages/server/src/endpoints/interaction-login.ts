@@ -10,7 +10,15 @@ import { loginPage } from '../pages/login-page.ts';
 
 type Context = Pick<
   ServerContext,
-  'store' | 'findClient' | 'issuer' | 'scopes' | 'lifetimes' | 'secureCookies' | 'loginThrottle' | 'now'
+  | 'resources'
+  | 'store'
+  | 'findClient'
+  | 'issuer'
+  | 'scopes'
+  | 'lifetimes'
+  | 'secureCookies'
+  | 'loginThrottle'
+  | 'now'
 >;
 
 /**

@@ -12,7 +12,15 @@ import { loginPage } from '../pages/login-page.ts';
 
 type Context = Pick<
   ServerContext,
-  'store' | 'findClient' | 'issuer' | 'scopes' | 'lifetimes' | 'secureCookies' | 'loginUrl' | 'now'
+  | 'resources'
+  | 'store'
+  | 'findClient'
+  | 'issuer'
+  | 'scopes'
+  | 'lifetimes'
+  | 'secureCookies'
+  | 'loginUrl'
+  | 'now'
 >;
 
 /**

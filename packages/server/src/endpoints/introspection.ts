@@ -7,7 +7,7 @@ import { type FoundToken, findUsableToken } from '../tokens/find-token.ts';
 
 type Context = Pick<
   ServerContext,
-  'store' | 'findClient' | 'issuer' | 'accessTokenAudience' | 'keys' | 'now'
+  'clientKeys' | 'store' | 'findClient' | 'issuer' | 'accessTokenAudience' | 'keys' | 'now'
 >;
 
 /**
@@ -19,7 +19,12 @@ type Context = Pick<
 export function introspectionEndpoint(context: Context): (request: Request) => Promise<Response> {
   return async (request) => {
     const params = await readFormParameters(request);
-    const { client, method } = await authenticateClient(context.findClient, request, params);
+    const { client, method } = await authenticateClient(
+      context,
+      request,
+      params,
+      `${context.issuer}/introspect`,
+    );
     if (method === 'none') {
       throw new OAuthError(
         'invalid_client',

@@ -7,7 +7,7 @@ import { findUsableToken } from '../tokens/find-token.ts';
 
 type Context = Pick<
   ServerContext,
-  'store' | 'findClient' | 'issuer' | 'accessTokenAudience' | 'keys' | 'now'
+  'clientKeys' | 'store' | 'findClient' | 'issuer' | 'accessTokenAudience' | 'keys' | 'now'
 >;
 
 /**
@@ -22,7 +22,7 @@ type Context = Pick<
 export function revocationEndpoint(context: Context): (request: Request) => Promise<Response> {
   return async (request) => {
     const params = await readFormParameters(request);
-    const { client } = await authenticateClient(context.findClient, request, params);
+    const { client } = await authenticateClient(context, request, params, `${context.issuer}/revoke`);
     if (!params.token) throw invalidRequest('the token parameter is required');
     const found = await findUsableToken(context, params.token);
     if (found?.type === 'refresh_token' && found.refreshToken.clientId === client.clientId) {

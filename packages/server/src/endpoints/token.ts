@@ -1,5 +1,7 @@
+import type { TokenEndpointResponse } from '@codegrant/protocol';
 import { authenticateClient } from '../client-auth/authenticate-client.ts';
 import type { ServerContext } from '../context.ts';
+import { checkDpopProof } from '../dpop/check-proof.ts';
 import { invalidRequest, OAuthError } from '../errors.ts';
 import { authorizationCodeGrant } from '../grants/authorization-code.ts';
 import { clientCredentialsGrant } from '../grants/client-credentials.ts';
@@ -10,31 +12,57 @@ import { jsonNoStore } from '../http/responses.ts';
 
 type Context = Pick<
   ServerContext,
-  'scopes' | 'store' | 'findClient' | 'issuer' | 'accessTokenAudience' | 'lifetimes' | 'keys' | 'now'
+  | 'scopes'
+  | 'store'
+  | 'findClient'
+  | 'issuer'
+  | 'accessTokenAudience'
+  | 'resources'
+  | 'lifetimes'
+  | 'keys'
+  | 'refreshTokenGraceSeconds'
+  | 'dpopNonces'
+  | 'clientKeys'
+  | 'now'
 >;
 
 /**
- * The token endpoint (RFC 6749 §3.2): size-limited form parse → client authentication → grant
- * handler → one atomic store write → signed tokens → JSON with `Cache-Control: no-store`.
- * Errors are thrown as {@link OAuthError} and answered by the router (RFC 6749 §5.2).
+ * The token endpoint (RFC 6749 §3.2): size-limited form parse → client authentication → DPoP
+ * proof, if any (RFC 9449) → grant handler → one atomic store write → signed tokens → JSON with
+ * `Cache-Control: no-store`. Errors are thrown as {@link OAuthError} and answered by the router
+ * (RFC 6749 §5.2).
  */
 export function tokenEndpoint(context: Context): (request: Request) => Promise<Response> {
+  const tokenUrl = `${context.issuer}/token`;
   return async (request) => {
     const params = await readFormParameters(request);
-    const { client } = await authenticateClient(context.findClient, request, params);
+    const { client } = await authenticateClient(context, request, params, tokenUrl);
+    const dpopJkt = await checkDpopProof(context, request, tokenUrl, { errorCode: 'invalid_dpop_proof' });
+    if (dpopJkt === null && client.dpopBoundAccessTokens) {
+      throw new OAuthError(
+        'invalid_dpop_proof',
+        `client ${client.clientId} must send a DPoP proof (dpop_bound_access_tokens)`,
+      );
+    }
     const now = context.now();
-    const grantType = params.grant_type;
-    switch (grantType) {
+    let response: TokenEndpointResponse;
+    switch (params.grant_type) {
       case 'authorization_code':
-        return jsonNoStore(await authorizationCodeGrant(context, client, params, now), 200, CORS_HEADERS);
+        response = await authorizationCodeGrant(context, client, params, now, dpopJkt);
+        break;
       case 'refresh_token':
-        return jsonNoStore(await refreshTokenGrant(context, client, params, now), 200, CORS_HEADERS);
+        response = await refreshTokenGrant(context, client, params, now, dpopJkt);
+        break;
       case 'client_credentials':
-        return jsonNoStore(await clientCredentialsGrant(context, client, params, now), 200, CORS_HEADERS);
+        response = await clientCredentialsGrant(context, client, params, now, dpopJkt);
+        break;
       case undefined:
         throw invalidRequest('the grant_type parameter is required');
       default:
-        throw new OAuthError('unsupported_grant_type', `grant_type ${grantType} is not supported`);
+        throw new OAuthError('unsupported_grant_type', `grant_type ${params.grant_type} is not supported`);
     }
+    const headers: Record<string, string> = { ...CORS_HEADERS };
+    if (context.dpopNonces) headers['dpop-nonce'] = await context.dpopNonces.current(now);
+    return jsonNoStore(response, 200, headers);
   };
 }

@@ -1,5 +1,6 @@
 import { CLAIMS_BY_SCOPE } from '@codegrant/protocol';
 import type { ServerContext } from '../context.ts';
+import { checkDpopProof, DPOP_CHALLENGE } from '../dpop/check-proof.ts';
 import { OAuthError } from '../errors.ts';
 import { readFormParameters } from '../http/body.ts';
 import { CORS_HEADERS } from '../http/cors.ts';
@@ -9,7 +10,7 @@ import { AccessTokenError, verifyAccessToken } from '../tokens/verify-access-tok
 
 type Context = Pick<
   ServerContext,
-  'store' | 'issuer' | 'accessTokenAudience' | 'keys' | 'findAccountClaims' | 'now'
+  'dpopNonces' | 'store' | 'issuer' | 'accessTokenAudience' | 'keys' | 'findAccountClaims' | 'now'
 >;
 
 /**
@@ -22,10 +23,11 @@ export function userinfoEndpoint(context: Context): (request: Request) => Promis
   const findClaims = context.findAccountClaims ?? ((id: string) => claimsFromStore(context.store, id));
   return async (request) => {
     try {
-      const token = await bearerToken(request);
+      const { scheme, token } = await presentedToken(request);
       const claims = await verifyAccessToken(context, token).catch((error: unknown) => {
-        throw error instanceof AccessTokenError ? invalidToken(error.message) : error;
+        throw error instanceof AccessTokenError ? invalidToken(error.message, scheme) : error;
       });
+      await checkSenderConstraint(context, request, scheme, token, claims);
       const scopes = typeof claims.scope === 'string' ? claims.scope.split(' ') : [];
       if (!scopes.includes('openid')) {
         throw new OAuthError('insufficient_scope', 'the access token was not granted the openid scope', {
@@ -49,15 +51,51 @@ export function userinfoEndpoint(context: Context): (request: Request) => Promis
   };
 }
 
-function invalidToken(description: string): OAuthError {
+function invalidToken(description: string, scheme: 'Bearer' | 'DPoP' = 'Bearer'): OAuthError {
+  const challenge = scheme === 'DPoP' ? `${DPOP_CHALLENGE},` : 'Bearer';
   return new OAuthError('invalid_token', description, {
     status: 401,
-    wwwAuthenticate: `Bearer error="invalid_token", error_description="${description.replace(/["\\]/g, '')}"`,
+    wwwAuthenticate: `${challenge} error="invalid_token", error_description="${description.replace(/["\\]/g, '')}"`,
   });
 }
 
-/** The access token of the request: exactly one of the header and the form body (RFC 6750 §2). */
-async function bearerToken(request: Request): Promise<string> {
+/**
+ * A DPoP-bound token (`cnf.jkt`, RFC 9449 §6) counts only under the `DPoP` scheme with a proof by
+ * the bound key over this request and this token (`ath`); a `DPoP` scheme needs a bound token.
+ */
+async function checkSenderConstraint(
+  context: Context,
+  request: Request,
+  scheme: 'Bearer' | 'DPoP',
+  token: string,
+  claims: Record<string, unknown>,
+): Promise<void> {
+  const bound = (claims.cnf as { jkt?: unknown } | undefined)?.jkt;
+  if (bound === undefined) {
+    if (scheme === 'DPoP')
+      throw invalidToken('the access token is not DPoP-bound: send it as a Bearer token', 'DPoP');
+    return;
+  }
+  if (scheme !== 'DPoP')
+    throw invalidToken('the access token is DPoP-bound: send it with the DPoP scheme and a proof', 'DPoP');
+  const jkt = await checkDpopProof(context, request, `${context.issuer}/userinfo`, {
+    accessToken: token,
+    errorCode: 'invalid_token',
+  }).catch((error: unknown) => {
+    throw error instanceof OAuthError && error.error === 'invalid_token'
+      ? invalidToken(error.message, 'DPoP')
+      : error;
+  });
+  if (jkt === null) throw invalidToken('a DPoP proof is required with a DPoP-bound access token', 'DPoP');
+  if (jkt !== bound)
+    throw invalidToken('the DPoP proof was signed by another key than the token is bound to', 'DPoP');
+}
+
+/**
+ * The access token of the request: exactly one of the `Authorization` header (`Bearer` or `DPoP`
+ * scheme) and the form body (RFC 6750 §2, RFC 9449 §7.1).
+ */
+async function presentedToken(request: Request): Promise<{ scheme: 'Bearer' | 'DPoP'; token: string }> {
   const header = request.headers.get('authorization');
   let fromBody: string | undefined;
   if (
@@ -71,16 +109,16 @@ async function bearerToken(request: Request): Promise<string> {
       wwwAuthenticate: 'Bearer error="invalid_request"',
     });
   }
-  if (fromBody) return fromBody;
-  const match = header ? /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i.exec(header) : null;
-  if (!match?.[1]) {
+  if (fromBody) return { scheme: 'Bearer', token: fromBody };
+  const match = header ? /^(Bearer|DPoP) +([A-Za-z0-9\-._~+/]+=*)$/i.exec(header) : null;
+  if (!match?.[2]) {
     // No credentials at all: a bare challenge, without an error code (RFC 6750 §3.1).
     throw new OAuthError('invalid_token', 'a Bearer access token is required', {
       status: 401,
-      wwwAuthenticate: 'Bearer realm="userinfo"',
+      wwwAuthenticate: `Bearer realm="userinfo", ${DPOP_CHALLENGE}`,
     });
   }
-  return match[1];
+  return { scheme: match[1]!.toLowerCase() === 'dpop' ? 'DPoP' : 'Bearer', token: match[2] };
 }
 
 async function claimsFromStore(store: Store, userId: string): Promise<Record<string, unknown> | null> {

@@ -6,7 +6,10 @@ import { sha256 } from '../tokens/hash.ts';
 import { randomValue } from '../tokens/random.ts';
 import { buildTokenResponse } from '../tokens/token-response.ts';
 
-type Context = Pick<ServerContext, 'store' | 'issuer' | 'accessTokenAudience' | 'lifetimes' | 'keys'>;
+type Context = Pick<
+  ServerContext,
+  'store' | 'issuer' | 'accessTokenAudience' | 'resources' | 'lifetimes' | 'keys'
+>;
 
 /**
  * The `authorization_code` grant (RFC 6749 §4.1.3, RFC 7636 §4.5, OpenID Connect Core §3.1.3).
@@ -22,6 +25,7 @@ export async function authorizationCodeGrant(
   client: ClientRecord,
   params: Record<string, string>,
   now: number,
+  dpopJkt: string | null,
 ): Promise<TokenEndpointResponse> {
   if (!client.grantTypes.includes('authorization_code')) {
     throw new OAuthError(
@@ -47,10 +51,18 @@ export async function authorizationCodeGrant(
     clientId: client.clientId,
     redirectUri,
     codeChallenge,
+    dpopJkt,
     now,
   });
   if (!redeemed)
-    return explainRefusal(context, client, await context.store.findGrantByCodeHash(codeHash), params, now);
+    return explainRefusal(
+      context,
+      client,
+      await context.store.findGrantByCodeHash(codeHash),
+      params,
+      now,
+      dpopJkt,
+    );
 
   let refreshToken: string | undefined;
   if (wantsRefreshToken(client, redeemed.scopes)) {
@@ -63,6 +75,10 @@ export async function authorizationCodeGrant(
       createdAt: now,
       expiresAt: now + context.lifetimes.refreshToken,
       rotatedAt: null,
+      // RFC 9449 §5: a public client's refresh token is bound to its DPoP key (a confidential
+      // client's is already bound to its credentials).
+      dpopJkt: client.tokenEndpointAuthMethod === 'none' ? dpopJkt : null,
+      successorSealed: null,
     });
   }
 
@@ -70,8 +86,10 @@ export async function authorizationCodeGrant(
     grant: redeemed,
     client,
     scopes: redeemed.scopes,
+    resource: params.resource,
     refreshToken,
     nonce: redeemed.nonce,
+    dpopJkt,
     now,
   });
 }
@@ -89,6 +107,7 @@ async function explainRefusal(
   grant: GrantRecord | null,
   params: Record<string, string>,
   now: number,
+  dpopJkt: string | null,
 ): Promise<never> {
   if (!grant) throw invalidGrant('the authorization code is unknown or has expired');
   if (grant.codeConsumedAt !== null) {
@@ -99,6 +118,9 @@ async function explainRefusal(
   if (grant.codeExpiresAt <= now) throw invalidGrant('the authorization code has expired');
   if (grant.clientId !== client.clientId)
     throw invalidGrant('the authorization code was issued to another client');
+  if (grant.dpopJkt !== null && grant.dpopJkt !== dpopJkt) {
+    throw invalidGrant('the code is bound to a DPoP key (dpop_jkt): send a proof signed by that key');
+  }
   if (grant.redirectUri !== params.redirect_uri) {
     throw invalidGrant(
       `redirect_uri ${params.redirect_uri} differs from the one of the authorization request`,

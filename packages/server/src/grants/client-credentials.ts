@@ -1,10 +1,14 @@
 import { splitSpaceDelimited, type TokenEndpointResponse } from '@codegrant/protocol';
 import type { ServerContext } from '../context.ts';
 import { OAuthError } from '../errors.ts';
+import { accessTokenTarget, requestedResources } from '../resources/resource-indicators.ts';
 import type { ClientRecord } from '../store/store.ts';
 import { issueAccessToken } from '../tokens/access-token.ts';
 
-type Context = Pick<ServerContext, 'issuer' | 'accessTokenAudience' | 'lifetimes' | 'keys' | 'scopes'>;
+type Context = Pick<
+  ServerContext,
+  'issuer' | 'accessTokenAudience' | 'resources' | 'lifetimes' | 'keys' | 'scopes'
+>;
 
 /** Scopes about an end-user: meaningless when a client acts for itself. */
 const USER_SCOPES = new Set(['openid', 'profile', 'email', 'address', 'phone', 'offline_access']);
@@ -20,8 +24,9 @@ export async function clientCredentialsGrant(
   client: ClientRecord,
   params: Record<string, string>,
   now: number,
+  dpopJkt: string | null,
 ): Promise<TokenEndpointResponse> {
-  if (client.clientSecretHash === null || !client.grantTypes.includes('client_credentials')) {
+  if (client.tokenEndpointAuthMethod === 'none' || !client.grantTypes.includes('client_credentials')) {
     throw new OAuthError(
       'unauthorized_client',
       `client ${client.clientId} may not use the client_credentials grant (a confidential client registered for it may)`,
@@ -35,15 +40,24 @@ export async function clientCredentialsGrant(
       `scope ${refused.join(' ')} cannot be granted to a client acting for itself`,
     );
   }
+  // The client may name any configured resource (RFC 8707 §2): nobody else had to grant it.
+  const resources = requestedResources(context.resources, params.resource);
+  const target = accessTokenTarget(context, resources, params.resource, scopes);
   const accessToken = await issueAccessToken(
     context,
-    { clientId: client.clientId, subject: client.clientId, scopes },
+    {
+      clientId: client.clientId,
+      subject: client.clientId,
+      scopes: target.scopes,
+      audience: target.audience,
+      dpopJkt,
+    },
     now,
   );
   return {
     access_token: accessToken.token,
-    token_type: 'Bearer',
+    token_type: dpopJkt ? 'DPoP' : 'Bearer',
     expires_in: accessToken.expiresIn,
-    scope: scopes.join(' '),
+    scope: target.scopes.join(' '),
   };
 }

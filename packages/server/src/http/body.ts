@@ -89,3 +89,25 @@ async function readStreamLimited(body: ReadableStream<Uint8Array> | null): Promi
   }
   return bytes;
 }
+
+/**
+ * Reads an `application/json` body (registration requests, RFC 7591 §3.1) with the same size
+ * limit as forms.
+ *
+ * @throws {OAuthError} 400 for another content type or malformed JSON (`invalid_client_metadata`
+ *   is the registration endpoint's code for the latter), 413 above the limit
+ */
+export async function readJsonBody(request: Request): Promise<unknown> {
+  const contentType = request.headers.get('content-type') ?? '';
+  if (mediaType(contentType) !== 'application/json') {
+    throw invalidRequest(
+      `the request body must be application/json, got ${contentType ? `"${contentType}"` : 'none'}`,
+    );
+  }
+  const text = await readLimitedText(request);
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new OAuthError('invalid_client_metadata', 'the request body is not valid JSON');
+  }
+}

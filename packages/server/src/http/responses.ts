@@ -13,7 +13,7 @@ export function jsonNoStore(body: unknown, status = 200, headers: Record<string,
 
 /** The RFC 6749 §5.2 / RFC 6750 §3 JSON response of an {@link OAuthError}. */
 export function oauthErrorResponse(error: OAuthError, headers: Record<string, string> = {}): Response {
-  const extra: Record<string, string> = { ...headers };
+  const extra: Record<string, string> = { ...headers, ...error.headers };
   if (error.wwwAuthenticate) extra['www-authenticate'] = error.wwwAuthenticate;
   return jsonNoStore(error.toJSON(), error.status, extra);
 }

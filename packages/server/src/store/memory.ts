@@ -37,6 +37,9 @@ export class MemoryStore implements Store {
   readonly #refreshTokens = new Map<string, RefreshTokenRecord>();
   /** The times of the failures counted against each key. */
   readonly #loginFailures = new Map<string, number[]>();
+  /** The `expiresAt` of each {@link MemoryStore.rememberOnce} key. */
+  readonly #remembered = new Map<string, number>();
+  readonly #sharedValues = new Map<string, string>();
 
   async migrate(): Promise<void> {}
 
@@ -94,6 +97,12 @@ export class MemoryStore implements Store {
     return true;
   }
 
+  async updateClient(client: ClientRecord): Promise<boolean> {
+    if (!this.#clients.has(client.clientId)) return false;
+    this.#clients.set(client.clientId, copy(client));
+    return true;
+  }
+
   async insertSigningKey(key: SigningKeyRecord): Promise<void> {
     unique(this.#signingKeys, key.kid, 'signing key id');
     this.#signingKeys.set(key.kid, copy(key));
@@ -102,6 +111,18 @@ export class MemoryStore implements Store {
   async listSigningKeys(): Promise<SigningKeyRecord[]> {
     // The sort is stable: keys created in the same second stay in insertion order.
     return [...this.#signingKeys.values()].sort((a, b) => a.createdAt - b.createdAt).map(copy);
+  }
+
+  async retireSigningKey(kid: string, now: number): Promise<boolean> {
+    const key = this.#signingKeys.get(kid);
+    // The first retirement's time stays.
+    if (key === undefined || key.retiredAt !== null) return false;
+    key.retiredAt = now;
+    return true;
+  }
+
+  async deleteSigningKey(kid: string): Promise<boolean> {
+    return this.#signingKeys.delete(kid);
   }
 
   async insertInteraction(interaction: InteractionRecord): Promise<void> {
@@ -176,6 +197,7 @@ export class MemoryStore implements Store {
       grant.clientId !== redemption.clientId ||
       grant.redirectUri !== redemption.redirectUri ||
       grant.codeChallenge !== redemption.codeChallenge ||
+      (grant.dpopJkt !== null && grant.dpopJkt !== redemption.dpopJkt) ||
       grant.codeConsumedAt !== null ||
       grant.codeExpiresAt <= redemption.now ||
       grant.revokedAt !== null
@@ -223,6 +245,7 @@ export class MemoryStore implements Store {
     unique(this.#refreshTokens, rotation.next.hash, 'refresh token');
     this.#refreshTokens.set(rotation.next.hash, { ...copy(rotation.next), grantId: grant.id });
     previous.rotatedAt = rotation.now;
+    previous.successorSealed = rotation.successorSealed;
     grant.expiresAt = Math.max(grant.expiresAt, rotation.grantExpiresAt);
     return { previous: copy(previous), grant: copy(grant) };
   }
@@ -243,10 +266,26 @@ export class MemoryStore implements Store {
     this.#loginFailures.delete(key);
   }
 
+  async rememberOnce(key: string, expiresAt: number): Promise<boolean> {
+    const recordedUntil = this.#remembered.get(key);
+    // Expired by the wall clock, as in the SQL stores: the interface passes no time.
+    if (recordedUntil !== undefined && recordedUntil > Math.floor(Date.now() / 1000)) return false;
+    this.#remembered.set(key, expiresAt);
+    return true;
+  }
+
+  async sharedValue(name: string, candidate: string): Promise<string> {
+    const value = this.#sharedValues.get(name);
+    if (value !== undefined) return value;
+    this.#sharedValues.set(name, candidate);
+    return candidate;
+  }
+
   async sweepExpired(now: number, loginFailuresBefore: number): Promise<number> {
     let deleted = this.#deleteGrants((grant) => grant.expiresAt <= now);
     deleted += deleteWhere(this.#interactions, (interaction) => interaction.expiresAt <= now);
     deleted += deleteWhere(this.#sessions, (session) => session.expiresAt <= now);
+    deleted += deleteWhere(this.#remembered, (expiresAt) => expiresAt <= now);
     for (const [key, times] of this.#loginFailures) {
       const kept = times.filter((at) => at >= loginFailuresBefore);
       deleted += times.length - kept.length;

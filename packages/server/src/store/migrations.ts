@@ -154,6 +154,37 @@ export const migrations: readonly Migration[] = [
     // index on every foreign key that each authorization would have to maintain.
     sql: { sqlite: initialSchema('sqlite'), postgres: initialSchema('postgres') },
   },
+  {
+    id: 2,
+    name: 'client keys and metadata, DPoP bindings, resources, replay records, shared values',
+    // SQLite adds one column per ALTER TABLE. The defaults fill the rows already there (and SQLite
+    // refuses a NOT NULL column without one); the stores always write every column.
+    sql: `
+ALTER TABLE clients ADD COLUMN jwks TEXT;
+ALTER TABLE clients ADD COLUMN jwks_uri TEXT;
+ALTER TABLE clients ADD COLUMN dpop_bound_access_tokens INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE clients ADD COLUMN registration_access_token_hash TEXT;
+ALTER TABLE clients ADD COLUMN metadata TEXT NOT NULL DEFAULT '{}';
+
+ALTER TABLE grants ADD COLUMN resources TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE grants ADD COLUMN dpop_jkt TEXT;
+
+ALTER TABLE refresh_tokens ADD COLUMN dpop_jkt TEXT;
+ALTER TABLE refresh_tokens ADD COLUMN successor_sealed TEXT;
+
+CREATE TABLE remembered_once (
+  key TEXT PRIMARY KEY,
+  expires_at BIGINT NOT NULL
+);
+CREATE INDEX remembered_once_expires_at ON remembered_once (expires_at);
+
+CREATE TABLE shared_values (
+  name TEXT PRIMARY KEY,
+  value TEXT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+`,
+  },
 ];
 
 /** The SQL of `migration` in `dialect`. */

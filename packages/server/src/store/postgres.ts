@@ -147,14 +147,7 @@ export class PostgresStore implements Store {
   }
 
   async insertClient(client: ClientRecord): Promise<void> {
-    await this.#sql`
-      INSERT INTO clients (client_id, client_secret_hash, name, redirect_uris, post_logout_redirect_uris,
-        grant_types, token_endpoint_auth_method, first_party, id_token_signed_response_alg,
-        always_issue_refresh_token, allow_missing_pkce, created_at)
-      VALUES (${client.clientId}, ${client.clientSecretHash}, ${client.name}, ${JSON.stringify(client.redirectUris)},
-        ${JSON.stringify(client.postLogoutRedirectUris)}, ${JSON.stringify(client.grantTypes)},
-        ${client.tokenEndpointAuthMethod}, ${client.firstParty ? 1 : 0}, ${client.idTokenSignedResponseAlg},
-        ${client.alwaysIssueRefreshToken ? 1 : 0}, ${client.allowMissingPkce ? 1 : 0}, ${client.createdAt})`;
+    await this.#sql`INSERT INTO clients ${this.#sql(toClientRow(client))}`;
   }
 
   async findClient(clientId: string): Promise<ClientRecord | null> {
@@ -169,6 +162,13 @@ export class PostgresStore implements Store {
 
   async deleteClient(clientId: string): Promise<boolean> {
     return (await this.#sql`DELETE FROM clients WHERE client_id = ${clientId}`).count > 0;
+  }
+
+  async updateClient(client: ClientRecord): Promise<boolean> {
+    const { client_id, ...columns } = toClientRow(client);
+    return (
+      (await this.#sql`UPDATE clients SET ${this.#sql(columns)} WHERE client_id = ${client_id}`).count > 0
+    );
   }
 
   async insertSigningKey(key: SigningKeyRecord): Promise<void> {
@@ -189,6 +189,17 @@ export class PostgresStore implements Store {
       createdAt: row.created_at,
       retiredAt: row.retired_at,
     }));
+  }
+
+  async retireSigningKey(kid: string, now: number): Promise<boolean> {
+    // The first retirement's time stays.
+    const result = await this.#sql`
+      UPDATE signing_keys SET retired_at = ${now} WHERE kid = ${kid} AND retired_at IS NULL`;
+    return result.count > 0;
+  }
+
+  async deleteSigningKey(kid: string): Promise<boolean> {
+    return (await this.#sql`DELETE FROM signing_keys WHERE kid = ${kid}`).count > 0;
   }
 
   async insertInteraction(interaction: InteractionRecord): Promise<void> {
@@ -270,10 +281,11 @@ export class PostgresStore implements Store {
   async insertGrant(grant: GrantRecord): Promise<void> {
     await this.#sql`
       INSERT INTO grants (id, client_id, user_id, scopes, auth_time, nonce, redirect_uri, code_hash, code_challenge,
-        code_expires_at, code_consumed_at, revoked_at, created_at, expires_at)
+        resources, dpop_jkt, code_expires_at, code_consumed_at, revoked_at, created_at, expires_at)
       VALUES (${grant.id}, ${grant.clientId}, ${grant.userId}, ${JSON.stringify(grant.scopes)}, ${grant.authTime},
-        ${grant.nonce}, ${grant.redirectUri}, ${grant.codeHash}, ${grant.codeChallenge}, ${grant.codeExpiresAt},
-        ${grant.codeConsumedAt}, ${grant.revokedAt}, ${grant.createdAt}, ${grant.expiresAt})`;
+        ${grant.nonce}, ${grant.redirectUri}, ${grant.codeHash}, ${grant.codeChallenge},
+        ${JSON.stringify(grant.resources)}, ${grant.dpopJkt}, ${grant.codeExpiresAt}, ${grant.codeConsumedAt},
+        ${grant.revokedAt}, ${grant.createdAt}, ${grant.expiresAt})`;
   }
 
   async findGrant(id: string): Promise<GrantRecord | null> {
@@ -289,12 +301,14 @@ export class PostgresStore implements Store {
   async redeemCode(redemption: CodeRedemption): Promise<GrantRecord | null> {
     // The conditional UPDATE alone is the whole, atomic, redemption (see the class comment on why
     // READ COMMITTED suffices). `IS NOT DISTINCT FROM` compares NULL as a value: a code issued
-    // without a challenge matches only a redemption without one.
+    // without a challenge matches only a redemption without one. A code bound to a DPoP key needs a
+    // proof by it: `=` with a NULL thumbprint never matches.
     const { now } = redemption;
     const [row] = await this.#sql<GrantRow[]>`
       UPDATE grants SET code_consumed_at = ${now}
       WHERE code_hash = ${redemption.codeHash} AND client_id = ${redemption.clientId}
         AND redirect_uri = ${redemption.redirectUri} AND code_challenge IS NOT DISTINCT FROM ${redemption.codeChallenge}
+        AND (dpop_jkt IS NULL OR dpop_jkt = ${redemption.dpopJkt})
         AND code_consumed_at IS NULL AND code_expires_at > ${now} AND revoked_at IS NULL
       RETURNING *`;
     return row === undefined ? null : toGrant(row);
@@ -333,7 +347,7 @@ export class PostgresStore implements Store {
       // successor that cannot be stored rolls the whole transaction back, this write included.
       const { now } = rotation;
       const [previous] = await tx<RefreshTokenRow[]>`
-        UPDATE refresh_tokens SET rotated_at = ${now}
+        UPDATE refresh_tokens SET rotated_at = ${now}, successor_sealed = ${rotation.successorSealed}
         WHERE hash = ${rotation.hash} AND client_id = ${rotation.clientId} AND rotated_at IS NULL
           AND expires_at > ${now}
           AND EXISTS (SELECT 1 FROM grants WHERE grants.id = refresh_tokens.grant_id AND grants.revoked_at IS NULL)
@@ -362,6 +376,28 @@ export class PostgresStore implements Store {
     await this.#sql`DELETE FROM login_failures WHERE key = ${key}`;
   }
 
+  async rememberOnce(key: string, expiresAt: number): Promise<boolean> {
+    // One atomic statement: it inserts an absent key, takes over a record that has expired (by the
+    // wall clock: the interface passes no time), and changes nothing while the record lasts. A
+    // concurrent caller waits for the row's lock, then evaluates the WHERE against the winner's row.
+    const result = await this.#sql`
+      INSERT INTO remembered_once (key, expires_at) VALUES (${key}, ${expiresAt})
+      ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at
+      WHERE remembered_once.expires_at <= ${Math.floor(Date.now() / 1000)}`;
+    return result.count > 0;
+  }
+
+  async sharedValue(name: string, candidate: string): Promise<string> {
+    // Two statements, not one: a single statement's snapshot would not see a value another
+    // transaction committed while this INSERT waited for it. The SELECT takes a fresh snapshot.
+    await this.#sql`
+      INSERT INTO shared_values (name, value, created_at)
+      VALUES (${name}, ${candidate}, ${Math.floor(Date.now() / 1000)})
+      ON CONFLICT (name) DO NOTHING`;
+    const [row] = await this.#sql<{ value: string }[]>`SELECT value FROM shared_values WHERE name = ${name}`;
+    return row!.value;
+  }
+
   async sweepExpired(now: number, loginFailuresBefore: number): Promise<number> {
     return this.#sql.begin(async (tx) => {
       // Refresh tokens first: their grants' cascade would delete them uncounted.
@@ -370,6 +406,7 @@ export class PostgresStore implements Store {
         await tx`DELETE FROM grants WHERE expires_at <= ${now}`,
         await tx`DELETE FROM interactions WHERE expires_at <= ${now}`,
         await tx`DELETE FROM sessions WHERE expires_at <= ${now}`,
+        await tx`DELETE FROM remembered_once WHERE expires_at <= ${now}`,
         await tx`DELETE FROM login_failures WHERE at < ${loginFailuresBefore}`,
       ];
       return results.reduce((deleted, result) => deleted + result.count, 0);
@@ -404,9 +441,10 @@ function quoteIdentifier(name: string): string {
 /** Runs inside the caller's transaction, `tx`. */
 async function insertRefreshToken(tx: Transaction, token: RefreshTokenRecord): Promise<void> {
   await tx`
-    INSERT INTO refresh_tokens (hash, grant_id, client_id, scopes, created_at, expires_at, rotated_at)
+    INSERT INTO refresh_tokens (hash, grant_id, client_id, scopes, created_at, expires_at, rotated_at, dpop_jkt,
+      successor_sealed)
     VALUES (${token.hash}, ${token.grantId}, ${token.clientId}, ${JSON.stringify(token.scopes)},
-      ${token.createdAt}, ${token.expiresAt}, ${token.rotatedAt})`;
+      ${token.createdAt}, ${token.expiresAt}, ${token.rotatedAt}, ${token.dpopJkt}, ${token.successorSealed})`;
 }
 
 interface UserRow {
@@ -432,6 +470,11 @@ interface ClientRow {
   id_token_signed_response_alg: ClientRecord['idTokenSignedResponseAlg'];
   always_issue_refresh_token: number;
   allow_missing_pkce: number;
+  jwks: string | null;
+  jwks_uri: string | null;
+  dpop_bound_access_tokens: number;
+  registration_access_token_hash: string | null;
+  metadata: string;
   created_at: number;
 }
 
@@ -481,6 +524,8 @@ interface GrantRow {
   redirect_uri: string;
   code_hash: string;
   code_challenge: string | null;
+  resources: string;
+  dpop_jkt: string | null;
   code_expires_at: number;
   code_consumed_at: number | null;
   revoked_at: number | null;
@@ -496,6 +541,8 @@ interface RefreshTokenRow {
   created_at: number;
   expires_at: number;
   rotated_at: number | null;
+  dpop_jkt: string | null;
+  successor_sealed: string | null;
 }
 
 function toUser(row: UserRow): UserRecord {
@@ -524,7 +571,35 @@ function toClient(row: ClientRow): ClientRecord {
     idTokenSignedResponseAlg: row.id_token_signed_response_alg,
     alwaysIssueRefreshToken: row.always_issue_refresh_token === 1,
     allowMissingPkce: row.allow_missing_pkce === 1,
+    jwks: row.jwks,
+    jwksUri: row.jwks_uri,
+    dpopBoundAccessTokens: row.dpop_bound_access_tokens === 1,
+    registrationAccessTokenHash: row.registration_access_token_hash,
+    metadata: JSON.parse(row.metadata) as Record<string, unknown>,
     createdAt: row.created_at,
+  };
+}
+
+/** The row of `client`, every column (written whole by both the INSERT and the UPDATE). */
+function toClientRow(client: ClientRecord): ClientRow {
+  return {
+    client_id: client.clientId,
+    client_secret_hash: client.clientSecretHash,
+    name: client.name,
+    redirect_uris: JSON.stringify(client.redirectUris),
+    post_logout_redirect_uris: JSON.stringify(client.postLogoutRedirectUris),
+    grant_types: JSON.stringify(client.grantTypes),
+    token_endpoint_auth_method: client.tokenEndpointAuthMethod,
+    first_party: client.firstParty ? 1 : 0,
+    id_token_signed_response_alg: client.idTokenSignedResponseAlg,
+    always_issue_refresh_token: client.alwaysIssueRefreshToken ? 1 : 0,
+    allow_missing_pkce: client.allowMissingPkce ? 1 : 0,
+    jwks: client.jwks,
+    jwks_uri: client.jwksUri,
+    dpop_bound_access_tokens: client.dpopBoundAccessTokens ? 1 : 0,
+    registration_access_token_hash: client.registrationAccessTokenHash,
+    metadata: JSON.stringify(client.metadata),
+    created_at: client.createdAt,
   };
 }
 
@@ -539,6 +614,8 @@ function toGrant(row: GrantRow): GrantRecord {
     redirectUri: row.redirect_uri,
     codeHash: row.code_hash,
     codeChallenge: row.code_challenge,
+    resources: JSON.parse(row.resources) as string[],
+    dpopJkt: row.dpop_jkt,
     codeExpiresAt: row.code_expires_at,
     codeConsumedAt: row.code_consumed_at,
     revokedAt: row.revoked_at,
@@ -556,5 +633,7 @@ function toRefreshToken(row: RefreshTokenRow): RefreshTokenRecord {
     createdAt: row.created_at,
     expiresAt: row.expires_at,
     rotatedAt: row.rotated_at,
+    dpopJkt: row.dpop_jkt,
+    successorSealed: row.successor_sealed,
   };
 }

@@ -79,12 +79,15 @@ export class SqliteStore implements Store {
     });
     this.#rotateRefreshToken = db.transaction((rotation) => {
       const previous = this.#prepare(`
-        UPDATE refresh_tokens SET rotated_at = @now
+        UPDATE refresh_tokens SET rotated_at = @now, successor_sealed = @successor_sealed
         WHERE hash = @hash AND client_id = @client_id AND rotated_at IS NULL AND expires_at > @now
           AND EXISTS (SELECT 1 FROM grants WHERE grants.id = refresh_tokens.grant_id AND grants.revoked_at IS NULL)
-        RETURNING *`).get({ now: rotation.now, hash: rotation.hash, client_id: rotation.clientId }) as
-        | RefreshTokenRow
-        | undefined;
+        RETURNING *`).get({
+        now: rotation.now,
+        successor_sealed: rotation.successorSealed,
+        hash: rotation.hash,
+        client_id: rotation.clientId,
+      }) as RefreshTokenRow | undefined;
       if (previous === undefined) return null;
       this.#insertRefreshToken({ ...rotation.next, grantId: previous.grant_id });
       const grant = this.#prepare(
@@ -103,6 +106,7 @@ export class SqliteStore implements Store {
         ['DELETE FROM grants WHERE expires_at <= ?', now],
         ['DELETE FROM interactions WHERE expires_at <= ?', now],
         ['DELETE FROM sessions WHERE expires_at <= ?', now],
+        ['DELETE FROM remembered_once WHERE expires_at <= ?', now],
         ['DELETE FROM login_failures WHERE at < ?', loginFailuresBefore],
       ];
       let deleted = 0;
@@ -158,23 +162,12 @@ export class SqliteStore implements Store {
     this.#prepare(`
       INSERT INTO clients (client_id, client_secret_hash, name, redirect_uris, post_logout_redirect_uris,
         grant_types, token_endpoint_auth_method, first_party, id_token_signed_response_alg,
-        always_issue_refresh_token, allow_missing_pkce, created_at)
+        always_issue_refresh_token, allow_missing_pkce, jwks, jwks_uri, dpop_bound_access_tokens,
+        registration_access_token_hash, metadata, created_at)
       VALUES (@client_id, @client_secret_hash, @name, @redirect_uris, @post_logout_redirect_uris,
         @grant_types, @token_endpoint_auth_method, @first_party, @id_token_signed_response_alg,
-        @always_issue_refresh_token, @allow_missing_pkce, @created_at)`).run({
-      client_id: client.clientId,
-      client_secret_hash: client.clientSecretHash,
-      name: client.name,
-      redirect_uris: JSON.stringify(client.redirectUris),
-      post_logout_redirect_uris: JSON.stringify(client.postLogoutRedirectUris),
-      grant_types: JSON.stringify(client.grantTypes),
-      token_endpoint_auth_method: client.tokenEndpointAuthMethod,
-      first_party: client.firstParty ? 1 : 0,
-      id_token_signed_response_alg: client.idTokenSignedResponseAlg,
-      always_issue_refresh_token: client.alwaysIssueRefreshToken ? 1 : 0,
-      allow_missing_pkce: client.allowMissingPkce ? 1 : 0,
-      created_at: client.createdAt,
-    });
+        @always_issue_refresh_token, @allow_missing_pkce, @jwks, @jwks_uri, @dpop_bound_access_tokens,
+        @registration_access_token_hash, @metadata, @created_at)`).run(toClientRow(client));
   }
 
   async findClient(clientId: string): Promise<ClientRecord | null> {
@@ -190,6 +183,20 @@ export class SqliteStore implements Store {
 
   async deleteClient(clientId: string): Promise<boolean> {
     return this.#prepare('DELETE FROM clients WHERE client_id = ?').run(clientId).changes > 0;
+  }
+
+  async updateClient(client: ClientRecord): Promise<boolean> {
+    const result = this.#prepare(`
+      UPDATE clients SET client_secret_hash = @client_secret_hash, name = @name, redirect_uris = @redirect_uris,
+        post_logout_redirect_uris = @post_logout_redirect_uris, grant_types = @grant_types,
+        token_endpoint_auth_method = @token_endpoint_auth_method, first_party = @first_party,
+        id_token_signed_response_alg = @id_token_signed_response_alg,
+        always_issue_refresh_token = @always_issue_refresh_token, allow_missing_pkce = @allow_missing_pkce,
+        jwks = @jwks, jwks_uri = @jwks_uri, dpop_bound_access_tokens = @dpop_bound_access_tokens,
+        registration_access_token_hash = @registration_access_token_hash, metadata = @metadata,
+        created_at = @created_at
+      WHERE client_id = @client_id`).run(toClientRow(client));
+    return result.changes > 0;
   }
 
   async insertSigningKey(key: SigningKeyRecord): Promise<void> {
@@ -218,6 +225,18 @@ export class SqliteStore implements Store {
       createdAt: row.created_at,
       retiredAt: row.retired_at,
     }));
+  }
+
+  async retireSigningKey(kid: string, now: number): Promise<boolean> {
+    // The first retirement's time stays.
+    const result = this.#prepare(
+      'UPDATE signing_keys SET retired_at = ? WHERE kid = ? AND retired_at IS NULL',
+    ).run(now, kid);
+    return result.changes > 0;
+  }
+
+  async deleteSigningKey(kid: string): Promise<boolean> {
+    return this.#prepare('DELETE FROM signing_keys WHERE kid = ?').run(kid).changes > 0;
   }
 
   async insertInteraction(interaction: InteractionRecord): Promise<void> {
@@ -327,24 +346,28 @@ export class SqliteStore implements Store {
   async insertGrant(grant: GrantRecord): Promise<void> {
     this.#prepare(`
       INSERT INTO grants (id, client_id, user_id, scopes, auth_time, nonce, redirect_uri, code_hash, code_challenge,
-        code_expires_at, code_consumed_at, revoked_at, created_at, expires_at)
+        resources, dpop_jkt, code_expires_at, code_consumed_at, revoked_at, created_at, expires_at)
       VALUES (@id, @client_id, @user_id, @scopes, @auth_time, @nonce, @redirect_uri, @code_hash, @code_challenge,
-        @code_expires_at, @code_consumed_at, @revoked_at, @created_at, @expires_at)`).run({
-      id: grant.id,
-      client_id: grant.clientId,
-      user_id: grant.userId,
-      scopes: JSON.stringify(grant.scopes),
-      auth_time: grant.authTime,
-      nonce: grant.nonce,
-      redirect_uri: grant.redirectUri,
-      code_hash: grant.codeHash,
-      code_challenge: grant.codeChallenge,
-      code_expires_at: grant.codeExpiresAt,
-      code_consumed_at: grant.codeConsumedAt,
-      revoked_at: grant.revokedAt,
-      created_at: grant.createdAt,
-      expires_at: grant.expiresAt,
-    });
+        @resources, @dpop_jkt, @code_expires_at, @code_consumed_at, @revoked_at, @created_at, @expires_at)`).run(
+      {
+        id: grant.id,
+        client_id: grant.clientId,
+        user_id: grant.userId,
+        scopes: JSON.stringify(grant.scopes),
+        auth_time: grant.authTime,
+        nonce: grant.nonce,
+        redirect_uri: grant.redirectUri,
+        code_hash: grant.codeHash,
+        code_challenge: grant.codeChallenge,
+        resources: JSON.stringify(grant.resources),
+        dpop_jkt: grant.dpopJkt,
+        code_expires_at: grant.codeExpiresAt,
+        code_consumed_at: grant.codeConsumedAt,
+        revoked_at: grant.revokedAt,
+        created_at: grant.createdAt,
+        expires_at: grant.expiresAt,
+      },
+    );
   }
 
   async findGrant(id: string): Promise<GrantRecord | null> {
@@ -362,17 +385,19 @@ export class SqliteStore implements Store {
   async redeemCode(redemption: CodeRedemption): Promise<GrantRecord | null> {
     // The conditional UPDATE alone is the whole, atomic, redemption.
     // `IS` compares NULL as a value: a code issued without a challenge matches only a redemption without one.
+    // A code bound to a DPoP key needs a proof by it: `=` with a NULL thumbprint never matches.
     const row = this.#prepare(`
       UPDATE grants SET code_consumed_at = @now
       WHERE code_hash = @code_hash AND client_id = @client_id AND redirect_uri = @redirect_uri
-        AND code_challenge IS @code_challenge AND code_consumed_at IS NULL AND code_expires_at > @now
-        AND revoked_at IS NULL
+        AND code_challenge IS @code_challenge AND (dpop_jkt IS NULL OR dpop_jkt = @dpop_jkt)
+        AND code_consumed_at IS NULL AND code_expires_at > @now AND revoked_at IS NULL
       RETURNING *`).get({
       now: redemption.now,
       code_hash: redemption.codeHash,
       client_id: redemption.clientId,
       redirect_uri: redemption.redirectUri,
       code_challenge: redemption.codeChallenge,
+      dpop_jkt: redemption.dpopJkt,
     }) as GrantRow | undefined;
     return row === undefined ? null : toGrant(row);
   }
@@ -419,6 +444,29 @@ export class SqliteStore implements Store {
     this.#prepare('DELETE FROM login_failures WHERE key = ?').run(key);
   }
 
+  async rememberOnce(key: string, expiresAt: number): Promise<boolean> {
+    // One atomic statement: it inserts an absent key, takes over a record that has expired (by the
+    // wall clock: the interface passes no time), and changes nothing while the record lasts.
+    const result = this.#prepare(`
+      INSERT INTO remembered_once (key, expires_at) VALUES (@key, @expires_at)
+      ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at WHERE remembered_once.expires_at <= @now`).run(
+      {
+        key,
+        expires_at: expiresAt,
+        now: Math.floor(Date.now() / 1000),
+      },
+    );
+    return result.changes > 0;
+  }
+
+  async sharedValue(name: string, candidate: string): Promise<string> {
+    // Whoever inserts first wins; everyone, the winner included, then reads the stored value.
+    this.#prepare(
+      'INSERT INTO shared_values (name, value, created_at) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING',
+    ).run(name, candidate, Math.floor(Date.now() / 1000));
+    return this.#prepare('SELECT value FROM shared_values WHERE name = ?').pluck().get(name) as string;
+  }
+
   async sweepExpired(now: number, loginFailuresBefore: number): Promise<number> {
     return this.#sweepExpired.immediate(now, loginFailuresBefore);
   }
@@ -452,8 +500,9 @@ export class SqliteStore implements Store {
 
   #insertRefreshToken(token: RefreshTokenRecord): void {
     this.#prepare(`
-      INSERT INTO refresh_tokens (hash, grant_id, client_id, scopes, created_at, expires_at, rotated_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?)`).run(
+      INSERT INTO refresh_tokens (hash, grant_id, client_id, scopes, created_at, expires_at, rotated_at, dpop_jkt,
+        successor_sealed)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
       token.hash,
       token.grantId,
       token.clientId,
@@ -461,6 +510,8 @@ export class SqliteStore implements Store {
       token.createdAt,
       token.expiresAt,
       token.rotatedAt,
+      token.dpopJkt,
+      token.successorSealed,
     );
   }
 }
@@ -507,6 +558,11 @@ interface ClientRow {
   id_token_signed_response_alg: ClientRecord['idTokenSignedResponseAlg'];
   always_issue_refresh_token: number;
   allow_missing_pkce: number;
+  jwks: string | null;
+  jwks_uri: string | null;
+  dpop_bound_access_tokens: number;
+  registration_access_token_hash: string | null;
+  metadata: string;
   created_at: number;
 }
 
@@ -556,6 +612,8 @@ interface GrantRow {
   redirect_uri: string;
   code_hash: string;
   code_challenge: string | null;
+  resources: string;
+  dpop_jkt: string | null;
   code_expires_at: number;
   code_consumed_at: number | null;
   revoked_at: number | null;
@@ -571,6 +629,8 @@ interface RefreshTokenRow {
   created_at: number;
   expires_at: number;
   rotated_at: number | null;
+  dpop_jkt: string | null;
+  successor_sealed: string | null;
 }
 
 function toUser(row: UserRow): UserRecord {
@@ -599,7 +659,35 @@ function toClient(row: ClientRow): ClientRecord {
     idTokenSignedResponseAlg: row.id_token_signed_response_alg,
     alwaysIssueRefreshToken: row.always_issue_refresh_token === 1,
     allowMissingPkce: row.allow_missing_pkce === 1,
+    jwks: row.jwks,
+    jwksUri: row.jwks_uri,
+    dpopBoundAccessTokens: row.dpop_bound_access_tokens === 1,
+    registrationAccessTokenHash: row.registration_access_token_hash,
+    metadata: JSON.parse(row.metadata) as Record<string, unknown>,
     createdAt: row.created_at,
+  };
+}
+
+/** The row of `client`, every column (the parameters of both the INSERT and the UPDATE). */
+function toClientRow(client: ClientRecord): ClientRow {
+  return {
+    client_id: client.clientId,
+    client_secret_hash: client.clientSecretHash,
+    name: client.name,
+    redirect_uris: JSON.stringify(client.redirectUris),
+    post_logout_redirect_uris: JSON.stringify(client.postLogoutRedirectUris),
+    grant_types: JSON.stringify(client.grantTypes),
+    token_endpoint_auth_method: client.tokenEndpointAuthMethod,
+    first_party: client.firstParty ? 1 : 0,
+    id_token_signed_response_alg: client.idTokenSignedResponseAlg,
+    always_issue_refresh_token: client.alwaysIssueRefreshToken ? 1 : 0,
+    allow_missing_pkce: client.allowMissingPkce ? 1 : 0,
+    jwks: client.jwks,
+    jwks_uri: client.jwksUri,
+    dpop_bound_access_tokens: client.dpopBoundAccessTokens ? 1 : 0,
+    registration_access_token_hash: client.registrationAccessTokenHash,
+    metadata: JSON.stringify(client.metadata),
+    created_at: client.createdAt,
   };
 }
 
@@ -614,6 +702,8 @@ function toGrant(row: GrantRow): GrantRecord {
     redirectUri: row.redirect_uri,
     codeHash: row.code_hash,
     codeChallenge: row.code_challenge,
+    resources: JSON.parse(row.resources) as string[],
+    dpopJkt: row.dpop_jkt,
     codeExpiresAt: row.code_expires_at,
     codeConsumedAt: row.code_consumed_at,
     revokedAt: row.revoked_at,
@@ -631,5 +721,7 @@ function toRefreshToken(row: RefreshTokenRow): RefreshTokenRecord {
     createdAt: row.created_at,
     expiresAt: row.expires_at,
     rotatedAt: row.rotated_at,
+    dpopJkt: row.dpop_jkt,
+    successorSealed: row.successor_sealed,
   };
 }

@@ -14,7 +14,7 @@
  * - `listUsers` is sorted by username, `listClients` by client id;
  * - records returned by the redemptions show the values after the write.
  *
- * Implementations: `memory.ts` (tests), `sqlite.ts` (the embedded default).
+ * Implementations: `memory.ts` (tests), `sqlite.ts` (the embedded default), `postgres.ts` (many processes).
  */
 export interface Store {
   /** Brings the schema up to date; safe to call on every start and from many processes. */
@@ -34,10 +34,16 @@ export interface Store {
   listClients(): Promise<ClientRecord[]>;
   /** @returns whether a client was removed */
   deleteClient(clientId: string): Promise<boolean>;
+  /** Replaces a client's record (RFC 7592 update), keyed by its `clientId`. @returns whether it existed */
+  updateClient(client: ClientRecord): Promise<boolean>;
 
   insertSigningKey(key: SigningKeyRecord): Promise<void>;
   /** All signing keys, retired ones included, oldest first. */
   listSigningKeys(): Promise<SigningKeyRecord[]>;
+  /** Stops a key signing (it stays published). @returns whether an active key was retired */
+  retireSigningKey(kid: string, now: number): Promise<boolean>;
+  /** Removes a (retired) key for good. @returns whether a key was removed */
+  deleteSigningKey(kid: string): Promise<boolean>;
 
   insertInteraction(interaction: InteractionRecord): Promise<void>;
   findInteraction(id: string): Promise<InteractionRecord | null>;
@@ -98,8 +104,20 @@ export interface Store {
   clearLoginFailures(key: string): Promise<void>;
 
   /**
+   * Records `key` until `expiresAt`, atomically: resolves `true` the first time, `false` while it
+   * is recorded (replay detection for DPoP proofs and client assertions, across all processes).
+   * A key whose record expired may be recorded again.
+   */
+  rememberOnce(key: string, expiresAt: number): Promise<boolean>;
+  /**
+   * The value named `name`, shared by every process: the first caller's `candidate` is stored and
+   * returned to all (insert-if-absent, then read). For server secrets such as the DPoP nonce key.
+   */
+  sharedValue(name: string, candidate: string): Promise<string>;
+
+  /**
    * Deletes what can no longer be used: expired interactions, sessions, grants (with their refresh
-   * tokens) and login failures older than `loginFailuresBefore`.
+   * tokens), `rememberOnce` records, and login failures older than `loginFailuresBefore`.
    *
    * @returns how many rows were deleted
    */
@@ -122,7 +140,7 @@ export interface UserRecord {
 }
 
 /** How a client may authenticate at the token endpoint. */
-export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
+export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none';
 
 /** A registered client (relying party). */
 export interface ClientRecord {
@@ -148,6 +166,16 @@ export interface ClientRecord {
   alwaysIssueRefreshToken: boolean;
   /** Confidential clients only: allow authorization requests without PKCE (never for public ones). */
   allowMissingPkce: boolean;
+  /** The client's public keys (a JWK Set as JSON text) for `private_key_jwt`; or see `jwksUri`. */
+  jwks: string | null;
+  /** Where the client publishes its JWK Set, for `private_key_jwt`. */
+  jwksUri: string | null;
+  /** RFC 9449 §5.2: the client's access tokens must be DPoP-bound. */
+  dpopBoundAccessTokens: boolean;
+  /** RFC 7592: SHA-256 of the registration access token; `null` unless registered dynamically. */
+  registrationAccessTokenHash: string | null;
+  /** Informational metadata of a dynamically registered client (`client_uri`, `logo_uri`, `contacts`, …). */
+  metadata: Record<string, unknown>;
   createdAt: number;
 }
 
@@ -213,6 +241,10 @@ export interface GrantRecord {
   codeHash: string;
   /** S256 challenge, or `null` when the request carried none. */
   codeChallenge: string | null;
+  /** RFC 8707 resources the grant's access tokens may be for; empty: the default audience. */
+  resources: string[];
+  /** RFC 9449 §10: `dpop_jkt` of the authorization request; the code redeems only with a proof by that key. */
+  dpopJkt: string | null;
   codeExpiresAt: number;
   codeConsumedAt: number | null;
   revokedAt: number | null;
@@ -230,6 +262,11 @@ export interface CodeRedemption {
   clientId: string;
   redirectUri: string;
   codeChallenge: string | null;
+  /**
+   * The thumbprint of the DPoP proof's key, if the token request carried one: a code issued with
+   * `dpopJkt` redeems only with the same key; a code without one redeems with any or none.
+   */
+  dpopJkt: string | null;
   now: number;
 }
 
@@ -243,6 +280,13 @@ export interface RefreshTokenRecord {
   createdAt: number;
   expiresAt: number;
   rotatedAt: number | null;
+  /** RFC 9449 §5: a public client's refresh token is bound to its DPoP key (thumbprint). */
+  dpopJkt: string | null;
+  /**
+   * Set when rotated: the successor sealed under this token (`tokens/successor-seal.ts`), so a
+   * parallel retry within the grace period gets the same successor instead of revoking the grant.
+   */
+  successorSealed: string | null;
 }
 
 /** The inputs of {@link Store.rotateRefreshToken}. */
@@ -252,5 +296,7 @@ export interface RefreshRotation {
   now: number;
   /** The successor; its `grantId` must be the rotated token's (the caller reads it from the result). */
   next: Omit<RefreshTokenRecord, 'grantId'>;
+  /** Stored as the rotated token's `successorSealed`. */
+  successorSealed: string | null;
   grantExpiresAt: number;
 }

@@ -14,6 +14,10 @@ export interface AccessTokenSubject {
   grantId?: string;
   /** When the user signed in; none for client credentials. */
   authTime?: number;
+  /** The `aud`: resources (RFC 8707), or the default audience. */
+  audience: string | string[];
+  /** RFC 9449 §6: the thumbprint of the DPoP key the token is bound to (`cnf.jkt`). */
+  dpopJkt: string | null;
 }
 
 /**
@@ -24,7 +28,7 @@ export interface AccessTokenSubject {
  * @see https://www.rfc-editor.org/rfc/rfc9068#section-2.2
  */
 export async function issueAccessToken(
-  context: Pick<ServerContext, 'issuer' | 'accessTokenAudience' | 'lifetimes' | 'keys'>,
+  context: Pick<ServerContext, 'issuer' | 'lifetimes' | 'keys'>,
   subject: AccessTokenSubject,
   now: number,
 ): Promise<{ token: string; expiresIn: number }> {
@@ -32,7 +36,7 @@ export async function issueAccessToken(
   const claims: Record<string, unknown> = {
     iss: context.issuer,
     sub: subject.subject,
-    aud: context.accessTokenAudience,
+    aud: subject.audience,
     client_id: subject.clientId,
     iat: now,
     exp: now + expiresIn,
@@ -41,6 +45,7 @@ export async function issueAccessToken(
   };
   if (subject.authTime !== undefined) claims.auth_time = subject.authTime;
   if (subject.grantId !== undefined) claims.gid = subject.grantId;
+  if (subject.dpopJkt !== null) claims.cnf = { jkt: subject.dpopJkt };
   const token = await signJwt(context.keys.signer('ES256'), 'at+jwt', claims);
   return { token, expiresIn };
 }

@@ -103,6 +103,11 @@ export async function addClient(
     idTokenSignedResponseAlg: 'ES256',
     alwaysIssueRefreshToken: false,
     allowMissingPkce: false,
+    jwks: null,
+    jwksUri: null,
+    dpopBoundAccessTokens: false,
+    registrationAccessTokenHash: null,
+    metadata: {},
     createdAt: Math.floor(Date.now() / 1000),
     ...record,
   });

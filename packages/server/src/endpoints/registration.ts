@@ -1,0 +1,135 @@
+import type { ServerContext } from '../context.ts';
+import { OAuthError } from '../errors.ts';
+import { readJsonBody } from '../http/body.ts';
+import { jsonNoStore } from '../http/responses.ts';
+import { type ValidatedClientMetadata, validateClientMetadata } from '../registration/client-metadata.ts';
+import { registeredMetadata } from '../registration/registered-client.ts';
+import type { ClientRecord } from '../store/store.ts';
+import { constantTimeEqual, sha256 } from '../tokens/hash.ts';
+import { randomValue } from '../tokens/random.ts';
+
+type Context = Pick<ServerContext, 'store' | 'issuer' | 'registration' | 'now'>;
+
+/** A Bearer token from the `Authorization` header, or `undefined`. */
+function bearer(request: Request): string | undefined {
+  return /^Bearer +(\S+)$/i.exec(request.headers.get('authorization') ?? '')?.[1];
+}
+
+function invalidToken(description: string): OAuthError {
+  return new OAuthError('invalid_token', description, {
+    status: 401,
+    wwwAuthenticate: 'Bearer error="invalid_token"',
+  });
+}
+
+/** The record of a client registered (or updated) with these metadata. */
+function clientRecord(
+  metadata: ValidatedClientMetadata,
+  base: Pick<ClientRecord, 'clientId' | 'clientSecretHash' | 'registrationAccessTokenHash' | 'createdAt'>,
+): ClientRecord {
+  return {
+    ...base,
+    name: metadata.clientName,
+    redirectUris: metadata.redirectUris,
+    postLogoutRedirectUris: metadata.postLogoutRedirectUris,
+    grantTypes: metadata.grantTypes,
+    tokenEndpointAuthMethod: metadata.tokenEndpointAuthMethod,
+    // Dynamically registered clients are third parties: they never skip consent or PKCE.
+    firstParty: false,
+    idTokenSignedResponseAlg: metadata.idTokenSignedResponseAlg,
+    alwaysIssueRefreshToken: false,
+    allowMissingPkce: false,
+    jwks: metadata.jwks ? JSON.stringify(metadata.jwks) : null,
+    jwksUri: metadata.jwksUri,
+    dpopBoundAccessTokens: metadata.dpopBoundAccessTokens,
+    metadata: metadata.informational,
+  };
+}
+
+/**
+ * The registration endpoint (RFC 7591): `POST /register` with the client's metadata as JSON.
+ * Open, or guarded by an initial access token (`registration` option). The answer carries the
+ * client id, a secret for the secret-based methods (≥ 256 bits, stored hashed), and a
+ * registration access token for the client configuration endpoint (RFC 7592).
+ */
+export function registrationEndpoint(context: Context): (request: Request) => Promise<Response> {
+  return async (request) => {
+    const policy = context.registration;
+    if (typeof policy === 'object') {
+      const token = bearer(request);
+      if (!token || !constantTimeEqual(token, policy.initialAccessToken)) {
+        throw invalidToken('registration requires the initial access token (RFC 7591 §3)');
+      }
+    }
+    const metadata = validateClientMetadata(await readJsonBody(request));
+    const secret = metadata.tokenEndpointAuthMethod.startsWith('client_secret_')
+      ? randomValue(32)
+      : undefined;
+    const registrationAccessToken = randomValue(32);
+    const client = clientRecord(metadata, {
+      clientId: randomValue(16),
+      clientSecretHash: secret ? sha256(secret) : null,
+      registrationAccessTokenHash: sha256(registrationAccessToken),
+      createdAt: context.now(),
+    });
+    await context.store.insertClient(client);
+    return jsonNoStore(
+      {
+        ...registeredMetadata(context.issuer, client),
+        ...(secret ? { client_secret: secret } : {}),
+        registration_access_token: registrationAccessToken,
+      },
+      201,
+    );
+  };
+}
+
+/**
+ * The client configuration endpoint (RFC 7592): `GET`, `PUT` and `DELETE /register/:client_id`
+ * with the registration access token. Any failure of the token or the client id answers the same
+ * 401, so the endpoint reveals nothing about which clients exist (RFC 7592 §2).
+ */
+export function clientConfigurationEndpoint(
+  context: Context,
+): (request: Request, clientId: string) => Promise<Response> {
+  return async (request, clientId) => {
+    const token = bearer(request);
+    const client = token ? await context.store.findClient(clientId) : null;
+    if (
+      !token ||
+      !client?.registrationAccessTokenHash ||
+      !constantTimeEqual(sha256(token), client.registrationAccessTokenHash)
+    ) {
+      throw invalidToken('the registration access token is not valid for this client');
+    }
+    switch (request.method) {
+      case 'GET':
+        return jsonNoStore(registeredMetadata(context.issuer, client));
+      case 'DELETE':
+        await context.store.deleteClient(clientId);
+        return new Response(null, { status: 204, headers: { 'cache-control': 'no-store' } });
+      default: {
+        const body = await readJsonBody(request);
+        if ((body as { client_id?: unknown } | null)?.client_id !== clientId) {
+          throw new OAuthError(
+            'invalid_request',
+            'the request must carry the client_id it updates (RFC 7592 §2.2)',
+          );
+        }
+        const updated = clientRecord(validateClientMetadata(body), client);
+        // A method change to or from secrets would need a new secret or none: refuse rather than guess.
+        if (
+          updated.tokenEndpointAuthMethod.startsWith('client_secret_') !==
+          (client.clientSecretHash !== null)
+        ) {
+          throw new OAuthError(
+            'invalid_client_metadata',
+            'token_endpoint_auth_method cannot change between secret and non-secret methods; register a new client',
+          );
+        }
+        await context.store.updateClient(updated);
+        return jsonNoStore(registeredMetadata(context.issuer, updated));
+      }
+    }
+  };
+}

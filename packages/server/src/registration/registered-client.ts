@@ -1,0 +1,24 @@
+import type { ClientRecord } from '../store/store.ts';
+
+/** The client metadata a registration response returns (RFC 7591 §3.2.1, RFC 7592 §3). */
+export function registeredMetadata(issuer: string, client: ClientRecord): Record<string, unknown> {
+  const metadata: Record<string, unknown> = {
+    client_id: client.clientId,
+    client_id_issued_at: client.createdAt,
+    redirect_uris: client.redirectUris,
+    grant_types: client.grantTypes,
+    response_types: client.grantTypes.includes('authorization_code') ? ['code'] : [],
+    token_endpoint_auth_method: client.tokenEndpointAuthMethod,
+    id_token_signed_response_alg: client.idTokenSignedResponseAlg,
+    dpop_bound_access_tokens: client.dpopBoundAccessTokens,
+    registration_client_uri: `${issuer}/register/${encodeURIComponent(client.clientId)}`,
+    ...client.metadata,
+  };
+  if (client.name !== null) metadata.client_name = client.name;
+  if (client.postLogoutRedirectUris.length > 0)
+    metadata.post_logout_redirect_uris = client.postLogoutRedirectUris;
+  if (client.jwks !== null) metadata.jwks = JSON.parse(client.jwks);
+  if (client.jwksUri !== null) metadata.jwks_uri = client.jwksUri;
+  if (client.clientSecretHash !== null) metadata.client_secret_expires_at = 0;
+  return metadata;
+}
