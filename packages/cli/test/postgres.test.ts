@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sha256 } from '@codegrant/server';
 import { openPostgresStore } from '@codegrant/server/postgres';
+import { migrations } from '../../server/src/store/migrations.ts';
 import { startTestPostgres, type TestPostgres } from '../../server/test/helpers/postgres.ts';
 import { assertFailure, codegrant, removeTempDir } from './helpers/cli.ts';
 
@@ -50,8 +51,11 @@ describe('migrate --db postgres://…', () => {
         `PostgreSQL schema ${schema} of database ${new URL(pg.url).pathname.slice(1)} on ${new URL(pg.url).host} is up to date\n`,
       );
     }
-    const applied = await pg.sql`SELECT id, name FROM ${pg.sql(schema)}.schema_migrations`;
-    assert.deepEqual([...applied], [{ id: 1, name: 'initial schema' }]);
+    const applied = await pg.sql`SELECT id, name FROM ${pg.sql(schema)}.schema_migrations ORDER BY id`;
+    assert.deepEqual(
+      [...applied],
+      migrations.map(({ id, name }) => ({ id, name })),
+    );
   });
 
   it('takes a postgresql:// URL from CODEGRANT_DB', async () => {

@@ -249,7 +249,7 @@ async function assertUpgradedFromVersion1(store: Store): Promise<void> {
     true,
   );
   assert.deepEqual((await store.findClient('app'))?.metadata, { client_uri: 'https://app.example/' });
-  assert.equal(await store.rememberOnce('jti', wallClock() + 60), true);
+  assert.equal(await store.rememberOnce('jti', wallClock() + 60, wallClock()), true);
   assert.equal(await store.sharedValue('secret', 'value'), 'value');
 }
 
@@ -883,24 +883,24 @@ function storeContract(open: () => Promise<Store>): void {
   describe('rememberOnce', () => {
     it('records a key the first time, and refuses it while it is recorded', async () => {
       const until = wallClock() + 60;
-      assert.equal(await store.rememberOnce('dpop:jti-1', until), true);
-      assert.equal(await store.rememberOnce('dpop:jti-1', until), false);
-      assert.equal(await store.rememberOnce('dpop:jti-1', until + 600), false);
-      assert.equal(await store.rememberOnce('dpop:jti-2', until), true);
+      assert.equal(await store.rememberOnce('dpop:jti-1', until, wallClock()), true);
+      assert.equal(await store.rememberOnce('dpop:jti-1', until, wallClock()), false);
+      assert.equal(await store.rememberOnce('dpop:jti-1', until + 600, wallClock()), false);
+      assert.equal(await store.rememberOnce('dpop:jti-2', until, wallClock()), true);
     });
 
     it('records a key again once its record expired', async () => {
       // Expired means `expiresAt <= now`: a record until this second is already over (the store's
       // clock cannot be behind the test's).
-      assert.equal(await store.rememberOnce('assertion:app:jti', wallClock() - 60), true);
-      assert.equal(await store.rememberOnce('assertion:app:jti', wallClock()), true);
-      assert.equal(await store.rememberOnce('assertion:app:jti', wallClock() + 60), true);
-      assert.equal(await store.rememberOnce('assertion:app:jti', wallClock() + 60), false);
+      assert.equal(await store.rememberOnce('assertion:app:jti', wallClock() - 60, wallClock()), true);
+      assert.equal(await store.rememberOnce('assertion:app:jti', wallClock(), wallClock()), true);
+      assert.equal(await store.rememberOnce('assertion:app:jti', wallClock() + 60, wallClock()), true);
+      assert.equal(await store.rememberOnce('assertion:app:jti', wallClock() + 60, wallClock()), false);
     });
 
     it('lets exactly one of 20 concurrent calls record a key', async () => {
       const results = await Promise.all(
-        Array.from({ length: 20 }, () => store.rememberOnce('dpop:jti', wallClock() + 60)),
+        Array.from({ length: 20 }, () => store.rememberOnce('dpop:jti', wallClock() + 60, wallClock())),
       );
       assert.equal(results.filter(Boolean).length, 1);
     });
@@ -966,14 +966,14 @@ function storeContract(open: () => Promise<Store>): void {
     it('deletes the expired rememberOnce records, and counts them', async () => {
       const sweepAt = now + 1000;
       const live = wallClock() + 60;
-      await store.rememberOnce('expired', sweepAt);
-      await store.rememberOnce('expired-earlier', sweepAt - 1);
-      await store.rememberOnce('not-yet-at-sweep', sweepAt + 1);
-      await store.rememberOnce('live', live);
+      await store.rememberOnce('expired', sweepAt, wallClock());
+      await store.rememberOnce('expired-earlier', sweepAt - 1, wallClock());
+      await store.rememberOnce('not-yet-at-sweep', sweepAt + 1, wallClock());
+      await store.rememberOnce('live', live, wallClock());
 
       assert.equal(await store.sweepExpired(sweepAt, 0), 2);
       assert.equal(await store.sweepExpired(sweepAt, 0), 0);
-      assert.equal(await store.rememberOnce('live', live), false, 'a live record stays');
+      assert.equal(await store.rememberOnce('live', live, wallClock()), false, 'a live record stays');
       assert.equal(await store.sweepExpired(sweepAt + 1, 0), 1);
     });
   });
@@ -1114,13 +1114,17 @@ describe('SqliteStore', () => {
     const stores = await Promise.all([1, 2, 3, 4].map(() => openSqliteStore(file)));
     try {
       const recorded = await Promise.all(
-        Array.from({ length: 20 }, (_, i) => stores[i % 4]!.rememberOnce('dpop:jti', wallClock() + 60)),
+        Array.from({ length: 20 }, (_, i) =>
+          stores[i % 4]!.rememberOnce('dpop:jti', wallClock() + 60, wallClock()),
+        ),
       );
       assert.equal(recorded.filter(Boolean).length, 1);
       // An expired record is taken over by exactly one caller too.
-      await stores[0]!.rememberOnce('expired', wallClock() - 60);
+      await stores[0]!.rememberOnce('expired', wallClock() - 60, wallClock());
       const takenOver = await Promise.all(
-        Array.from({ length: 20 }, (_, i) => stores[i % 4]!.rememberOnce('expired', wallClock() + 60)),
+        Array.from({ length: 20 }, (_, i) =>
+          stores[i % 4]!.rememberOnce('expired', wallClock() + 60, wallClock()),
+        ),
       );
       assert.equal(takenOver.filter(Boolean).length, 1);
 
@@ -1304,13 +1308,17 @@ describe('PostgresStore', () => {
     );
     try {
       const recorded = await Promise.all(
-        Array.from({ length: 20 }, (_, i) => stores[i % 4]!.rememberOnce('dpop:jti', wallClock() + 60)),
+        Array.from({ length: 20 }, (_, i) =>
+          stores[i % 4]!.rememberOnce('dpop:jti', wallClock() + 60, wallClock()),
+        ),
       );
       assert.equal(recorded.filter(Boolean).length, 1);
       // An expired record is taken over by exactly one caller too.
-      await stores[0]!.rememberOnce('expired', wallClock() - 60);
+      await stores[0]!.rememberOnce('expired', wallClock() - 60, wallClock());
       const takenOver = await Promise.all(
-        Array.from({ length: 20 }, (_, i) => stores[i % 4]!.rememberOnce('expired', wallClock() + 60)),
+        Array.from({ length: 20 }, (_, i) =>
+          stores[i % 4]!.rememberOnce('expired', wallClock() + 60, wallClock()),
+        ),
       );
       assert.equal(takenOver.filter(Boolean).length, 1);
 

@@ -138,7 +138,7 @@ async function authenticateWithAssertion(
     keys,
     audiences: [context.issuer, endpointUrl],
     now: context.now(),
-    rememberJti: (key, expiresAt) => context.store.rememberOnce(key, expiresAt),
+    rememberJti: (key, expiresAt) => context.store.rememberOnce(key, expiresAt, context.now()),
   });
   return client;
 }

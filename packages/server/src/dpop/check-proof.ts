@@ -38,7 +38,7 @@ export async function checkDpopProof(
       ...(options.accessToken !== undefined ? { accessToken: options.accessToken } : {}),
       ...(context.dpopNonces ? { nonces: await context.dpopNonces.accepted(now) } : {}),
     });
-    if (!(await context.store.rememberOnce(`dpop:${proof.jkt}:${proof.jti}`, now + 300))) {
+    if (!(await context.store.rememberOnce(`dpop:${proof.jkt}:${proof.jti}`, now + 300, now))) {
       throw fail(`jti ${proof.jti} was already used (replay)`);
     }
     return proof.jkt;

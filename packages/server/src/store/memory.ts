@@ -266,10 +266,9 @@ export class MemoryStore implements Store {
     this.#loginFailures.delete(key);
   }
 
-  async rememberOnce(key: string, expiresAt: number): Promise<boolean> {
+  async rememberOnce(key: string, expiresAt: number, now: number): Promise<boolean> {
     const recordedUntil = this.#remembered.get(key);
-    // Expired by the wall clock, as in the SQL stores: the interface passes no time.
-    if (recordedUntil !== undefined && recordedUntil > Math.floor(Date.now() / 1000)) return false;
+    if (recordedUntil !== undefined && recordedUntil > now) return false;
     this.#remembered.set(key, expiresAt);
     return true;
   }

@@ -376,14 +376,13 @@ export class PostgresStore implements Store {
     await this.#sql`DELETE FROM login_failures WHERE key = ${key}`;
   }
 
-  async rememberOnce(key: string, expiresAt: number): Promise<boolean> {
-    // One atomic statement: it inserts an absent key, takes over a record that has expired (by the
-    // wall clock: the interface passes no time), and changes nothing while the record lasts. A
+  async rememberOnce(key: string, expiresAt: number, now: number): Promise<boolean> {
+    // One atomic statement: it inserts an absent key, takes over a record that has expired (expires_at <= now), and changes nothing while the record lasts. A
     // concurrent caller waits for the row's lock, then evaluates the WHERE against the winner's row.
     const result = await this.#sql`
       INSERT INTO remembered_once (key, expires_at) VALUES (${key}, ${expiresAt})
       ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at
-      WHERE remembered_once.expires_at <= ${Math.floor(Date.now() / 1000)}`;
+      WHERE remembered_once.expires_at <= ${now}`;
     return result.count > 0;
   }
 

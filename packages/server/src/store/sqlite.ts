@@ -444,16 +444,15 @@ export class SqliteStore implements Store {
     this.#prepare('DELETE FROM login_failures WHERE key = ?').run(key);
   }
 
-  async rememberOnce(key: string, expiresAt: number): Promise<boolean> {
-    // One atomic statement: it inserts an absent key, takes over a record that has expired (by the
-    // wall clock: the interface passes no time), and changes nothing while the record lasts.
+  async rememberOnce(key: string, expiresAt: number, now: number): Promise<boolean> {
+    // One atomic statement: it inserts an absent key, takes over a record that has expired (expires_at <= now), and changes nothing while the record lasts.
     const result = this.#prepare(`
       INSERT INTO remembered_once (key, expires_at) VALUES (@key, @expires_at)
       ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at WHERE remembered_once.expires_at <= @now`).run(
       {
         key,
         expires_at: expiresAt,
-        now: Math.floor(Date.now() / 1000),
+        now,
       },
     );
     return result.changes > 0;

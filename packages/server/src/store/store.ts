@@ -106,9 +106,9 @@ export interface Store {
   /**
    * Records `key` until `expiresAt`, atomically: resolves `true` the first time, `false` while it
    * is recorded (replay detection for DPoP proofs and client assertions, across all processes).
-   * A key whose record expired may be recorded again.
+   * A key whose record expired (`expiresAt <= now`) may be recorded again.
    */
-  rememberOnce(key: string, expiresAt: number): Promise<boolean>;
+  rememberOnce(key: string, expiresAt: number, now: number): Promise<boolean>;
   /**
    * The value named `name`, shared by every process: the first caller's `candidate` is stored and
    * returned to all (insert-if-absent, then read). For server secrets such as the DPoP nonce key.
