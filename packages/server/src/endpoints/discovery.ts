@@ -14,11 +14,12 @@ const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_
  * It states only what the server does.
  */
 export function buildMetadata(
-  context: Pick<ServerContext, 'issuer' | 'scopes'>,
+  context: Pick<ServerContext, 'issuer' | 'scopes' | 'registration'>,
 ): AuthorizationServerMetadata {
   const { issuer } = context;
   return {
     issuer,
+    ...(context.registration !== 'off' ? { registration_endpoint: `${issuer}/register` } : {}),
     authorization_endpoint: `${issuer}/authorize`,
     token_endpoint: `${issuer}/token`,
     userinfo_endpoint: `${issuer}/userinfo`,
