@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command, CommandGroup } from './command.ts';
 import { clientsCommands } from './commands/clients.ts';
+import { keysCommands } from './commands/keys.ts';
 import { migrateCommand } from './commands/migrate.ts';
 import { serveCommand } from './commands/serve.ts';
 import { usersCommands } from './commands/users.ts';
@@ -12,6 +13,7 @@ const ENTRIES: readonly (Command | CommandGroup)[] = [
   serveCommand,
   usersCommands,
   clientsCommands,
+  keysCommands,
   migrateCommand,
 ];
 

@@ -597,3 +597,31 @@ describe('serve', () => {
     );
   });
 });
+
+describe('keys', () => {
+  it('rotates: new keys sign, the previous ones stay listed as retired; encrypted with CODEGRANT_KEY_SECRET', async () => {
+    const db = freshDb();
+    const first = await codegrant(['keys', 'rotate', '--db', db]);
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stdout, /^ES256 \S+\nRS256 \S+\n$/);
+    const second = await codegrant(['keys', 'rotate', '--db', db], {
+      env: { CODEGRANT_KEY_SECRET: 'a secret that is long enough' },
+    });
+    assert.equal(second.code, 0, second.stderr);
+    const listed = (await codegrant(['keys', 'list', '--json', '--db', db])).stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { status: string; encrypted: boolean; kid: string });
+    assert.equal(listed.length, 4);
+    assert.deepEqual(
+      listed.map((key) => [key.status, key.encrypted]),
+      [
+        ['retired', false],
+        ['retired', false],
+        ['active', true],
+        ['active', true],
+      ],
+    );
+    assert.ok(second.stdout.includes(listed[2]!.kid));
+  });
+});

@@ -4,13 +4,16 @@ import type { ServerContext } from './context.ts';
 import { DpopNonces } from './dpop/nonce.ts';
 import { OAuthError } from './errors.ts';
 import { loadInteraction } from './interaction/interactions.ts';
-import { type KeySet, loadSigningKeys } from './keys/signing-keys.ts';
+import { deleteExpiredKeys } from './keys/rotation.ts';
+import { type KeySet, keyFingerprint, loadSigningKeys } from './keys/signing-keys.ts';
 import { type AuthorizationServerOptions, resolveOptions } from './options.ts';
 import { type ConnectionInfo, createRouter } from './router.ts';
 
 export { buildMetadata } from './endpoints/discovery.ts';
 export { OAuthError } from './errors.ts';
 export { hashPassword, verifyPassword } from './interaction/password.ts';
+export { KeyEncryption } from './keys/key-encryption.ts';
+export { rotateSigningKeys } from './keys/rotation.ts';
 export { createJsonLineLogger } from './log.ts';
 export type {
   AuthorizationServerOptions,
@@ -54,9 +57,12 @@ export interface AuthorizationServer {
    * continues the flow (consent, then the code). The request must carry the browser's cookies.
    */
   completeLogin(request: Request, interactionId: string, accountId: string): Promise<string>;
-  /** Deletes expired rows (interactions, sessions, grants and their tokens, old login failures). */
+  /**
+   * Deletes what expired: interactions, sessions, grants and their tokens, replay records, old login
+   * failures, and retired signing keys nothing valid was signed with.
+   */
   sweep(): Promise<number>;
-  /** Reloads the signing keys from the store (after another process rotated them). */
+  /** Reloads the signing keys from the store if they changed (another process rotated them). */
   reloadKeys(): Promise<void>;
 }
 
@@ -111,12 +117,20 @@ export async function createAuthorizationServer(
       }
       return `${context.issuer}/interaction/${interactionId}`;
     },
-    sweep: () => {
+    async sweep() {
       const now = context.now();
-      return context.store.sweepExpired(now, now - context.loginThrottle.windowSeconds);
+      const longest = Math.max(context.lifetimes.accessToken, context.lifetimes.idToken);
+      return (
+        (await context.store.sweepExpired(now, now - context.loginThrottle.windowSeconds)) +
+        (await deleteExpiredKeys(context.store, now, longest))
+      );
     },
     async reloadKeys() {
-      keys = await loadSigningKeys(context.store, context.now(), context.keyEncryption);
+      const records = await context.store.listSigningKeys();
+      // Decrypting keys costs a key derivation each: rebuild only when the keys changed.
+      if (keys.fingerprint !== keyFingerprint(records)) {
+        keys = await loadSigningKeys(context.store, context.now(), context.keyEncryption);
+      }
     },
   };
 }

@@ -9,6 +9,8 @@ export interface ServeOptions {
   hostname?: string;
   /** Sweep expired rows this often, in seconds (default 300; 0 disables). */
   sweepIntervalSeconds?: number;
+  /** Reload the signing keys this often, to pick up another process's rotation (default 60; 0 disables). */
+  keyReloadIntervalSeconds?: number;
 }
 
 /**
@@ -22,17 +24,21 @@ export async function serve(server: AuthorizationServer, options: ServeOptions =
   }) as Server;
   // Keep-alive connections outlive typical load balancer idle timeouts (60 s), so the balancer closes first.
   http.keepAliveTimeout = 65_000;
-  const sweepSeconds = options.sweepIntervalSeconds ?? 300;
-  if (sweepSeconds > 0) {
-    const timer = setInterval(() => void server.sweep().catch(() => {}), sweepSeconds * 1000);
-    timer.unref();
-    http.on('close', () => clearInterval(timer));
-  }
+  every(http, options.sweepIntervalSeconds ?? 300, () => server.sweep());
+  every(http, options.keyReloadIntervalSeconds ?? 60, () => server.reloadKeys());
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
     http.listen(options.port ?? 4000, options.hostname, () => resolve());
   });
   return http;
+}
+
+/** Runs `task` every `seconds` while `http` is open; a failure waits for the next round. */
+function every(http: Server, seconds: number, task: () => Promise<unknown>): void {
+  if (seconds <= 0) return;
+  const timer = setInterval(() => void task().catch(() => {}), seconds * 1000);
+  timer.unref();
+  http.on('close', () => clearInterval(timer));
 }
 
 /**

@@ -27,6 +27,8 @@ export class KeySet {
   readonly jwks: { keys: JWK[] };
   /** Verifies tokens *we receive* (our own access tokens at UserInfo) through `jose`. */
   readonly verificationKeys: ReturnType<typeof createLocalJWKSet>;
+  /** Which keys (and retirements) this set was built from: see {@link keyFingerprint}. */
+  readonly fingerprint: string;
 
   /** @param records the store's keys, private keys already decrypted */
   constructor(records: SigningKeyRecord[]) {
@@ -41,6 +43,7 @@ export class KeySet {
     }
     this.jwks = { keys: records.map((record) => JSON.parse(record.publicJwk) as JWK) };
     this.verificationKeys = createLocalJWKSet(this.jwks);
+    this.fingerprint = keyFingerprint(records);
   }
 
   /** The key that signs `alg`. */
@@ -49,6 +52,11 @@ export class KeySet {
     if (!key) throw new Error(`no active ${alg} signing key in the store`);
     return key;
   }
+}
+
+/** Identifies a list of key records by their ids and retirement times. */
+export function keyFingerprint(records: SigningKeyRecord[]): string {
+  return records.map((record) => `${record.kid}:${record.retiredAt ?? ''}`).join(',');
 }
 
 /**
