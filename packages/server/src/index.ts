@@ -22,6 +22,8 @@ export type {
   Logger,
   LoginThrottle,
   LogRecord,
+  RegistrationPolicy,
+  ResourcePolicy,
 } from './options.ts';
 export { redirectUriProblem } from './registration/redirect-uri-policy.ts';
 export type { ConnectionInfo } from './router.ts';

@@ -1,5 +1,10 @@
 import type { Server } from 'node:http';
-import { type AuthorizationServer, createAuthorizationServer, createJsonLineLogger } from '@codegrant/server';
+import {
+  type AuthorizationServer,
+  createAuthorizationServer,
+  createJsonLineLogger,
+  type RegistrationPolicy,
+} from '@codegrant/server';
 import { serve, sizeThreadPoolToCores } from '@codegrant/server/node';
 import type { Command } from '../command.ts';
 import { CliError } from '../errors.ts';
@@ -66,6 +71,34 @@ export const serveCommand: Command = {
       default: '3600',
     },
     {
+      name: 'registration',
+      type: 'string',
+      choices: ['off', 'open', 'token'],
+      description:
+        'dynamic client registration (RFC 7591): off, open to anyone, or with the initial access token in CODEGRANT_INITIAL_ACCESS_TOKEN',
+      default: 'off',
+    },
+    {
+      name: 'resource',
+      type: 'string',
+      placeholder: 'URI',
+      description: 'a resource (API, MCP server) clients may ask tokens for (RFC 8707); repeatable',
+      multiple: true,
+    },
+    {
+      name: 'refresh-grace',
+      type: 'string',
+      placeholder: 'SECONDS',
+      description:
+        'a rotated refresh token retried within this time gets the same successor (parallel refreshes)',
+      default: '0',
+    },
+    {
+      name: 'dpop-nonce',
+      type: 'boolean',
+      description: 'require server-provided nonces in DPoP proofs (RFC 9449 §8)',
+    },
+    {
       name: 'log',
       type: 'string',
       choices: ['json', 'off'],
@@ -82,6 +115,9 @@ export const serveCommand: Command = {
     const code = args.integer('code-ttl', 1, MAX_CODE_TTL);
     const accessToken = args.integer('access-token-ttl', 1, MAX_ACCESS_TOKEN_TTL);
     const logger = args.string('log') === 'json' ? createJsonLineLogger() : undefined;
+    const registration = registrationPolicy(args.string('registration'));
+    const resources = Object.fromEntries(args.strings('resource').map((uri) => [uri, {}]));
+    const refreshTokenGraceSeconds = args.integer('refresh-grace', 0, 300) ?? 0;
 
     const { store, description } = await openStore(args);
     let http: Server;
@@ -91,6 +127,10 @@ export const serveCommand: Command = {
         store,
         lifetimes: { code, accessToken },
         logger,
+        registration,
+        resources,
+        refreshTokenGraceSeconds,
+        dpopNonce: args.boolean('dpop-nonce'),
         ...(process.env.CODEGRANT_KEY_SECRET
           ? { keyEncryptionSecret: process.env.CODEGRANT_KEY_SECRET }
           : {}),
@@ -110,6 +150,16 @@ export const serveCommand: Command = {
     await store.close();
   },
 };
+
+/** The registration policy of `--registration`; `token` reads the initial access token from the environment. */
+function registrationPolicy(choice: string | undefined): RegistrationPolicy {
+  if (choice !== 'token') return choice === 'open' ? 'open' : 'off';
+  const token = process.env.CODEGRANT_INITIAL_ACCESS_TOKEN;
+  if (!token || token.length < 32) {
+    throw new CliError('--registration token needs CODEGRANT_INITIAL_ACCESS_TOKEN of at least 32 characters');
+  }
+  return { initialAccessToken: token };
+}
 
 /** {@link serve}, its usual failures said in one line. */
 async function listen(server: AuthorizationServer, port: number, hostname: string): Promise<Server> {

@@ -1,0 +1,63 @@
+/**
+ * The browser bundle of the code-flow subset of `@codegrant/client` against openid-client's same
+ * subset: discovery, authorization URL, callback validation + code grant (ID token validated),
+ * refresh, PKCE, state and nonce. Each is bundled by esbuild (ESM, browser platform, minified,
+ * every dependency inside: jose for us, oauth4webapi for openid-client) and gzipped with node:zlib
+ * at its default level. Run alone: `node --import tsx bench/client-bundle.ts`.
+ */
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { build } from 'esbuild';
+
+/** The functions of the subset: the same names exist in both libraries (that is the point). */
+const SUBSET = [
+  'discovery',
+  'buildAuthorizationUrl',
+  'authorizationCodeGrant',
+  'refreshTokenGrant',
+  'randomPKCECodeVerifier',
+  'calculatePKCECodeChallenge',
+  'randomState',
+  'randomNonce',
+];
+
+const clientDir = fileURLToPath(new URL('../packages/client', import.meta.url));
+
+/** Minified, then gzipped, bytes of `export { …SUBSET } from specifier`. */
+async function bundle(specifier: string): Promise<{ minified: number; gzip: number }> {
+  const result = await build({
+    stdin: {
+      contents: `export { ${SUBSET.join(', ')} } from '${specifier}';`,
+      resolveDir: clientDir,
+      loader: 'ts',
+    },
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    conditions: ['codegrant-source'],
+    write: false,
+    logLevel: 'silent',
+  });
+  const code = result.outputFiles[0]!.contents;
+  return { minified: code.byteLength, gzip: gzipSync(code).byteLength };
+}
+
+/** Gzipped bundle sizes of the code-flow subset: ours and openid-client's. */
+export async function measureClientBundle(): Promise<{
+  codegrantGzipBytes: number;
+  openidClientGzipBytes: number;
+}> {
+  const [ours, theirs] = await Promise.all([bundle('@codegrant/client'), bundle('openid-client')]);
+  return { codegrantGzipBytes: ours.gzip, openidClientGzipBytes: theirs.gzip };
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const [ours, theirs] = await Promise.all([bundle('@codegrant/client'), bundle('openid-client')]);
+  const kb = (bytes: number) => `${(bytes / 1000).toFixed(2)} kB`;
+  console.log('code-flow subset, browser bundle (esbuild --minify, gzip):');
+  console.log(`  @codegrant/client  ${kb(ours.minified)} min  ${kb(ours.gzip)} gz`);
+  console.log(`  openid-client      ${kb(theirs.minified)} min  ${kb(theirs.gzip)} gz`);
+  console.log(`  ratio (gz)         ${(ours.gzip / theirs.gzip).toFixed(3)}×`);
+}

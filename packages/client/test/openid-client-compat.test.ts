@@ -1,0 +1,106 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import * as openidClient from 'openid-client';
+import * as codegrant from '../src/index.ts';
+import {
+  CONFIDENTIAL,
+  REDIRECT_URI,
+  SERVICE,
+  signInAtOidcProvider,
+  startOidcProvider,
+  type TestProvider,
+} from './helpers/oidc-provider.ts';
+
+/**
+ * The code an openid-client v6 user wrote, untouched, given the library as a parameter: switching
+ * to @codegrant/client is changing the import. (`any`: the two libraries' types are nominally
+ * different classes; the calls are the same.)
+ */
+// biome-ignore lint/suspicious/noExplicitAny: the same code runs against both libraries
+async function appCode(lib: any, issuer: string) {
+  const config = await lib.discovery(
+    new URL(issuer),
+    CONFIDENTIAL.client_id,
+    CONFIDENTIAL.client_secret,
+    lib.ClientSecretBasic(),
+    {
+      execute: [lib.allowInsecureRequests],
+    },
+  );
+  const verifier = lib.randomPKCECodeVerifier();
+  const state = lib.randomState();
+  const nonce = lib.randomNonce();
+  const url: URL = lib.buildAuthorizationUrl(config, {
+    redirect_uri: REDIRECT_URI,
+    scope: 'openid email',
+    code_challenge: await lib.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+    state,
+    nonce,
+    prompt: 'consent',
+  });
+  const callback = await signInAtOidcProvider(url);
+  const tokens = await lib.authorizationCodeGrant(config, callback, {
+    pkceCodeVerifier: verifier,
+    expectedState: state,
+    expectedNonce: nonce,
+  });
+  const claims = tokens.claims();
+  const userinfo = await lib.fetchUserInfo(config, tokens.access_token, claims.sub);
+  const refreshed = await lib.refreshTokenGrant(config, tokens.refresh_token);
+  const introspection = await lib.tokenIntrospection(config, refreshed.access_token);
+  await lib.tokenRevocation(config, refreshed.refresh_token);
+  const service = await lib.discovery(new URL(issuer), SERVICE.client_id, SERVICE.client_secret, undefined, {
+    execute: [lib.allowInsecureRequests],
+  });
+  const machine = await lib.clientCredentialsGrant(service);
+  let stateError: unknown;
+  await lib
+    .authorizationCodeGrant(
+      config,
+      new URL(`${REDIRECT_URI}?code=x&state=forged&iss=${encodeURIComponent(issuer)}`),
+      {
+        pkceCodeVerifier: verifier,
+        expectedState: state,
+      },
+    )
+    .catch((err: unknown) => {
+      stateError = err;
+    });
+  return {
+    sub: claims.sub,
+    aud: claims.aud,
+    tokenType: tokens.token_type,
+    expires: tokens.expiresIn() > 0,
+    email: userinfo.email,
+    refreshedSub: refreshed.claims()?.sub,
+    active: introspection.active,
+    machineTokenType: machine.token_type,
+    stateRefused: stateError instanceof Error,
+  };
+}
+
+describe('openid-client v6 compatibility: the same application code, either library', () => {
+  let op: TestProvider;
+  before(async () => {
+    op = await startOidcProvider();
+  });
+  after(() => op.close());
+
+  it('gives the same results with openid-client and with @codegrant/client', async () => {
+    const theirs = await appCode(openidClient, op.issuer);
+    const ours = await appCode(codegrant, op.issuer);
+    assert.deepEqual(ours, theirs);
+    assert.deepEqual(ours, {
+      sub: 'alice',
+      aud: CONFIDENTIAL.client_id,
+      tokenType: 'bearer',
+      expires: true,
+      email: 'alice@example.com',
+      refreshedSub: 'alice',
+      active: true,
+      machineTokenType: 'bearer',
+      stateRefused: true,
+    });
+  });
+});
