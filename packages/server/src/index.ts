@@ -7,6 +7,7 @@ import { loadInteraction } from './interaction/interactions.ts';
 import { deleteExpiredKeys } from './keys/rotation.ts';
 import { type KeySet, keyFingerprint, loadSigningKeys } from './keys/signing-keys.ts';
 import { type AuthorizationServerOptions, resolveOptions } from './options.ts';
+import { ClientIdMetadataDocuments } from './registration/client-id-metadata-document.ts';
 import { type ConnectionInfo, createRouter } from './router.ts';
 
 export { buildMetadata } from './endpoints/discovery.ts';
@@ -86,7 +87,13 @@ export async function createAuthorizationServer(
   let keys: KeySet = await loadSigningKeys(resolved.store, resolved.now(), resolved.keyEncryption);
   const context: ServerContext = {
     ...resolved,
-    findClient: cachedClientLookup(resolved.store),
+    findClient: cachedClientLookup(
+      resolved.store,
+      resolved.clientIdMetadataDocuments === false
+        ? undefined
+        : new ClientIdMetadataDocuments(resolved.store, resolved.clientIdMetadataDocuments),
+      resolved.now,
+    ),
     clientKeys: new ClientKeys(),
     dpopNonces: resolved.dpopNonce ? new DpopNonces(resolved.store) : undefined,
     get keys() {

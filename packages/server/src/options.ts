@@ -1,4 +1,5 @@
 import { KeyEncryption } from './keys/key-encryption.ts';
+import type { ClientIdMetadataDocumentOptions } from './registration/client-id-metadata-document.ts';
 import type { Store } from './store/store.ts';
 
 /** One structured log record (one line per request, one per internal error). */
@@ -78,6 +79,11 @@ export interface AuthorizationServerOptions {
   /** Dynamic client registration (RFC 7591): `off` (default), `open`, or with an initial access token. */
   registration?: RegistrationPolicy;
   /**
+   * Client ID Metadata Documents: a `client_id` that is an https URL names the client's own
+   * metadata document, fetched with SSRF protection (on by default; `false` turns it off).
+   */
+  clientIdMetadataDocuments?: false | ClientIdMetadataDocumentOptions;
+  /**
    * Bring your own login UI: when set, a browser that must sign in is sent to this URL instead of
    * the built-in page. Your page authenticates the user, calls `server.completeLogin(interactionId,
    * accountId)` and redirects the browser to the URL it returns.
@@ -112,6 +118,7 @@ export interface ResolvedOptions {
   refreshTokenGraceSeconds: number;
   dpopNonce: boolean;
   registration: RegistrationPolicy;
+  clientIdMetadataDocuments: false | ClientIdMetadataDocumentOptions;
   loginUrl: ((interactionId: string) => string) | undefined;
   findAccountClaims: FindAccountClaims | undefined;
   trustProxy: boolean;
@@ -169,6 +176,7 @@ export function resolveOptions(options: AuthorizationServerOptions): ResolvedOpt
     refreshTokenGraceSeconds: options.refreshTokenGraceSeconds ?? 0,
     dpopNonce: options.dpopNonce ?? false,
     registration: options.registration ?? 'off',
+    clientIdMetadataDocuments: options.clientIdMetadataDocuments ?? {},
     loginUrl: options.loginUrl,
     findAccountClaims: options.findAccountClaims,
     trustProxy: options.trustProxy ?? false,

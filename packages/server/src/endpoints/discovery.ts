@@ -14,7 +14,7 @@ const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_
  * It states only what the server does.
  */
 export function buildMetadata(
-  context: Pick<ServerContext, 'issuer' | 'scopes' | 'registration'>,
+  context: Pick<ServerContext, 'issuer' | 'scopes' | 'registration' | 'clientIdMetadataDocuments'>,
 ): AuthorizationServerMetadata {
   const { issuer } = context;
   return {
@@ -58,6 +58,7 @@ export function buildMetadata(
       'email_verified',
     ],
     authorization_response_iss_parameter_supported: true,
+    client_id_metadata_document_supported: context.clientIdMetadataDocuments !== false,
     claims_parameter_supported: false,
     request_parameter_supported: false,
     // OpenID Connect Discovery defaults this one to true: say no explicitly.
@@ -67,7 +68,7 @@ export function buildMetadata(
 
 /** Serves the metadata document (computed once; cacheable for 5 minutes). */
 export function discoveryEndpoint(
-  context: Pick<ServerContext, 'issuer' | 'scopes' | 'registration'>,
+  context: Pick<ServerContext, 'issuer' | 'scopes' | 'registration' | 'clientIdMetadataDocuments'>,
 ): () => Response {
   const metadata = buildMetadata(context);
   return () => jsonPublic(metadata, 300);

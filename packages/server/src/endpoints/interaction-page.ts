@@ -10,6 +10,12 @@ import { currentSession, startSession } from '../interaction/session.ts';
 import { consentPage } from '../pages/consent-page.ts';
 import { loginPage } from '../pages/login-page.ts';
 
+/** Whether a redirect URI points at this device (RFC 8252 §7.3 loopback, or localhost). */
+function isLoopbackRedirect(uri: string): boolean {
+  const host = URL.canParse(uri) ? new URL(uri).hostname : '';
+  return host === 'localhost' || host === '127.0.0.1' || host === '[::1]';
+}
+
 type Context = Pick<
   ServerContext,
   | 'resources'
@@ -69,6 +75,7 @@ export function interactionPageEndpoint(
               redirectHost: new URL(authorization.target.redirectUri).host,
               username: user?.username ?? step.login.userId,
               scopes: authorization.scopes,
+              onlyLocalRedirects: authorization.client.redirectUris.every(isLoopbackRedirect),
             }),
             cookies,
           );

@@ -9,6 +9,8 @@ export interface ConsentPageInput {
   redirectHost: string;
   username: string;
   scopes: string[];
+  /** Every redirect URI of the client is on this device (localhost): any local app could be it. */
+  onlyLocalRedirects: boolean;
 }
 
 const SCOPE_DESCRIPTIONS: Record<string, string> = {
@@ -25,6 +27,11 @@ export function consentPage(input: ConsentPageInput): Response {
     html`<h1>Allow access?</h1>
 <p><strong>${input.clientName}</strong> (returning you to <code>${input.redirectHost}</code>) asks to:</p>
 <ul>${input.scopes.map((scope) => html`<li>${SCOPE_DESCRIPTIONS[scope] ?? scope}</li>`)}</ul>
+${
+  input.onlyLocalRedirects
+    ? html`<div class="alert" role="alert">This application only returns to your own device (localhost). Allow only if you just started it yourself: any program on this computer could claim this name.</div>`
+    : ''
+}
 <p>Signed in as <strong>${input.username}</strong>.</p>
 <form method="post" action="${input.actionUrl}">
 <input type="hidden" name="csrf_token" value="${input.csrfToken}">

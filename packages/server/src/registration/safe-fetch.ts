@@ -1,0 +1,133 @@
+import { lookup as dnsLookup } from 'node:dns';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { BlockList, isIP, type LookupFunction } from 'node:net';
+
+/** Addresses a server-side fetch of a URL someone else chose must never reach (SSRF). */
+const PRIVATE = new BlockList();
+for (const [network, prefix] of [
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['224.0.0.0', 4],
+  ['240.0.0.0', 4],
+] as const) {
+  PRIVATE.addSubnet(network, prefix, 'ipv4');
+}
+for (const [network, prefix] of [
+  ['::', 128],
+  ['::1', 128],
+  ['fc00::', 7],
+  ['fe80::', 10],
+  ['ff00::', 8],
+] as const) {
+  PRIVATE.addSubnet(network, prefix, 'ipv6');
+}
+
+/** Whether an IP address is loopback, private, link-local or otherwise not on the public internet. */
+export function isPrivateAddress(address: string): boolean {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1];
+  if (mapped) return PRIVATE.check(mapped, 'ipv4');
+  return PRIVATE.check(address, isIP(address) === 6 ? 'ipv6' : 'ipv4');
+}
+
+/** Limits of {@link safeFetchJson}. */
+export interface SafeFetchOptions {
+  maxBytes: number;
+  timeoutMs: number;
+  /** Development only: allow loopback and private addresses (and plain http). */
+  allowPrivateNetworks: boolean;
+}
+
+/** What a fetch returned. */
+export interface SafeFetchResult {
+  status: number;
+  body: unknown;
+  /** The `Cache-Control` header, for the caller's caching. */
+  cacheControl: string | undefined;
+}
+
+/**
+ * GETs a JSON document from a URL chosen by someone else (a client id that is a URL) without
+ * letting it reach inside our network: the resolved address is checked *in the connection's own
+ * DNS lookup*, so a name that resolves to a public address for a check and a private one for the
+ * connection (DNS rebinding) gets nowhere. No redirects are followed; the body is bounded in size
+ * and the whole exchange in time.
+ *
+ * @throws {Error} naming the refusal: a private address, too large, too slow, not JSON
+ */
+export function safeFetchJson(url: URL, options: SafeFetchOptions): Promise<SafeFetchResult> {
+  const lookup: LookupFunction = (hostname, lookupOptions, callback) => {
+    dnsLookup(hostname, { ...lookupOptions, all: true }, (error, addresses) => {
+      if (error) return callback(error, '', 0);
+      const list = addresses as { address: string; family: number }[];
+      const refused = list.find((entry) => isPrivateAddress(entry.address));
+      if (refused && !options.allowPrivateNetworks) {
+        return callback(new Error(`${hostname} resolves to a private address (${refused.address})`), '', 0);
+      }
+      const chosen = list[0];
+      if (!chosen) return callback(new Error(`${hostname} has no address`), '', 0);
+      if (lookupOptions.all) return callback(null, list as never, 0);
+      callback(null, chosen.address, chosen.family);
+    });
+  };
+  // An IP literal never goes through the lookup: check it here.
+  const literal = url.hostname.replace(/^\[|\]$/g, '');
+  if (isIP(literal) && isPrivateAddress(literal) && !options.allowPrivateNetworks) {
+    return Promise.reject(new Error(`${url.hostname} is a private address`));
+  }
+  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const request = send(
+      url,
+      { method: 'GET', lookup, headers: { accept: 'application/json' } },
+      (response) => {
+        const chunks: Buffer[] = [];
+        let received = 0;
+        response.on('data', (chunk: Buffer) => {
+          received += chunk.length;
+          if (received > options.maxBytes) {
+            clearTimeout(deadline);
+            reject(new Error(`the document exceeds ${options.maxBytes} bytes`));
+            // Destroyed without an error: the rejection above already said why.
+            request.destroy();
+            return;
+          }
+          chunks.push(chunk);
+        });
+        response.on('end', () => {
+          clearTimeout(deadline);
+          try {
+            resolve({
+              status: response.statusCode ?? 0,
+              body: JSON.parse(Buffer.concat(chunks).toString('utf8')),
+              cacheControl: response.headers['cache-control'],
+            });
+          } catch {
+            reject(new Error('the document is not JSON'));
+          }
+        });
+        response.on('error', (error) => {
+          clearTimeout(deadline);
+          reject(error);
+        });
+      },
+    );
+    // One deadline for the whole exchange: a server trickling bytes cannot hold us.
+    const deadline = setTimeout(() => {
+      reject(new Error(`no complete answer within ${options.timeoutMs} ms`));
+      request.destroy();
+    }, options.timeoutMs);
+    request.on('error', (error) => {
+      clearTimeout(deadline);
+      reject(error);
+    });
+    request.end();
+  });
+}
