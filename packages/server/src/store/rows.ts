@@ -1,0 +1,197 @@
+/**
+ * The rows of the SQL stores (SQLite and PostgreSQL share the schema of `migrations.ts`) and
+ * their mapping to and from the records of `store.ts`: lists and objects as JSON text, booleans as
+ * 0/1, times as integer seconds.
+ */
+import type { ClientRecord, GrantRecord, RefreshTokenRecord, SigningKeyRecord, UserRecord } from './store.ts';
+
+export interface UserRow {
+  id: string;
+  username: string;
+  password_hash: string;
+  email: string | null;
+  email_verified: number;
+  name: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ClientRow {
+  client_id: string;
+  client_secret_hash: string | null;
+  name: string | null;
+  redirect_uris: string;
+  post_logout_redirect_uris: string;
+  grant_types: string;
+  token_endpoint_auth_method: ClientRecord['tokenEndpointAuthMethod'];
+  first_party: number;
+  id_token_signed_response_alg: ClientRecord['idTokenSignedResponseAlg'];
+  always_issue_refresh_token: number;
+  allow_missing_pkce: number;
+  jwks: string | null;
+  jwks_uri: string | null;
+  dpop_bound_access_tokens: number;
+  registration_access_token_hash: string | null;
+  metadata: string;
+  created_at: number;
+}
+
+export interface SigningKeyRow {
+  kid: string;
+  alg: SigningKeyRecord['alg'];
+  private_jwk: string;
+  public_jwk: string;
+  created_at: number;
+  retired_at: number | null;
+}
+
+export interface InteractionRow {
+  id: string;
+  client_id: string;
+  parameters: string;
+  csrf_token: string;
+  browser_binding_hash: string;
+  user_id: string | null;
+  auth_time: number | null;
+  created_at: number;
+  expires_at: number;
+}
+
+export interface SessionRow {
+  id_hash: string;
+  user_id: string;
+  auth_time: number;
+  created_at: number;
+  expires_at: number;
+}
+
+export interface ConsentRow {
+  user_id: string;
+  client_id: string;
+  scopes: string;
+  updated_at: number;
+}
+
+export interface GrantRow {
+  id: string;
+  client_id: string;
+  user_id: string;
+  scopes: string;
+  auth_time: number;
+  nonce: string | null;
+  redirect_uri: string;
+  code_hash: string;
+  code_challenge: string | null;
+  resources: string;
+  dpop_jkt: string | null;
+  code_expires_at: number;
+  code_consumed_at: number | null;
+  revoked_at: number | null;
+  created_at: number;
+  expires_at: number;
+}
+
+export interface RefreshTokenRow {
+  hash: string;
+  grant_id: string;
+  client_id: string;
+  scopes: string;
+  created_at: number;
+  expires_at: number;
+  rotated_at: number | null;
+  dpop_jkt: string | null;
+  successor_sealed: string | null;
+}
+
+export function toUser(row: UserRow): UserRecord {
+  return {
+    id: row.id,
+    username: row.username,
+    passwordHash: row.password_hash,
+    email: row.email,
+    emailVerified: row.email_verified === 1,
+    name: row.name,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export function toClient(row: ClientRow): ClientRecord {
+  return {
+    clientId: row.client_id,
+    clientSecretHash: row.client_secret_hash,
+    name: row.name,
+    redirectUris: JSON.parse(row.redirect_uris) as string[],
+    postLogoutRedirectUris: JSON.parse(row.post_logout_redirect_uris) as string[],
+    grantTypes: JSON.parse(row.grant_types) as string[],
+    tokenEndpointAuthMethod: row.token_endpoint_auth_method,
+    firstParty: row.first_party === 1,
+    idTokenSignedResponseAlg: row.id_token_signed_response_alg,
+    alwaysIssueRefreshToken: row.always_issue_refresh_token === 1,
+    allowMissingPkce: row.allow_missing_pkce === 1,
+    jwks: row.jwks,
+    jwksUri: row.jwks_uri,
+    dpopBoundAccessTokens: row.dpop_bound_access_tokens === 1,
+    registrationAccessTokenHash: row.registration_access_token_hash,
+    metadata: JSON.parse(row.metadata) as Record<string, unknown>,
+    createdAt: row.created_at,
+  };
+}
+
+/** The row of `client`, every column (the parameters of both the INSERT and the UPDATE). */
+export function toClientRow(client: ClientRecord): ClientRow {
+  return {
+    client_id: client.clientId,
+    client_secret_hash: client.clientSecretHash,
+    name: client.name,
+    redirect_uris: JSON.stringify(client.redirectUris),
+    post_logout_redirect_uris: JSON.stringify(client.postLogoutRedirectUris),
+    grant_types: JSON.stringify(client.grantTypes),
+    token_endpoint_auth_method: client.tokenEndpointAuthMethod,
+    first_party: client.firstParty ? 1 : 0,
+    id_token_signed_response_alg: client.idTokenSignedResponseAlg,
+    always_issue_refresh_token: client.alwaysIssueRefreshToken ? 1 : 0,
+    allow_missing_pkce: client.allowMissingPkce ? 1 : 0,
+    jwks: client.jwks,
+    jwks_uri: client.jwksUri,
+    dpop_bound_access_tokens: client.dpopBoundAccessTokens ? 1 : 0,
+    registration_access_token_hash: client.registrationAccessTokenHash,
+    metadata: JSON.stringify(client.metadata),
+    created_at: client.createdAt,
+  };
+}
+
+export function toGrant(row: GrantRow): GrantRecord {
+  return {
+    id: row.id,
+    clientId: row.client_id,
+    userId: row.user_id,
+    scopes: JSON.parse(row.scopes) as string[],
+    authTime: row.auth_time,
+    nonce: row.nonce,
+    redirectUri: row.redirect_uri,
+    codeHash: row.code_hash,
+    codeChallenge: row.code_challenge,
+    resources: JSON.parse(row.resources) as string[],
+    dpopJkt: row.dpop_jkt,
+    codeExpiresAt: row.code_expires_at,
+    codeConsumedAt: row.code_consumed_at,
+    revokedAt: row.revoked_at,
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+  };
+}
+
+export function toRefreshToken(row: RefreshTokenRow): RefreshTokenRecord {
+  return {
+    hash: row.hash,
+    grantId: row.grant_id,
+    clientId: row.client_id,
+    scopes: JSON.parse(row.scopes) as string[],
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+    rotatedAt: row.rotated_at,
+    dpopJkt: row.dpop_jkt,
+    successorSealed: row.successor_sealed,
+  };
+}
