@@ -159,7 +159,7 @@ const listCommand: Command = {
       const records = clients.map((client) => ({
         client_id: client.clientId,
         client_name: client.name,
-        type: client.clientSecretHash === null ? 'public' : 'confidential',
+        type: client.tokenEndpointAuthMethod === 'none' ? 'public' : 'confidential',
         redirect_uris: client.redirectUris,
         token_endpoint_auth_method: client.tokenEndpointAuthMethod,
         grant_types: client.grantTypes,
