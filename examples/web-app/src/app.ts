@@ -1,9 +1,11 @@
 import { Hono } from 'hono';
 import { csrf } from 'hono/csrf';
 import { HTTPException } from 'hono/http-exception';
+import { createApi } from './api.ts';
 import { discover, type Provider } from './discovery.ts';
 import {
   type ClientSettings,
+  callApi,
   FlowError,
   fetchUserinfo,
   redeemCode,
@@ -34,7 +36,8 @@ export interface DemoAppOptions {
 /**
  * The demo web app: a confidential client of the identity provider, as a Hono app. Routes:
  * `GET /` (home, or the signed-in page with every step), `POST /login` (starts a sign-in),
- * `GET <redirect URI path>` (the callback), `POST /refresh`, `POST /logout`.
+ * `GET <redirect URI path>` (the callback), `POST /refresh`, `POST /call-api` (calls `GET /api/me`
+ * with the session's access token), `POST /logout`; and its API, `GET /api/me` (see `api.ts`).
  */
 export function createDemoApp(options: DemoAppOptions): Hono {
   const client: ClientSettings = {
@@ -152,6 +155,24 @@ export function createDemoApp(options: DemoAppOptions): Hono {
     }
     return c.redirect('/', 303);
   });
+
+  app.post('/call-api', async (c) => {
+    const session = sessions.get(c);
+    if (session?.tokens) {
+      try {
+        // Over HTTP, as any client of the API would: the page shows that exchange.
+        session.steps.push(
+          await callApi(new URL('/api/me', options.redirectUri).href, session.tokens.accessToken),
+        );
+      } catch (error) {
+        if (!(error instanceof FlowError)) throw error;
+        session.steps.push(error.step);
+      }
+    }
+    return c.redirect('/', 303);
+  });
+
+  app.route('/api', createApi(getProvider));
 
   app.post('/logout', (c) => {
     sessions.end(c);

@@ -14,6 +14,8 @@ export interface Provider {
   issParameterSupported: boolean;
   /** The server's signing keys, fetched from `jwksUri` when needed (and again for an unknown `kid`). */
   jwks: JWTVerifyGetKey;
+  /** The whole discovery document, checked: what the API's `validateJwtAccessToken` takes (and caches the JWKS with). */
+  metadata: AuthorizationServerMetadata;
 }
 
 type EndpointName = 'authorization_endpoint' | 'token_endpoint' | 'userinfo_endpoint' | 'jwks_uri';
@@ -58,5 +60,6 @@ export async function discover(issuer: string): Promise<Provider> {
     jwksUri,
     issParameterSupported: metadata.authorization_response_iss_parameter_supported === true,
     jwks: createRemoteJWKSet(new URL(jwksUri)),
+    metadata,
   };
 }

@@ -42,7 +42,7 @@ export interface TokenSet {
 }
 
 /** Which step of the flow a {@link Step} records. */
-export type StepKind = 'authorization' | 'callback' | 'token' | 'userinfo' | 'refresh';
+export type StepKind = 'authorization' | 'callback' | 'token' | 'userinfo' | 'refresh' | 'api';
 
 /** A JWT split into its decoded parts, for display (decoded only: verification is separate). */
 export interface DecodedJwt {
@@ -237,6 +237,35 @@ export async function fetchUserinfo(
   if (json.sub !== sub) throw refuse(step, `sub is ${String(json.sub)}, but the ID token's is ${sub}`);
   step.checks.push(`sub equals the ID token's (${sub})`);
   return { claims: json, step };
+}
+
+/**
+ * Calls the app's own API (`GET /api/me`, see `api.ts`) with the access token as a Bearer token
+ * (RFC 6750 §2.1), as any client of the API would.
+ *
+ * @throws {FlowError} when the API refuses the token (its `WWW-Authenticate` challenge is on the page)
+ */
+export async function callApi(apiUrl: string, accessToken: string): Promise<Step> {
+  const { exchange, json } = await sendRecorded({
+    method: 'GET',
+    url: apiUrl,
+    headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json' },
+    shownHeaders: { authorization: `Bearer ${accessToken.slice(0, 16)}… (the access token)` },
+  });
+  const step: Step = { kind: 'api', at: new Date().toISOString(), exchange, checks: [] };
+  const response = exchange.response;
+  if (!response) throw refuse(step, exchange.failure ?? 'no response');
+  if (response.status !== 200) {
+    const challenge = new Headers(response.headers).get('www-authenticate');
+    throw refuse(
+      step,
+      `the API answered ${response.status}${challenge ? ` (WWW-Authenticate: ${challenge})` : ''}${describeOAuthError(json)}`,
+    );
+  }
+  step.checks.push(
+    'the API verified the access token (typ at+jwt, signature, iss, aud, exp) and answered whom it is about',
+  );
+  return step;
 }
 
 /**

@@ -78,6 +78,12 @@ const STEP_TITLES: Record<StepKind, { title: string; channel: string; about: str
     channel: 'app → identity provider, server to server',
     about: 'The app trades its refresh token for fresh tokens, without the browser and without the user.',
   },
+  api: {
+    title: 'API request',
+    channel: 'app → its API, server to server',
+    about:
+      'The app calls its own API, GET /api/me, with the access token as a Bearer token, as any client of the API would. The API checks the token with validateJwtAccessToken of @codegrant/client (typ at+jwt, the signature against the identity provider’s JWKS, iss, aud, exp) and answers whom it is about and its scopes, or refuses it with a WWW-Authenticate challenge.',
+  },
 };
 
 /** The signed-out home page: what the demo does, and the button that starts it. */
@@ -87,7 +93,7 @@ export function homePage(context: PageContext, demoAccount?: { username: string;
     context,
     html`<section class="card">
 <h2>Sign in with the codegrant identity provider</h2>
-<p>This app is a confidential OAuth 2.0 / OpenID Connect client that speaks raw HTTP, so that you can see each step of the authorization code flow with PKCE: the redirect to the identity provider, the callback, the token request, the ID token checks, the UserInfo request and a refresh.</p>
+<p>This app is a confidential OAuth 2.0 / OpenID Connect client that speaks raw HTTP, so that you can see each step of the authorization code flow with PKCE: the redirect to the identity provider, the callback, the token request, the ID token checks, the UserInfo request, a refresh, and a call of the app's own API with the access token.</p>
 ${demoAccount && html`<p>Demo account: username <code>${demoAccount.username}</code>, password <code>${demoAccount.password}</code>.</p>`}
 <form method="post" action="/login"><button type="submit">Sign in</button></form>
 </section>`,
@@ -110,6 +116,7 @@ ${last?.error && html`<p class="error" role="alert">The last step failed: ${last
 </div>
 <div class="actions">
 ${tokens.refreshToken && html`<form method="post" action="/refresh"><button type="submit">Refresh tokens</button></form>`}
+<form method="post" action="/call-api"><button type="submit">Call the API</button></form>
 <form method="post" action="/logout"><button type="submit" class="secondary">Sign out</button></form>
 </div>
 <p class="muted">Sign out clears this app's session only. The identity provider still has yours (single sign-on), so signing in again skips the password, and the consent you gave is remembered.</p>

@@ -265,6 +265,53 @@ describe('npm start: the dev setup and the demo web app', () => {
       assert.match(refreshStep, /a new refresh token replaces the old one/);
       assert.notEqual(accessTokenIn(refreshStep), firstAccessToken);
 
+      // "Call the API": the app calls its own API with the session's access token, and shows the exchange.
+      assert.match(
+        await (await browser.request(`${app}/`)).text(),
+        /<form method="post" action="\/call-api"><button type="submit">Call the API<\/button>/,
+      );
+      const called = await browser.request(`${app}/call-api`, {});
+      assert.equal(called.status, 303);
+      await called.body?.cancel();
+      const afterCall = stepSections(await (await browser.request(`${app}/`)).text());
+      assert.deepEqual(
+        afterCall.map((step) => step.kind),
+        ['authorization', 'callback', 'token', 'userinfo', 'refresh', 'api'],
+      );
+      const apiStep = afterCall[5]?.text ?? '';
+      assert.ok(!apiStep.includes('class="error"'), apiStep);
+      assert.match(apiStep, /GET \/api\/me HTTP\/1\.1/);
+      assert.match(apiStep, /authorization: Bearer [\w-]{16}… \(the access token\)/);
+      assert.match(apiStep, /HTTP\/1\.1 200 OK/);
+      assert.match(apiStep, new RegExp(`"sub": "${sub}"`));
+      assert.match(apiStep, /"scopes": \[\s*"openid"/);
+
+      // The API itself: the session's access token is accepted; none, or a tampered one, is challenged.
+      const accessToken = accessTokenIn(refreshStep);
+      const callApi = (headers: Record<string, string> = {}) => fetch(`${app}/api/me`, { headers });
+      const accepted = await callApi({ authorization: `Bearer ${accessToken}` });
+      assert.equal(accepted.status, 200);
+      const answer = (await accepted.json()) as { sub: string; client_id: string; scopes: string[] };
+      assert.equal(answer.sub, sub);
+      assert.equal(answer.client_id, 'demo-web-app');
+      assert.deepEqual([...answer.scopes].sort(), ['email', 'offline_access', 'openid', 'profile']);
+      const anonymous = await callApi();
+      assert.equal(anonymous.status, 401);
+      assert.match(anonymous.headers.get('www-authenticate') ?? '', /^Bearer, DPoP algs="/);
+      await anonymous.body?.cancel();
+      const [header, payload, signature] = accessToken.split('.');
+      const claims = JSON.parse(Buffer.from(payload ?? '', 'base64url').toString());
+      const forgedPayload = Buffer.from(JSON.stringify({ ...claims, sub: 'someone-else' })).toString(
+        'base64url',
+      );
+      const tampered = await callApi({ authorization: `Bearer ${header}.${forgedPayload}.${signature}` });
+      assert.equal(tampered.status, 401);
+      assert.match(
+        tampered.headers.get('www-authenticate') ?? '',
+        /^Bearer error="invalid_token", error_description="access token: signature verification failed"$/,
+      );
+      assert.equal(((await tampered.json()) as { error: string }).error, 'invalid_token');
+
       // "Sign out" clears the app's session.
       const signedOut = await browser.request(`${app}/logout`, {});
       assert.equal(signedOut.status, 303);
