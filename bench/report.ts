@@ -6,8 +6,29 @@ import { dirname } from 'node:path';
 import type { PhaseReport, TokenShape } from './load.ts';
 import type { SignReport } from './sign.ts';
 
-/** The names of the benchmarked servers. */
-export type SubjectName = 'codegrant' | 'oidc-provider';
+/** The names of the benchmarked servers (what `--only` and `--profile` take). */
+export type SubjectName = 'codegrant' | 'codegrant-postgres' | 'codegrant-postgres-2' | 'oidc-provider';
+
+/** What each subject is, for humans. */
+export const SUBJECT_DESCRIPTIONS: Record<SubjectName, string> = {
+  codegrant: 'codegrant, SQLite file, 1 process',
+  'codegrant-postgres': 'codegrant, PostgreSQL, 1 process',
+  'codegrant-postgres-2': 'codegrant, PostgreSQL, 2 processes on one port (cluster)',
+  'oidc-provider': 'oidc-provider, in memory, 1 process',
+};
+
+/** The comparisons reported when both sides ran, with the req/s ratio the issue sets as a target. */
+const COMPARISONS: ReadonlyArray<{
+  subject: SubjectName;
+  baseline: SubjectName;
+  target?: { ratio: number; inclusive: boolean };
+}> = [
+  { subject: 'codegrant', baseline: 'oidc-provider', target: { ratio: 2, inclusive: true } },
+  { subject: 'codegrant-postgres', baseline: 'oidc-provider' },
+  { subject: 'codegrant-postgres-2', baseline: 'oidc-provider' },
+  // More processes on a shared database must buy throughput beyond the embedded single process.
+  { subject: 'codegrant-postgres-2', baseline: 'codegrant', target: { ratio: 1, inclusive: false } },
+];
 
 /** One subject's run. */
 export interface SubjectResult {
@@ -16,8 +37,15 @@ export interface SubjectResult {
   round: number;
   /** Time from spawning the server to its ready message (start-up plus minting the codes). */
   setupSeconds: number;
-  /** Server CPU (all its threads) per wall-clock second while the load ran, warm-up included. */
+  /** How many processes served. */
+  processes: number;
+  /**
+   * Server CPU (all threads of all its processes; for the cluster, its primary included) per
+   * wall-clock second while the load ran, warm-up included.
+   */
   serverCpuPercent: number;
+  /** Peak RSS of the serving process(es), summed; measured after the load. */
+  peakRssBytes: number;
   warmup: PhaseReport;
   measured: PhaseReport;
   tokenShape: TokenShape;
@@ -35,19 +63,40 @@ export interface BenchResults {
     concurrency: number;
     rounds: number;
     codegrantStore: 'sqlite' | 'memory';
-    /** UV_THREADPOOL_SIZE of both servers. */
+    /** UV_THREADPOOL_SIZE of every server process. */
     threadPoolSize: string;
+    /** The PostgreSQL server of the PostgreSQL subjects, when they ran. */
+    postgres: PostgresInfo | null;
   };
   /** Every run, in the order they ran. */
   subjects: SubjectResult[];
-  /**
-   * codegrant ÷ oidc-provider (medians over the rounds), when both ran. Above 1 is better for
-   * req/s, below 1 for latency.
-   */
-  ratio: { requestsPerSecond: number; p50: number; p99: number } | null;
-  /** The throughput ratio the server must reach. */
-  target: { requestsPerSecondRatio: number; met: boolean | null };
+  /** Subject ÷ baseline, for each pair of {@link COMPARISONS} that both ran. */
+  comparisons: Comparison[];
   sign: SignReport | null;
+}
+
+/** Where the PostgreSQL subjects' database ran, and how durably it commits. */
+export interface PostgresInfo {
+  /** `host:port/database`, no credentials. */
+  server: string;
+  version: string;
+  fsync: string;
+  synchronousCommit: string;
+}
+
+/**
+ * One subject against a baseline: ratios of the medians over the rounds. Above 1 is better for
+ * req/s, below 1 for latency and memory.
+ */
+export interface Comparison {
+  subject: SubjectName;
+  baseline: SubjectName;
+  requestsPerSecond: number;
+  p50: number;
+  p99: number;
+  peakRss: number;
+  /** The req/s ratio to reach (at least, or above), and whether it was. */
+  target: { ratio: number; inclusive: boolean; met: boolean } | null;
 }
 
 /** The machine note printed under every run. */
@@ -55,19 +104,33 @@ export const NOISE_NOTE =
   'Note: server and load generator share this machine (one core each on 2 cores); absolute numbers are ' +
   'noisy from run to run, compare the ratios.';
 
-/** codegrant ÷ oidc-provider of the per-subject medians, or `null` unless both ran. */
-export function compareSubjects(results: SubjectResult[]): BenchResults['ratio'] {
-  const of = (name: SubjectName) => results.filter((r) => r.name === name).map((r) => r.measured);
-  const codegrant = of('codegrant');
-  const oidcProvider = of('oidc-provider');
-  if (codegrant.length === 0 || oidcProvider.length === 0) return null;
-  const ratio = (metric: (phase: PhaseReport) => number) =>
-    median(codegrant.map(metric)) / median(oidcProvider.map(metric));
-  return {
-    requestsPerSecond: ratio((p) => p.requestsPerSecond),
-    p50: ratio((p) => p.p50Ms),
-    p99: ratio((p) => p.p99Ms),
-  };
+/** The comparisons whose subject and baseline both ran, from the per-subject medians. */
+export function compareSubjects(results: SubjectResult[]): Comparison[] {
+  const of = (name: SubjectName) => results.filter((r) => r.name === name);
+  return COMPARISONS.flatMap(({ subject, baseline, target }) => {
+    const a = of(subject);
+    const b = of(baseline);
+    if (a.length === 0 || b.length === 0) return [];
+    const ratio = (metric: (result: SubjectResult) => number) =>
+      median(a.map(metric)) / median(b.map(metric));
+    const requestsPerSecond = ratio((r) => r.measured.requestsPerSecond);
+    return [
+      {
+        subject,
+        baseline,
+        requestsPerSecond,
+        p50: ratio((r) => r.measured.p50Ms),
+        p99: ratio((r) => r.measured.p99Ms),
+        peakRss: ratio((r) => r.peakRssBytes),
+        target: target
+          ? {
+              ...target,
+              met: target.inclusive ? requestsPerSecond >= target.ratio : requestsPerSecond > target.ratio,
+            }
+          : null,
+      },
+    ];
+  });
 }
 
 function median(values: number[]): number {
@@ -83,10 +146,10 @@ export function formatReport(results: BenchResults): string {
   lines.push(
     `POST /token, authorization_code: ${config.codes} distinct codes measured after ${config.warmup} warm-up, ` +
       `${config.concurrency} keep-alive connections, load generator in its own process, ` +
-      `both servers with UV_THREADPOOL_SIZE=${config.threadPoolSize}` +
+      `every server process with UV_THREADPOOL_SIZE=${config.threadPoolSize}` +
       (config.rounds > 1 ? `, ${config.rounds} rounds (ratio of medians)` : '') +
       (config.codegrantStore === 'memory'
-        ? ', codegrant on its IN-MEMORY store (diagnostic, not the product default)'
+        ? ', codegrant (SQLite subject) on its IN-MEMORY store (diagnostic, not the product default)'
         : ''),
     '',
   );
@@ -103,6 +166,7 @@ export function formatReport(results: BenchResults): string {
         'seconds',
         'server CPU',
         'client CPU',
+        'peak RSS',
       ],
       results.subjects.map((s) => [
         config.rounds > 1 ? `${s.name} #${s.round}` : s.name,
@@ -115,25 +179,36 @@ export function formatReport(results: BenchResults): string {
         fixed(s.measured.seconds, 2),
         `${fixed(s.serverCpuPercent, 0)}%`,
         `${fixed(s.measured.clientCpuPercent, 0)}%`,
+        `${fixed(s.peakRssBytes / 2 ** 20, 0)} MiB`,
       ]),
     ),
-    'server CPU: the server process (all threads) while the load ran; client CPU: the load generator in the ' +
-      'measured phase (near 100%, it would be the bottleneck).',
+    'server CPU: the server process(es), all threads, while the load ran (for the cluster, its primary too); ' +
+      'client CPU: the load generator in the measured phase (near 100%, it would be the bottleneck); ' +
+      'peak RSS: summed over the serving processes.',
   );
-  if (results.ratio) {
-    const { ratio, target } = results;
+  if (results.comparisons.length > 0) lines.push('');
+  for (const c of results.comparisons) {
+    const target = c.target
+      ? ` (target ${c.target.inclusive ? '≥' : '>'} ${c.target.ratio}×: ${c.target.met ? 'met' : 'NOT MET'})`
+      : '';
     lines.push(
-      '',
-      `codegrant / oidc-provider: req/s ${fixed(ratio.requestsPerSecond, 2)}× ` +
-        `(target ≥ ${target.requestsPerSecondRatio}×: ${target.met ? 'met' : 'NOT MET'}); ` +
-        `p50 ${fixed(ratio.p50, 2)}×, p99 ${fixed(ratio.p99, 2)}× (latency: lower is better)`,
+      `${c.subject} / ${c.baseline}: req/s ${fixed(c.requestsPerSecond, 2)}×${target}; ` +
+        `p50 ${fixed(c.p50, 2)}×, p99 ${fixed(c.p99, 2)}×, peak RSS ${fixed(c.peakRss, 2)}× (lower is better)`,
     );
   }
+  lines.push('');
   for (const s of results.subjects.filter((r) => r.round === 1)) {
     const t = s.tokenShape;
     lines.push(
-      `  ${s.name}: access_token ${t.accessTokenAlg} JWT (typ ${t.accessTokenTyp ?? '-'}), id_token ${t.idTokenAlg}, ` +
-        `scope "${t.scope ?? ''}", ${t.responseBytes} bytes; start-up + minting ${fixed(s.setupSeconds, 1)} s`,
+      `  ${s.name}: ${SUBJECT_DESCRIPTIONS[s.name]}; access_token ${t.accessTokenAlg} JWT (typ ${t.accessTokenTyp ?? '-'}), ` +
+        `id_token ${t.idTokenAlg}, scope "${t.scope ?? ''}", ${t.responseBytes} bytes; start-up + minting ${fixed(s.setupSeconds, 1)} s`,
+    );
+  }
+  if (config.postgres) {
+    const pg = config.postgres;
+    lines.push(
+      `  PostgreSQL: ${pg.version} at ${pg.server}, fsync=${pg.fsync}, synchronous_commit=${pg.synchronousCommit}; ` +
+        'a fresh schema per subject run. It shares the machine: its CPU and memory are in no column above.',
     );
   }
   if (results.sign) {

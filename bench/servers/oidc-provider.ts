@@ -1,5 +1,5 @@
 /**
- * Subject B: oidc-provider v9 (the model to beat) on node:http with `provider.callback()`, its
+ * Subject: oidc-provider v9 (the model to beat) on node:http with `provider.callback()`, its
  * in-memory adapter, ES256 ID tokens and ES256 JWT access tokens, PKCE, one `client_secret_basic`
  * client. Pre-mints the codes through its own models, then reports `{ port, codes }` to the runner.
  */

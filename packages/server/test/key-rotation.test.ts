@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { rotateSigningKeys } from '@codegrant/server';
+import { createAuthorizationServer, rotateSigningKeys } from '@codegrant/server';
+import { openSqliteStore } from '@codegrant/server/sqlite';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { codeExchange, obtainCode, tokenRequest } from './helpers/codes.ts';
 import { addClient, addUser, startTestServer, type TestServer } from './helpers/test-server.ts';
@@ -52,5 +56,30 @@ describe('signing key rotation', () => {
     const remaining = (await jwks()).keys.map((key: { kid: string }) => key.kid);
     assert.ok(!remaining.includes(oldKid));
     assert.equal(remaining.length, 2);
+  });
+});
+
+describe('signing keys on a new database', () => {
+  it('are created once when several processes start together', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'codegrant-keys-'));
+    const stores = await Promise.all([1, 2, 3].map(() => openSqliteStore(join(dir, 'shared.db'))));
+    try {
+      const servers = await Promise.all(
+        stores.map((store) => createAuthorizationServer({ issuer: 'http://localhost:4000', store })),
+      );
+      const published = await Promise.all(
+        servers.map(async (server) => (await server.fetch(new Request('http://localhost:4000/jwks'))).json()),
+      );
+      assert.equal(
+        (await stores[0]!.listSigningKeys()).length,
+        2,
+        'one key per algorithm, not one per process',
+      );
+      assert.deepEqual(published[1], published[0]);
+      assert.deepEqual(published[2], published[0]);
+    } finally {
+      for (const store of stores) await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,6 +1,7 @@
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { calculateJwkThumbprint, createLocalJWKSet, exportJWK, generateKeyPair, type JWK } from 'jose';
 import type { SigningKeyRecord, Store } from '../store/store.ts';
+import { randomValue } from '../tokens/random.ts';
 import { isEncryptedKey, type KeyEncryption } from './key-encryption.ts';
 
 /** The JWS algorithms the server signs with: ES256 by default, RS256 for clients that register it. */
@@ -54,6 +55,20 @@ export class KeySet {
   }
 }
 
+function missingAlgs(records: SigningKeyRecord[]): SigningAlg[] {
+  return SIGNING_ALGS.filter(
+    (alg) => !records.some((record) => record.alg === alg && record.retiredAt === null),
+  );
+}
+
+/** Waits (up to 10 s) for another process to finish creating the signing keys. */
+async function waitForKeys(store: Store): Promise<void> {
+  for (let waited = 0; waited < 10_000; waited += 100) {
+    if (missingAlgs(await store.listSigningKeys()).length === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 /** Identifies a list of key records by their ids and retirement times. */
 export function keyFingerprint(records: SigningKeyRecord[]): string {
   return records.map((record) => `${record.kid}:${record.retiredAt ?? ''}`).join(',');
@@ -71,9 +86,21 @@ export async function loadSigningKeys(
   encryption?: KeyEncryption,
 ): Promise<KeySet> {
   let records = await store.listSigningKeys();
-  const missing = SIGNING_ALGS.filter((alg) => !records.some((r) => r.alg === alg && r.retiredAt === null));
+  const missing = missingAlgs(records);
   if (missing.length > 0) {
-    for (const alg of missing) await store.insertSigningKey(await createSigningKey(alg, now, encryption));
+    // Processes starting together on a new database must not each create keys (they would sign
+    // with different ones until their next reload): one wins the right through the store.
+    const me = randomValue(16);
+    const creator = await store.sharedValue(`create-signing-keys:${SIGNING_ALGS.join(',')}`, me);
+    if (creator === me) {
+      for (const alg of missing) await store.insertSigningKey(await createSigningKey(alg, now, encryption));
+    } else {
+      await waitForKeys(store);
+    }
+    records = await store.listSigningKeys();
+    // The creator died half-way (or the keys were deleted since): create what is still missing.
+    for (const alg of missingAlgs(records))
+      await store.insertSigningKey(await createSigningKey(alg, now, encryption));
     records = await store.listSigningKeys();
   }
   const readable = await Promise.all(
