@@ -12,7 +12,8 @@
  * (codegrant, codegrant-postgres, codegrant-postgres-2, oidc-provider), `--rounds N` (default 1:
  * run the subjects N times, alternating their order, and compare medians: steadier on a noisy
  * machine), `--profile NAME[,NAME]` (CPU profile of that single-process server while it serves,
- * written to bench/results/profiles/ and summarized after the table), `--no-sign`,
+ * written to bench/results/profiles/ and summarized after the table), `--no-sign`, `--no-clients`
+ * (skip the client libraries' bundle sizes and code-grant µs/op),
  * `--codegrant-store memory` (diagnostic: the SQLite subject on the in-memory store instead).
  * Example: `npm run bench -- --codes 5000 --rounds 3 --only codegrant,codegrant-postgres-2`.
  */
@@ -22,6 +23,8 @@ import { availableParallelism, cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startTestPostgres, type TestPostgres } from '../packages/server/test/helpers/postgres.ts';
+import { measureClientBundle } from './client-bundle.ts';
+import { formatClientGrantReport, measureClientGrant } from './client-grant.ts';
 import type { LoadJob, LoadReport } from './load.ts';
 import { type CpuProfile, summarize } from './profile-summary.ts';
 import {
@@ -72,6 +75,7 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '1' },
     profile: { type: 'string' },
     'no-sign': { type: 'boolean', default: false },
+    'no-clients': { type: 'boolean', default: false },
     'codegrant-store': { type: 'string', default: 'sqlite' },
   },
 });
@@ -149,6 +153,18 @@ console.log(`\n${formatReport(report)}\n\nResults written to ${file}`);
 for (const result of results) {
   if (result.profileFile)
     printProfile(result.name, result.profileFile, result.warmup.requests + result.measured.requests);
+}
+
+// The client libraries: their bundle sizes and the cost of a code grant, beside their peers.
+if (!values['no-clients']) {
+  console.error('bench: client libraries (bundle sizes, authorizationCodeGrant µs/op)…');
+  const bundle = await measureClientBundle();
+  const kb = (bytes: number) => `${(bytes / 1000).toFixed(2)} kB`;
+  console.log(
+    `\nCode-flow browser bundle (esbuild, minified, gzip): @codegrant/client ${kb(bundle.codegrantGzipBytes)}, ` +
+      `openid-client ${kb(bundle.openidClientGzipBytes)} (${(bundle.codegrantGzipBytes / bundle.openidClientGzipBytes).toFixed(2)}×; target < 1×)`,
+  );
+  console.log(`\n${formatClientGrantReport(await measureClientGrant())}`);
 }
 
 /** Starts the subject's server, runs the load generator against it, and stops both. */
