@@ -37,11 +37,13 @@ export function validateAuthResponse(
   // RFC 6749 §3.1: no parameter twice; empty ones count as absent (protocol's uniqueParameters
   // does the same with its own error type: inlined to keep the browser bundle small).
   const params: Record<string, string> = {};
-  for (const [name, value] of search) {
-    if (search.getAll(name).length > 1)
+  const seen = new Set<string>();
+  search.forEach((value, name) => {
+    if (seen.has(name))
       fail('ERR_DUPLICATE_PARAMETER', `authorization response: ${name} appears more than once`);
+    seen.add(name);
     if (value) params[name] = value;
-  }
+  });
   const { iss, state, error, error_description, error_uri, code } = params;
   if (iss === undefined && as.authorization_response_iss_parameter_supported) {
     fail('ERR_ISS_MISSING', `authorization response: iss is missing but ${as.issuer} promises it (RFC 9207)`);

@@ -140,11 +140,12 @@ export async function authenticatedPost(
   as: AuthorizationServer,
   client: Client,
   url: string,
-  parameters: URLSearchParams,
+  parameters: URLSearchParams | Record<string, string>,
   options: AuthenticatedRequestOptions = {},
 ): Promise<Response> {
   const body = new URLSearchParams(options.additionalParameters);
-  for (const [name, value] of parameters) body.set(name, value);
+  for (const [name, value] of parameters instanceof URLSearchParams ? parameters : Object.entries(parameters))
+    body.set(name, value);
   const headers = new Headers({
     accept: 'application/json',
     'content-type': 'application/x-www-form-urlencoded',

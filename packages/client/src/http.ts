@@ -90,9 +90,13 @@ export function checkUrl(url: URL, options: HttpRequestOptions | undefined): URL
   return url;
 }
 
+/** The timeout signal of the latest requests: see {@link send}. */
+let latest: { at: number; seconds: number; users: number; signal: AbortSignal } | undefined;
+
 /**
  * @internal Sends one request: https enforced, redirects never followed, a timeout, the DPoP proof
- * when a handle is given, and the server's DPoP nonce remembered.
+ * when a handle is given, and the server's DPoP nonce remembered. The timeout covers reading the
+ * body too.
  */
 export async function send(
   url: string | URL,
@@ -106,13 +110,24 @@ export async function send(
   const dpop = options.DPoP;
   if (dpop) headers.set('dpop', await dpop[dpopProof](method, target, accessToken));
   const timeout = options.timeout ?? 30;
+  let signal = options.signal;
+  if (!signal) {
+    // Requests started within one millisecond share a timeout signal (four at most, so that a
+    // customFetch adding a listener to each stays below Node.js's leak warning): a signal per
+    // request costs as much as the checks of a whole token response, and timers are precise to the
+    // millisecond anyway (hence the +1).
+    const now = Date.now();
+    if (latest?.at !== now || latest.seconds !== timeout || ++latest.users > 4)
+      latest = { at: now, seconds: timeout, users: 1, signal: AbortSignal.timeout(timeout * 1000 + 1) };
+    signal = latest.signal;
+  }
   try {
     const response = await (options[customFetch] ?? (fetch as CustomFetch))(target.href, {
       method,
       headers: Object.fromEntries(headers),
       body,
       redirect: 'manual',
-      signal: options.signal ?? AbortSignal.timeout(timeout * 1000),
+      signal,
     });
     dpop?.[dpopNonce](target, response);
     return response;
@@ -171,11 +186,9 @@ function failStatus(
 }
 
 /** @internal Runs a request once more when it failed for want of a DPoP nonce (RFC 9449 §8). */
-export async function retryOnDPoPNonce<T>(options: DPoPRequestOptions | undefined, run: () => Promise<T>) {
-  try {
-    return await run();
-  } catch (err) {
-    if (options?.DPoP && isDPoPNonceError(err)) return run();
-    throw err;
-  }
+export function retryOnDPoPNonce<T>(
+  options: DPoPRequestOptions | undefined,
+  run: () => Promise<T>,
+): Promise<T> {
+  return options?.DPoP ? run().catch((err) => (isDPoPNonceError(err) ? run() : Promise.reject(err))) : run();
 }

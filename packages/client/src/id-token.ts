@@ -1,7 +1,7 @@
 import type { IDTokenClaims } from '@codegrant/protocol';
 import { fail, mismatch, show } from './errors.ts';
 import type { HttpRequestOptions } from './http.ts';
-import { checkTimes, claim, digest, issuerKeys, verifyJws } from './jwt.ts';
+import { checkTimes, claim, digest, issuerKeys, readJws } from './jwt.ts';
 import type { AuthorizationServer, Client } from './types.ts';
 
 /**
@@ -22,6 +22,13 @@ export interface IDTokenChecks {
   expectedSubject?: string | undefined;
   /** The access token issued with the ID token, for `at_hash`. */
   accessToken?: string | undefined;
+  /**
+   * Do not verify the signature: only for an ID token received straight from the token endpoint
+   * over TLS, where OIDC Core §3.1.3.7 step 6 lets TLS stand in for it (openid-client's default).
+   * `at_hash` is then not checked either (it vouches for the access token only through the
+   * signature); every other check stays, `alg` included.
+   */
+  skipIdTokenSignatureCheck?: boolean | undefined;
 }
 
 const secret = (client: Client): string => {
@@ -35,10 +42,11 @@ const ASYMMETRIC = /^(?:[RP]S|ES)(?:256|384|512)$|^Ed(?:DSA|25519)$/;
  * Validates an ID token as OpenID Connect Core §3.1.3.7 requires: a JWS (no `none`), `alg` the
  * client's registered `id_token_signed_response_alg` or else an asymmetric one the server
  * advertises (HS256 only when registered: then keyed by the client secret), the signature verified
- * against the issuer's JWKS (cached; fetched again once on an unknown `kid`), `iss`, `sub`, `aud`
- * (with `azp` when there are several audiences), `exp`/`nbf`/`iat` with the client's clock
- * tolerance, `nonce`, `auth_time` against `max_age`, `at_hash` when present, and on refresh an
- * unchanged `sub`.
+ * by jose against the issuer's JWKS (cached, its keys imported once; fetched again once on an
+ * unknown `kid`) unless `skipIdTokenSignatureCheck`, `iss`, `sub`, `aud` (with `azp` when there
+ * are several audiences), `exp`/`nbf`/`iat` with the client's clock tolerance, `nonce`,
+ * `auth_time` against `max_age`, `at_hash` when present (and the signature verified), and on
+ * refresh an unchanged `sub`.
  *
  * @returns the validated claims
  * @throws {ClientError} `ERR_JWT_INVALID`, `ERR_JWT_ALG`, `ERR_JWT_SIGNATURE`, `ERR_JWKS`,
@@ -59,8 +67,24 @@ export async function validateIdToken(
     ? [registered].filter((alg) => alg !== 'none')
     : (as.id_token_signing_alg_values_supported?.filter((alg) => ASYMMETRIC.test(alg)) ?? ['RS256']);
   const key = registered?.startsWith('HS') && new TextEncoder().encode(secret(client));
-  const { header, claims } = await verifyJws(idToken, what, algorithms, async (header) =>
-    key ? [key] : issuerKeys(as, options, header),
+  const verify = !checks.skipIdTokenSignatureCheck;
+  const { accessToken } = checks;
+  let atHash: Promise<string> | undefined;
+  const { claims } = await readJws(
+    idToken,
+    what,
+    algorithms,
+    verify
+      ? (header) => {
+          // at_hash is checked only once the signature is verified, but its digest (a thread-pool
+          // round trip on Node.js) is computed alongside the verification rather than after it.
+          const alg = header.alg!;
+          if (accessToken !== undefined)
+            atHash = digest(accessToken, alg.startsWith('Ed') ? 512 : alg.slice(2), true);
+          atHash?.catch(() => {});
+          return key ? [key] : issuerKeys(as, options, header);
+        }
+      : undefined,
   );
   claim(claims, 'iss', as.issuer, what);
   if (typeof claims.sub !== 'string' || !claims.sub)
@@ -82,12 +106,9 @@ export async function validateIdToken(
   if (maxAge !== undefined && authTime + maxAge < now - tolerance) {
     fail('ERR_AUTH_TIME', `${what} auth_time ${authTime} is older than max_age ${maxAge} s (now ${now})`);
   }
-  if (claims.at_hash !== undefined && checks.accessToken !== undefined) {
-    const bits = header.alg!.startsWith('Ed') ? 512 : header.alg!.slice(2);
-    if (claims.at_hash !== (await digest(checks.accessToken, bits, true))) {
-      fail('ERR_JWT_CLAIM', `${what} at_hash does not match the access token`);
-    }
-  }
+  // at_hash vouches for the access token only through a verified signature.
+  if (atHash && claims.at_hash !== undefined && claims.at_hash !== (await atHash))
+    fail('ERR_JWT_CLAIM', `${what} at_hash does not match the access token`);
   if (checks.expectedSubject !== undefined && claims.sub !== checks.expectedSubject) {
     mismatch('ERR_SUBJECT_MISMATCH', `${what} sub`, show(checks.expectedSubject), claims.sub);
   }

@@ -28,13 +28,7 @@ export async function introspectionRequest(
   options?: AuthenticatedRequestOptions,
 ): Promise<Response> {
   if (typeof token !== 'string' || !token) throw new TypeError('invalid "token"');
-  return authenticatedPost(
-    as,
-    client,
-    endpoint(as, 'introspection_endpoint'),
-    new URLSearchParams({ token }),
-    options,
-  );
+  return authenticatedPost(as, client, endpoint(as, 'introspection_endpoint'), { token }, options);
 }
 
 /**

@@ -2,7 +2,7 @@ import type { JWTAccessTokenClaims } from '@codegrant/protocol';
 import { calculateJwkThumbprint, type JWK } from 'jose';
 import { ClientError, type ClientErrorCode, fail, mismatch, show } from './errors.ts';
 import type { HttpRequestOptions } from './http.ts';
-import { checkTimes, claim, digest, issuerKeys, verifyJws } from './jwt.ts';
+import { checkTimes, claim, digest, issuerKeys, readJws } from './jwt.ts';
 import type { clockSkew, clockTolerance } from './symbols.ts';
 import { type AuthorizationServer, isObject } from './types.ts';
 
@@ -83,7 +83,7 @@ export async function validateJwtAccessToken(
     if (options.requireDPoP && !dpop) fail('ERR_DPOP_BINDING', 'a DPoP-bound access token is required');
     const what = 'access token';
     const algorithms = options.signingAlgorithms ?? ALGORITHMS;
-    const { header, claims } = await verifyJws(token, what, algorithms, (header) =>
+    const { header, claims } = await readJws(token, what, algorithms, (header) =>
       issuerKeys(as, options, header),
     );
     if (!/^(application\/)?at\+jwt$/i.test(String(header.typ)))
@@ -121,7 +121,8 @@ async function checkProof(
   let key: JWK | undefined;
   try {
     if (!proof || proof.includes(',')) fail('ERR_DPOP_PROOF', 'exactly one DPoP header is required');
-    const { header, claims } = await verifyJws(proof, what, ALGORITHMS, async (header) => {
+    // The proof is signed by the public key in its header (jose's EmbeddedJWK, with our checks).
+    const { header, claims } = await readJws(proof, what, ALGORITHMS, (header) => {
       if (!isObject(header.jwk)) fail('ERR_DPOP_PROOF', `${what}: the header has no jwk`);
       key = header.jwk;
       return [key];

@@ -14,13 +14,7 @@ export async function revocationRequest(
   options?: AuthenticatedRequestOptions,
 ): Promise<Response> {
   if (typeof token !== 'string' || !token) throw new TypeError('invalid "token"');
-  return authenticatedPost(
-    as,
-    client,
-    endpoint(as, 'revocation_endpoint'),
-    new URLSearchParams({ token }),
-    options,
-  );
+  return authenticatedPost(as, client, endpoint(as, 'revocation_endpoint'), { token }, options);
 }
 
 /**

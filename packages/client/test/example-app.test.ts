@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import type { LogRecord } from '@codegrant/server';
 import { TestBrowser } from '../../server/test/helpers/browser.ts';
 import { signIn } from '../../server/test/helpers/sign-in.ts';
 import {
@@ -8,6 +9,7 @@ import {
   startTestServer,
   type TestServer,
 } from '../../server/test/helpers/test-server.ts';
+import * as client from '../src/index.ts';
 import { createApp } from './helpers/example-app.ts';
 
 const APP = 'http://127.0.0.1:3000';
@@ -23,8 +25,9 @@ const cookiesOf = (response: Response) =>
 describe('the README example app (Hono) against @codegrant/server', () => {
   let server: TestServer;
   let aliceId: string;
+  const logged: LogRecord[] = [];
   before(async () => {
-    server = await startTestServer();
+    server = await startTestServer({ logger: (record) => logged.push(record) });
     aliceId = await addUser(server.store, alice.username, alice.password, { email: 'alice@example.com' });
   });
   after(() => server.close());
@@ -64,6 +67,50 @@ describe('the README example app (Hono) against @codegrant/server', () => {
       (await app.request(callbackUrl.href, { headers: { cookie: cookiesOf(login) } })).status,
       400,
     );
+
+    // Signing out ends the session.
+    const logout = await app.request(`${APP}/logout`, {
+      method: 'POST',
+      headers: { cookie: cookiesOf(callback) },
+    });
+    assert.equal(logout.status, 302);
+    assert.match(logout.headers.get('set-cookie')!, /^session=;/);
+    const afterLogout = await app.request(`${APP}/me`, { headers: { cookie: cookiesOf(callback) } });
+    assert.equal(afterLogout.status, 302);
+    assert.equal(afterLogout.headers.get('location'), '/login');
+
+    // Its API, called by another client with its own access token (same server, no resource: aud = issuer).
+    const other = await client.discovery(
+      new URL(server.issuer),
+      clientId,
+      { client_secret: clientSecret!, redirect_uri: `${APP}/callback` },
+      undefined,
+      { execute: [client.allowInsecureRequests] },
+    );
+    const verifier = client.randomPKCECodeVerifier();
+    const state = client.randomState();
+    const authorize = client.buildAuthorizationUrl(other, {
+      scope: 'openid',
+      code_challenge: await client.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      state,
+    });
+    const signedIn = await signIn(new TestBrowser(), authorize, `${APP}/callback`, alice);
+    const tokens = await client.authorizationCodeGrant(other, signedIn.callbackUrl, {
+      pkceCodeVerifier: verifier,
+      expectedState: state,
+    });
+    const jwksFetches = () =>
+      logged.filter((record) => record.msg === 'request' && record.path === '/jwks').length;
+    const before = jwksFetches();
+    for (let i = 0; i < 3; i++) {
+      const hello = await app.request(`${APP}/api/hello`, {
+        headers: { authorization: `Bearer ${tokens.access_token}` },
+      });
+      assert.equal(hello.status, 200);
+      assert.deepEqual(await hello.json(), { hello: aliceId });
+    }
+    assert.equal(jwksFetches() - before, 1, 'the API fetches the JWKS once, not at every request');
 
     const noToken = await app.request(`${APP}/api/hello`);
     assert.equal(noToken.status, 401);

@@ -118,6 +118,26 @@ describe('high level (openid-client v6 signatures)', () => {
     assert.equal(body.get('client_secret'), CLIENT_SECRET);
   });
 
+  it('skips the ID token signature check only when asked (skipIdTokenSignatureCheck)', async () => {
+    const c = await config();
+    op.answerToken(async () =>
+      json({
+        access_token: 'at-1',
+        token_type: 'Bearer',
+        id_token: await op.idToken({ nonce: 'n-1' }, {}, op.keys.rogue.privateKey),
+      }),
+    );
+    await assert.rejects(authorizationCodeGrant(c, callbackUrl(), checks), { code: 'ERR_JWT_SIGNATURE' });
+    const tokens = await authorizationCodeGrant(c, callbackUrl(), {
+      ...checks,
+      skipIdTokenSignatureCheck: true,
+    });
+    assert.equal(tokens.claims()!.sub, 'alice');
+    await assert.rejects(refreshTokenGrant(c, 'rt-1'), { code: 'ERR_JWT_SIGNATURE' });
+    const refreshed = await refreshTokenGrant(c, 'rt-1', undefined, { skipIdTokenSignatureCheck: true });
+    assert.equal(refreshed.claims()!.sub, 'alice');
+  });
+
   it('sends the configured redirect_uri, not the one derived from the URL (proxies)', async () => {
     const c = await config({ client_secret: CLIENT_SECRET, redirect_uri: 'https://public.example/cb' });
     await authorizationCodeGrant(c, callbackUrl(), checks);

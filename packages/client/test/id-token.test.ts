@@ -262,6 +262,42 @@ describe('ID token validation (OIDC Core §3.1.3.7)', () => {
     );
   });
 
+  it('with skipIdTokenSignatureCheck: no signature nor at_hash check, no JWKS, every other check', async () => {
+    const jwksFetches = () => op.server.requests.filter((r) => new URL(r.url).pathname === '/jwks').length;
+    const before = jwksFetches();
+    const as = { ...op.as }; // its own JWKS cache
+    const check = (idToken: string, options: ProcessTokenResponseOptions, client: Client = op.client) =>
+      processAuthorizationCodeResponse(
+        as,
+        client,
+        json({ access_token: 'at-1', token_type: 'Bearer', id_token: idToken }),
+        {
+          ...op.http,
+          ...options,
+        },
+      );
+    const skip = { skipIdTokenSignatureCheck: true, expectedNonce: 'n-1' };
+    const rogue = op.keys.rogue.privateKey;
+    const forged = await op.idToken({ nonce: 'n-1', at_hash: await atHash('another token') }, {}, rogue);
+    assert.equal(getValidatedIdTokenClaims(await check(forged, skip))!.sub, 'alice');
+    await assert.rejects(
+      check(await op.idToken({ nonce: 'n-2' }, {}, rogue), skip),
+      isClientError('ERR_JWT_CLAIM', /ID token nonce: expected "n-1", got "n-2"/),
+    );
+    const rs256 = await op.idToken({ nonce: 'n-1' }, { alg: 'RS256', kid: 'rsa-1' }, op.keys.rsa.privateKey);
+    await assert.rejects(
+      check(rs256, skip, { ...op.client, id_token_signed_response_alg: 'ES256' }),
+      isClientError('ERR_JWT_ALG', /expected one of ES256, got "RS256"/),
+    );
+    const none = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${forged.split('.')[1]}.`;
+    await assert.rejects(check(none, skip), isClientError('ERR_JWT_ALG', /got "none"/));
+    assert.equal(jwksFetches(), before, 'no JWKS without a signature to check');
+    await assert.rejects(
+      check(forged, { expectedNonce: 'n-1' }),
+      isClientError('ERR_JWT_SIGNATURE', /signature/),
+    );
+  });
+
   it('on refresh: does not apply default_max_age to the original auth_time', async () => {
     const client = { ...op.client, default_max_age: 60 };
     const response = json({

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it, mock } from 'node:test';
 import {
   authorizationCodeGrantRequest,
   ClientError,
@@ -95,6 +95,33 @@ describe('transport: https, redirects, timeouts, customFetch', () => {
       }),
       { name: 'AbortError' },
     );
+  });
+
+  it('shares a timeout signal between at most four requests started in one millisecond', async () => {
+    const signals: unknown[] = [];
+    const send = (options: { signal?: AbortSignal; timeout?: number } = {}) =>
+      authorizationCodeGrantRequest(op.as, op.client, callback(), REDIRECT_URI, randomPKCECodeVerifier(), {
+        ...op.http,
+        ...options,
+        [customFetch]: async (_url, init) => {
+          signals.push(init.signal);
+          return json({});
+        },
+      });
+    mock.timers.enable({ apis: ['Date'], now: Date.now() });
+    try {
+      for (let i = 0; i < 5; i++) await send();
+      await send({ timeout: 10 });
+      mock.timers.tick(1);
+      await send();
+    } finally {
+      mock.timers.reset();
+    }
+    const own = AbortSignal.abort();
+    await send({ signal: own });
+    assert.equal(new Set(signals.slice(0, 4)).size, 1);
+    assert.equal(new Set(signals).size, 5, 'a fifth request, another timeout, another millisecond');
+    assert.equal(signals[7], own);
   });
 
   it('sends every request through customFetch with redirect manual and a signal', async () => {

@@ -1,4 +1,5 @@
 import type { IDTokenClaims } from '@codegrant/protocol';
+import { redirectUriOf } from '../authorization-url.ts';
 import { validateAuthResponse } from '../callback.ts';
 import type { AuthenticatedRequestOptions } from '../client-auth.ts';
 import { type DPoPRequestOptions, retryOnDPoPNonce } from '../http.ts';
@@ -14,7 +15,7 @@ import {
   type TokenEndpointResponse,
 } from '../token/response.ts';
 import type { AuthorizationServer, Client } from '../types.ts';
-import { authorizationRedirectUri } from './callback-url.ts';
+import { callbackUrl } from './callback-url.ts';
 import { type Configuration, httpOf, stateOf } from './configuration.ts';
 
 /**
@@ -45,6 +46,11 @@ export interface AuthorizationCodeGrantChecks {
   maxAge?: number | undefined;
   /** An ID token must be returned (implied by `expectedNonce` and `maxAge`). */
   idTokenExpected?: boolean | undefined;
+  /**
+   * Do not verify the ID token's signature (openid-client's default): the token comes straight from
+   * the token endpoint over TLS (OIDC Core §3.1.3.7 step 6). Every other check stays.
+   */
+  skipIdTokenSignatureCheck?: boolean | undefined;
 }
 
 /**
@@ -62,6 +68,8 @@ export interface DPoPOptions extends DPoPRequestOptions {}
 export interface RefreshTokenGrantOptions extends DPoPOptions {
   /** The `sub` of the original ID token: a refreshed ID token must keep it (OIDC Core §12.2). */
   expectedSubject?: string | undefined;
+  /** As in {@link AuthorizationCodeGrantChecks}: do not verify a new ID token's signature. */
+  skipIdTokenSignatureCheck?: boolean | undefined;
 }
 
 /** @internal Adds the {@link TokenEndpointResponseHelpers}, not enumerable (JSON stays the server's). */
@@ -77,15 +85,20 @@ function withHelpers(response: TokenEndpointResponse): TokenEndpointResponse & T
 async function grant(
   config: Configuration,
   options: DPoPOptions | undefined,
-  request: (as: AuthorizationServer, client: Client, http: AuthenticatedRequestOptions) => Promise<Response>,
-  checks: ProcessTokenResponseOptions,
+  request: (
+    as: AuthorizationServer,
+    client: Client,
+    options: AuthenticatedRequestOptions & ProcessTokenResponseOptions,
+  ) => Promise<Response>,
+  checks: ProcessTokenResponseOptions & Pick<AuthenticatedRequestOptions, 'additionalParameters'>,
 ): Promise<TokenEndpointResponse & TokenEndpointResponseHelpers> {
   const state = stateOf(config);
   const { as, client } = state;
-  const http = { ...httpOf(state), DPoP: options?.DPoP, clientAuthentication: state.auth };
+  // One object serves both halves: the request reads its transport keys, the response its checks.
+  const all = httpOf(state, { DPoP: options?.DPoP, clientAuthentication: state.auth, ...checks });
   return withHelpers(
     await retryOnDPoPNonce(options, async () =>
-      processTokenResponse(as, client, await request(as, client, http), { ...http, ...checks }),
+      processTokenResponse(as, client, await request(as, client, all), all),
     ),
   );
 }
@@ -110,18 +123,24 @@ export async function authorizationCodeGrant(
   options?: DPoPOptions,
 ): Promise<TokenEndpointResponse & TokenEndpointResponseHelpers> {
   const { as, client } = stateOf(config);
-  const [url, redirectUri] = await authorizationRedirectUri(currentUrl, client);
+  // A URL is only read, not copied (nor awaited: most callers pass one).
+  const url = currentUrl instanceof URL ? currentUrl : await callbackUrl(currentUrl);
+  // The configured redirect URI, else openid-client's rule: the callback URL without query and fragment.
+  const redirectUri = redirectUriOf(client) ?? url.href.replace(/[?#].*/, '');
   const callback = validateAuthResponse(as, client, url, checks.expectedState);
-  const { pkceCodeVerifier, expectedNonce, maxAge, idTokenExpected } = checks;
+  const { pkceCodeVerifier, expectedNonce, maxAge, idTokenExpected, skipIdTokenSignatureCheck } = checks;
   return grant(
     config,
     options,
-    (as, client, http) =>
-      authorizationCodeGrantRequest(as, client, callback, redirectUri, pkceCodeVerifier ?? nopkce, {
-        ...http,
-        additionalParameters: tokenEndpointParameters,
-      }),
-    { expectedNonce, maxAge, requireIdToken: idTokenExpected },
+    (as, client, all) =>
+      authorizationCodeGrantRequest(as, client, callback, redirectUri, pkceCodeVerifier ?? nopkce, all),
+    {
+      expectedNonce,
+      maxAge,
+      requireIdToken: idTokenExpected,
+      skipIdTokenSignatureCheck,
+      additionalParameters: tokenEndpointParameters,
+    },
   );
 }
 
@@ -141,9 +160,13 @@ export function refreshTokenGrant(
   return grant(
     config,
     options,
-    (as, client, http) =>
-      refreshTokenGrantRequest(as, client, refreshToken, { ...http, additionalParameters: parameters }),
-    { expectedNonce: false, expectedSubject: options?.expectedSubject },
+    (as, client, all) => refreshTokenGrantRequest(as, client, refreshToken, all),
+    {
+      expectedNonce: false,
+      expectedSubject: options?.expectedSubject,
+      skipIdTokenSignatureCheck: options?.skipIdTokenSignatureCheck,
+      additionalParameters: parameters,
+    },
   );
 }
 
@@ -160,7 +183,7 @@ export function clientCredentialsGrant(
   return grant(
     config,
     options,
-    (as, client, http) => clientCredentialsGrantRequest(as, client, parameters, http),
+    (as, client, all) => clientCredentialsGrantRequest(as, client, parameters, all),
     { expectedNonce: false },
   );
 }

@@ -32,7 +32,7 @@ export function fetchUserInfo(
       as,
       client,
       expectedSubject,
-      await userInfoRequest(as, client, accessToken, { ...httpOf(state), DPoP: options?.DPoP }),
+      await userInfoRequest(as, client, accessToken, httpOf(state, { DPoP: options?.DPoP })),
     ),
   );
 }
@@ -54,7 +54,7 @@ export async function fetchProtectedResource(
   headers?: Headers,
   options?: DPoPOptions,
 ): Promise<Response> {
-  const http = { ...httpOf(stateOf(config)), DPoP: options?.DPoP };
+  const http = httpOf(stateOf(config), { DPoP: options?.DPoP });
   const response = await protectedResourceRequest(accessToken, method, url, headers, body, http);
   if (!options?.DPoP || response.status !== 401 || challengeOf(response)?.error !== 'use_dpop_nonce')
     return response;
@@ -72,7 +72,7 @@ export async function tokenRevocation(
   parameters?: URLSearchParams | Record<string, string>,
 ): Promise<void> {
   const state = stateOf(config);
-  const options = { ...httpOf(state), clientAuthentication: state.auth, additionalParameters: parameters };
+  const options = httpOf(state, { clientAuthentication: state.auth, additionalParameters: parameters });
   await processRevocationResponse(await revocationRequest(state.as, state.client, token, options));
 }
 
@@ -88,6 +88,6 @@ export async function tokenIntrospection(
 ): Promise<IntrospectionResponse> {
   const state = stateOf(config);
   const { as, client } = state;
-  const options = { ...httpOf(state), clientAuthentication: state.auth, additionalParameters: parameters };
+  const options = httpOf(state, { clientAuthentication: state.auth, additionalParameters: parameters });
   return processIntrospectionResponse(as, client, await introspectionRequest(as, client, token, options));
 }

@@ -31,15 +31,15 @@ export async function authorizationCodeGrantRequest(
   if (!(callbackParameters instanceof CallbackParameters)) {
     throw new TypeError('"callbackParameters" must come from validateAuthResponse');
   }
-  const parameters = new URLSearchParams({
+  const parameters: Record<string, string> = {
     code: callbackParameters.get('code')!,
     redirect_uri: redirectUri,
-  });
+  };
   if (codeVerifier !== nopkce) {
     if (!isValidCodeVerifier(codeVerifier)) throw new TypeError('invalid "codeVerifier"');
-    parameters.set('code_verifier', codeVerifier);
+    parameters.code_verifier = codeVerifier;
   }
-  parameters.set('grant_type', 'authorization_code');
+  parameters.grant_type = 'authorization_code';
   return authenticatedPost(as, client, endpoint(as, 'token_endpoint'), parameters, options);
 }
 

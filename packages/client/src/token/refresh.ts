@@ -19,7 +19,7 @@ export async function refreshTokenGrantRequest(
   options?: AuthenticatedRequestOptions,
 ): Promise<Response> {
   if (typeof refreshToken !== 'string' || !refreshToken) throw new TypeError('invalid "refreshToken"');
-  const parameters = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken });
+  const parameters = { grant_type: 'refresh_token', refresh_token: refreshToken };
   return authenticatedPost(as, client, endpoint(as, 'token_endpoint'), parameters, options);
 }
 

@@ -89,17 +89,20 @@ export async function createApp(options: ExampleOptions): Promise<Hono> {
     return c.json({ sub: session.claims.sub, email: userinfo.email });
   });
 
-  // "Your API": any client may call it with an access token of the identity provider.
+  app.post('/logout', (c) => {
+    sessions.delete(getCookie(c, 'session') ?? '');
+    deleteCookie(c, 'session', cookie);
+    return c.redirect('/');
+  });
+
+  // "Your API": any client may call it with an access token of the identity provider. One metadata
+  // object for every request: the JWKS is cached with it.
+  const apiServerMetadata = config.serverMetadata();
   app.get('/api/hello', async (c) => {
     try {
-      const claims = await client.validateJwtAccessToken(
-        config.serverMetadata(),
-        c.req.raw,
-        options.apiAudience,
-        {
-          [client.allowHttp]: options.insecure,
-        },
-      );
+      const claims = await client.validateJwtAccessToken(apiServerMetadata, c.req.raw, options.apiAudience, {
+        [client.allowHttp]: options.insecure,
+      });
       return c.json({ hello: claims.sub });
     } catch (err) {
       if (err instanceof client.ClientError && err.wwwAuthenticate) {
