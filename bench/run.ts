@@ -23,6 +23,7 @@ import { availableParallelism, cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startTestPostgres, type TestPostgres } from '../packages/server/test/helpers/postgres.ts';
+import { measureBrowserBundle } from './browser-bundle.ts';
 import { measureClientBundle } from './client-bundle.ts';
 import { formatClientGrantReport, measureClientGrant } from './client-grant.ts';
 import type { LoadJob, LoadReport } from './load.ts';
@@ -165,6 +166,11 @@ if (!values['no-clients']) {
       `openid-client ${kb(bundle.openidClientGzipBytes)} (${(bundle.codegrantGzipBytes / bundle.openidClientGzipBytes).toFixed(2)}×; target < 1×)`,
   );
   console.log(`\n${formatClientGrantReport(await measureClientGrant())}`);
+  const spa = await measureBrowserBundle();
+  console.log(
+    `\nUserManager browser bundle (esbuild, minified, gzip): @codegrant/browser ${kb(spa.codegrantGzipBytes)}, ` +
+      `oidc-client-ts ${kb(spa.oidcClientTsGzipBytes)} (${(spa.codegrantGzipBytes / spa.oidcClientTsGzipBytes).toFixed(2)}×; target ≤ 9 kB)`,
+  );
 }
 
 /** Starts the subject's server, runs the load generator against it, and stops both. */

@@ -12,6 +12,7 @@ import {
   ensureDemoClient,
   ensureDemoUser,
 } from './seed.ts';
+import { startDemoSpa } from './spa.ts';
 
 /** Options of {@link startDevSetup}. */
 export interface DevSetupOptions {
@@ -23,6 +24,8 @@ export interface DevSetupOptions {
   appPort: number;
   /** The issuer identifier (default `http://localhost:<idpPort>`). */
   issuer?: string;
+  /** Also serve the example single-page app on this port (`npm start` does, on 3001). */
+  spaPort?: number;
   /** Where the identity provider's JSON-lines request log goes (default: stdout). */
   writeLog?: (line: string) => void;
 }
@@ -33,6 +36,8 @@ export interface DevSetup {
   issuer: string;
   /** The demo app's URL: open it in a browser. */
   appUrl: string;
+  /** The example SPA's URL, when it was asked for. */
+  spaUrl: string | undefined;
   clientId: string;
   clientSecret: string;
   /** The file holding the demo client's secret. */
@@ -90,9 +95,22 @@ export async function startDevSetup(options: DevSetupOptions): Promise<DevSetup>
     await listen(appServer, options.appPort);
     closers.push(() => closeServer(appServer));
 
+    let spaUrl: string | undefined;
+    if (options.spaPort !== undefined) {
+      spaUrl = `http://${HOSTNAME}:${options.spaPort}`;
+      const spaServer = await startDemoSpa(store, {
+        issuer: idp.issuer,
+        origin: spaUrl,
+        port: options.spaPort,
+        hostname: HOSTNAME,
+      });
+      closers.push(() => closeServer(spaServer));
+    }
+
     return {
       issuer: idp.issuer,
       appUrl,
+      spaUrl,
       clientId: DEMO_CLIENT_ID,
       clientSecret: client.clientSecret,
       clientFile,

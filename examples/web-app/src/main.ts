@@ -1,7 +1,7 @@
 /**
  * `npm start`: the identity provider and the demo web app, on a SQLite file in the current directory.
  * Environment: CODEGRANT_DB (default ./codegrant.db), CODEGRANT_PORT (4000), CODEGRANT_ISSUER
- * (http://localhost:<CODEGRANT_PORT>), DEMO_PORT (3000).
+ * (http://localhost:<CODEGRANT_PORT>), DEMO_PORT (3000), DEMO_SPA_PORT (3001).
  */
 import { type DevSetup, startDevSetup } from './dev-setup.ts';
 
@@ -22,6 +22,7 @@ try {
     dbPath,
     idpPort: portFromEnv('CODEGRANT_PORT', 4000),
     appPort: portFromEnv('DEMO_PORT', 3000),
+    spaPort: portFromEnv('DEMO_SPA_PORT', 3001),
     issuer: process.env.CODEGRANT_ISSUER || undefined,
   });
 } catch (error) {
@@ -46,6 +47,7 @@ codegrant dev setup
   Identity provider  ${setup.issuer}
                      discovery: ${setup.issuer}/.well-known/openid-configuration
   Demo web app       ${setup.appUrl}   <- open this in your browser
+  Demo SPA           ${setup.spaUrl}   (single-page app, @codegrant/browser)
   Demo user          username ${setup.demoAccount.username}, password ${setup.demoAccount.password}${seeding.userCreated ? ' (created now)' : ''}
   Demo client        ${setup.clientId}, confidential, ${registration}; its secret is in ${setup.clientFile}
   Database           ${dbPath}
