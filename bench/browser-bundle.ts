@@ -7,26 +7,13 @@
  * Run alone: `node --import tsx bench/browser-bundle.ts`.
  */
 import { fileURLToPath } from 'node:url';
-import { gzipSync } from 'node:zlib';
-import { build } from 'esbuild';
+import { bundleSize } from './bundle-size.ts';
 
 const browserDir = fileURLToPath(new URL('../packages/browser', import.meta.url));
 
 /** Minified, then gzipped, bytes of `export { UserManager } from specifier`. */
-async function bundle(specifier: string): Promise<{ minified: number; gzip: number }> {
-  const result = await build({
-    stdin: { contents: `export { UserManager } from '${specifier}';`, resolveDir: browserDir, loader: 'ts' },
-    bundle: true,
-    minify: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    conditions: ['codegrant-source'],
-    write: false,
-    logLevel: 'silent',
-  });
-  const code = result.outputFiles[0]!.contents;
-  return { minified: code.byteLength, gzip: gzipSync(code).byteLength };
+function bundle(specifier: string): Promise<{ minified: number; gzip: number }> {
+  return bundleSize(`export { UserManager } from '${specifier}';`, browserDir);
 }
 
 /** Gzipped bundle sizes of `UserManager`: ours and oidc-client-ts's. */

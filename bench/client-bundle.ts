@@ -8,8 +8,7 @@
  * alone: `node --import tsx bench/client-bundle.ts`.
  */
 import { fileURLToPath } from 'node:url';
-import { gzipSync } from 'node:zlib';
-import { build } from 'esbuild';
+import { bundleSize } from './bundle-size.ts';
 
 /** The functions of the subset: the same names exist in both libraries (that is the point). */
 const SUBSET = [
@@ -26,24 +25,8 @@ const SUBSET = [
 const clientDir = fileURLToPath(new URL('../packages/client', import.meta.url));
 
 /** Minified, then gzipped, bytes of `export { …SUBSET } from specifier`. */
-async function bundle(specifier: string): Promise<{ minified: number; gzip: number }> {
-  const result = await build({
-    stdin: {
-      contents: `export { ${SUBSET.join(', ')} } from '${specifier}';`,
-      resolveDir: clientDir,
-      loader: 'ts',
-    },
-    bundle: true,
-    minify: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    conditions: ['codegrant-source'],
-    write: false,
-    logLevel: 'silent',
-  });
-  const code = result.outputFiles[0]!.contents;
-  return { minified: code.byteLength, gzip: gzipSync(code).byteLength };
+function bundle(specifier: string): Promise<{ minified: number; gzip: number }> {
+  return bundleSize(`export { ${SUBSET.join(', ')} } from '${specifier}';`, clientDir);
 }
 
 /** Gzipped bundle sizes of the code-flow subset: ours and openid-client's. */
