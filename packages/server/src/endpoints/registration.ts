@@ -2,9 +2,8 @@ import type { ServerContext } from '../context.ts';
 import { OAuthError } from '../errors.ts';
 import { readJsonBody } from '../http/body.ts';
 import { jsonNoStore } from '../http/responses.ts';
-import { type ValidatedClientMetadata, validateClientMetadata } from '../registration/client-metadata.ts';
-import { registeredMetadata } from '../registration/registered-client.ts';
-import type { ClientRecord } from '../store/store.ts';
+import { validateClientMetadata } from '../registration/client-metadata.ts';
+import { clientFromMetadata, registeredMetadata } from '../registration/registered-client.ts';
 import { constantTimeEqual, sha256 } from '../tokens/hash.ts';
 import { randomValue } from '../tokens/random.ts';
 
@@ -20,30 +19,6 @@ function invalidToken(description: string): OAuthError {
     status: 401,
     wwwAuthenticate: 'Bearer error="invalid_token"',
   });
-}
-
-/** The record of a client registered (or updated) with these metadata. */
-function clientRecord(
-  metadata: ValidatedClientMetadata,
-  base: Pick<ClientRecord, 'clientId' | 'clientSecretHash' | 'registrationAccessTokenHash' | 'createdAt'>,
-): ClientRecord {
-  return {
-    ...base,
-    name: metadata.clientName,
-    redirectUris: metadata.redirectUris,
-    postLogoutRedirectUris: metadata.postLogoutRedirectUris,
-    grantTypes: metadata.grantTypes,
-    tokenEndpointAuthMethod: metadata.tokenEndpointAuthMethod,
-    // Dynamically registered clients are third parties: they never skip consent or PKCE.
-    firstParty: false,
-    idTokenSignedResponseAlg: metadata.idTokenSignedResponseAlg,
-    alwaysIssueRefreshToken: false,
-    allowMissingPkce: false,
-    jwks: metadata.jwks ? JSON.stringify(metadata.jwks) : null,
-    jwksUri: metadata.jwksUri,
-    dpopBoundAccessTokens: metadata.dpopBoundAccessTokens,
-    metadata: metadata.informational,
-  };
 }
 
 /**
@@ -66,7 +41,7 @@ export function registrationEndpoint(context: Context): (request: Request) => Pr
       ? randomValue(32)
       : undefined;
     const registrationAccessToken = randomValue(32);
-    const client = clientRecord(metadata, {
+    const client = clientFromMetadata(metadata, {
       clientId: randomValue(16),
       clientSecretHash: secret ? sha256(secret) : null,
       registrationAccessTokenHash: sha256(registrationAccessToken),
@@ -116,7 +91,7 @@ export function clientConfigurationEndpoint(
             'the request must carry the client_id it updates (RFC 7592 §2.2)',
           );
         }
-        const updated = clientRecord(validateClientMetadata(body), client);
+        const updated = clientFromMetadata(validateClientMetadata(body), client);
         // A method change to or from secrets would need a new secret or none: refuse rather than guess.
         if (
           updated.tokenEndpointAuthMethod.startsWith('client_secret_') !==

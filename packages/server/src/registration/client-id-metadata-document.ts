@@ -1,5 +1,6 @@
 import type { ClientRecord, Store } from '../store/store.ts';
 import { validateClientMetadata } from './client-metadata.ts';
+import { clientFromMetadata } from './registered-client.ts';
 import { safeFetchJson } from './safe-fetch.ts';
 
 /** Settings of Client ID Metadata Documents. */
@@ -107,25 +108,12 @@ function toClient(clientId: string, document: unknown, now: number): ClientRecor
     return null;
   }
   if (metadata.tokenEndpointAuthMethod.startsWith('client_secret_')) return null;
-  return {
-    clientId,
-    clientSecretHash: null,
-    name: metadata.clientName,
-    redirectUris: metadata.redirectUris,
-    postLogoutRedirectUris: metadata.postLogoutRedirectUris,
-    grantTypes: metadata.grantTypes.filter((grant) => grant !== 'client_credentials'),
-    tokenEndpointAuthMethod: metadata.tokenEndpointAuthMethod,
-    firstParty: false,
-    idTokenSignedResponseAlg: metadata.idTokenSignedResponseAlg,
-    alwaysIssueRefreshToken: false,
-    allowMissingPkce: false,
-    jwks: metadata.jwks ? JSON.stringify(metadata.jwks) : null,
-    jwksUri: metadata.jwksUri,
-    dpopBoundAccessTokens: metadata.dpopBoundAccessTokens,
-    registrationAccessTokenHash: null,
-    metadata: metadata.informational,
-    createdAt: now,
-  };
+  // Nobody issued it credentials to act for itself.
+  const grantTypes = metadata.grantTypes.filter((grant) => grant !== 'client_credentials');
+  return clientFromMetadata(
+    { ...metadata, grantTypes },
+    { clientId, clientSecretHash: null, registrationAccessTokenHash: null, createdAt: now },
+  );
 }
 
 function cacheSeconds(cacheControl: string | undefined): number {

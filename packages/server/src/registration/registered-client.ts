@@ -1,4 +1,5 @@
 import type { ClientRecord } from '../store/store.ts';
+import type { ValidatedClientMetadata } from './client-metadata.ts';
 
 /** The client metadata a registration response returns (RFC 7591 §3.2.1, RFC 7592 §3). */
 export function registeredMetadata(issuer: string, client: ClientRecord): Record<string, unknown> {
@@ -21,4 +22,31 @@ export function registeredMetadata(issuer: string, client: ClientRecord): Record
   if (client.jwksUri !== null) metadata.jwks_uri = client.jwksUri;
   if (client.clientSecretHash !== null) metadata.client_secret_expires_at = 0;
   return metadata;
+}
+
+/**
+ * The record of a client with these (validated) metadata: registered or updated at the
+ * registration endpoint, or described by a Client ID Metadata Document.
+ */
+export function clientFromMetadata(
+  metadata: ValidatedClientMetadata,
+  base: Pick<ClientRecord, 'clientId' | 'clientSecretHash' | 'registrationAccessTokenHash' | 'createdAt'>,
+): ClientRecord {
+  return {
+    ...base,
+    name: metadata.clientName,
+    redirectUris: metadata.redirectUris,
+    postLogoutRedirectUris: metadata.postLogoutRedirectUris,
+    grantTypes: metadata.grantTypes,
+    tokenEndpointAuthMethod: metadata.tokenEndpointAuthMethod,
+    // Clients that describe themselves are third parties: they never skip consent or PKCE.
+    firstParty: false,
+    idTokenSignedResponseAlg: metadata.idTokenSignedResponseAlg,
+    alwaysIssueRefreshToken: false,
+    allowMissingPkce: false,
+    jwks: metadata.jwks ? JSON.stringify(metadata.jwks) : null,
+    jwksUri: metadata.jwksUri,
+    dpopBoundAccessTokens: metadata.dpopBoundAccessTokens,
+    metadata: metadata.informational,
+  };
 }
