@@ -4,7 +4,13 @@
  * `authorize/issue-code.ts` stores them.
  */
 import { calculatePKCECodeChallenge, randomToken } from '@codegrant/protocol';
-import { type AuthorizationServerOptions, hashPassword, type Store, sha256 } from '@codegrant/server';
+import {
+  type AuthorizationServerOptions,
+  hashPassword,
+  newClientRecord,
+  type Store,
+  sha256,
+} from '@codegrant/server';
 import type { ServeOptions } from '@codegrant/server/node';
 import {
   CLIENT_ID,
@@ -51,25 +57,17 @@ export async function seedStore(store: Store, count: number): Promise<string[]> 
     createdAt: now,
     updatedAt: now,
   });
-  await store.insertClient({
-    clientId: CLIENT_ID,
-    clientSecretHash: sha256(CLIENT_SECRET),
-    name: 'Bench client',
-    redirectUris: [REDIRECT_URI],
-    postLogoutRedirectUris: [],
-    grantTypes: ['authorization_code'],
-    tokenEndpointAuthMethod: 'client_secret_basic',
-    firstParty: true,
-    idTokenSignedResponseAlg: 'ES256',
-    alwaysIssueRefreshToken: false,
-    allowMissingPkce: false,
-    jwks: null,
-    jwksUri: null,
-    dpopBoundAccessTokens: false,
-    registrationAccessTokenHash: null,
-    metadata: {},
-    createdAt: now,
-  });
+  await store.insertClient(
+    newClientRecord({
+      clientId: CLIENT_ID,
+      clientSecretHash: sha256(CLIENT_SECRET),
+      name: 'Bench client',
+      redirectUris: [REDIRECT_URI],
+      grantTypes: ['authorization_code'],
+      firstParty: true,
+      createdAt: now,
+    }),
+  );
 
   const codeChallenge = await calculatePKCECodeChallenge(CODE_VERIFIER);
   const codes = Array.from({ length: count }, () => randomToken());

@@ -7,7 +7,14 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { randomToken } from '@codegrant/protocol';
-import { type ClientRecord, hashPassword, type Store, sha256, verifyPassword } from '@codegrant/server';
+import {
+  type ClientRecord,
+  hashPassword,
+  newClientRecord,
+  type Store,
+  sha256,
+  verifyPassword,
+} from '@codegrant/server';
 
 /** The demo account. Its password is documented on purpose: the dev setup listens on localhost only. */
 export const DEMO_ACCOUNT = { username: 'demo', password: 'demo-password' } as const;
@@ -86,27 +93,15 @@ export async function ensureDemoClient(
 }
 
 function demoClient(clientSecretHash: string, redirectUri: string, createdAt: number): ClientRecord {
-  return {
+  return newClientRecord({
     clientId: DEMO_CLIENT_ID,
     clientSecretHash,
     name: 'codegrant demo web app',
     redirectUris: [redirectUri],
-    postLogoutRedirectUris: [],
-    grantTypes: ['authorization_code', 'refresh_token'],
-    tokenEndpointAuthMethod: 'client_secret_basic',
-    // Third-party, so that the demo shows the consent page (once: the consent is remembered).
-    firstParty: false,
-    idTokenSignedResponseAlg: 'ES256',
-    // A refresh token only with offline_access, as OpenID Connect Core §11 has it.
-    alwaysIssueRefreshToken: false,
-    allowMissingPkce: false,
-    jwks: null,
-    jwksUri: null,
-    dpopBoundAccessTokens: false,
-    registrationAccessTokenHash: null,
-    metadata: {},
+    // Third-party (the default), so that the demo shows the consent page (once: it is remembered);
+    // a refresh token only with offline_access, as OpenID Connect Core §11 has it.
     createdAt,
-  };
+  });
 }
 
 async function readSavedSecret(file: string): Promise<string | undefined> {

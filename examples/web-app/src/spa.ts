@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import { buildSpa, serveSpa } from '@codegrant/example-spa';
-import type { ClientRecord, Store } from '@codegrant/server';
+import { newClientRecord, type Store } from '@codegrant/server';
 
 /** The client id of the example single-page app. */
 export const DEMO_SPA_CLIENT_ID = 'demo-spa';
@@ -16,25 +16,14 @@ export async function startDemoSpa(
   options: { issuer: string; origin: string; port: number; hostname: string },
 ): Promise<Server> {
   const existing = await store.findClient(DEMO_SPA_CLIENT_ID);
-  const client: ClientRecord = {
+  const client = newClientRecord({
     clientId: DEMO_SPA_CLIENT_ID,
-    clientSecretHash: null,
     name: 'codegrant demo single-page app',
     redirectUris: [`${options.origin}/callback`],
     postLogoutRedirectUris: [`${options.origin}/signed-out`],
-    grantTypes: ['authorization_code', 'refresh_token'],
-    tokenEndpointAuthMethod: 'none',
     firstParty: true,
-    idTokenSignedResponseAlg: 'ES256',
-    alwaysIssueRefreshToken: false,
-    allowMissingPkce: false,
-    jwks: null,
-    jwksUri: null,
-    dpopBoundAccessTokens: false,
-    registrationAccessTokenHash: null,
-    metadata: {},
-    createdAt: existing?.createdAt ?? Math.floor(Date.now() / 1000),
-  };
+    ...(existing ? { createdAt: existing.createdAt } : {}),
+  });
   if (existing) await store.updateClient(client);
   else await store.insertClient(client);
   const files = await buildSpa({ authority: options.issuer, client_id: DEMO_SPA_CLIENT_ID });

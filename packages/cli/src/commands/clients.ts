@@ -1,5 +1,5 @@
 import { randomToken } from '@codegrant/protocol';
-import { type ClientRecord, redirectUriProblem, sha256 } from '@codegrant/server';
+import { newClientRecord, redirectUriProblem, sha256 } from '@codegrant/server';
 import type { Command, CommandGroup } from '../command.ts';
 import { CliError, UsageError } from '../errors.ts';
 import { jsonFlag, printRecords } from '../listing.ts';
@@ -101,7 +101,7 @@ const addCommand: Command = {
     }
     const secret = isPublic ? undefined : (chosenSecret ?? randomToken(32));
 
-    const client: ClientRecord = {
+    const client = newClientRecord({
       clientId,
       clientSecretHash: secret === undefined ? null : sha256(secret),
       name: args.string('name') ?? null,
@@ -112,18 +112,10 @@ const addCommand: Command = {
         'refresh_token',
         ...(args.boolean('client-credentials') ? ['client_credentials'] : []),
       ],
-      tokenEndpointAuthMethod: isPublic ? 'none' : 'client_secret_basic',
       firstParty: args.boolean('first-party'),
       idTokenSignedResponseAlg: args.string('id-token-alg') === 'RS256' ? 'RS256' : 'ES256',
       alwaysIssueRefreshToken: args.boolean('always-refresh-token'),
-      allowMissingPkce: false,
-      jwks: null,
-      jwksUri: null,
-      dpopBoundAccessTokens: false,
-      registrationAccessTokenHash: null,
-      metadata: {},
-      createdAt: Math.floor(Date.now() / 1000),
-    };
+    });
     const { store, description } = await openStore(args);
     try {
       if (await store.findClient(clientId)) {

@@ -10,6 +10,7 @@ import {
   type ClientRecord,
   createAuthorizationServer,
   hashPassword,
+  newClientRecord,
   type Store,
   sha256,
 } from '@codegrant/server';
@@ -91,25 +92,14 @@ export async function addClient(
 ): Promise<{ clientId: string; clientSecret: string | undefined }> {
   const clientId = settings.clientId ?? randomToken(16);
   const clientSecret = settings.public ? undefined : randomToken();
-  const { public: isPublic, ...record } = settings;
-  await store.insertClient({
-    clientId,
-    clientSecretHash: clientSecret ? sha256(clientSecret) : null,
-    name: 'Test App',
-    postLogoutRedirectUris: [],
-    grantTypes: ['authorization_code', 'refresh_token'],
-    tokenEndpointAuthMethod: isPublic ? 'none' : 'client_secret_basic',
-    firstParty: false,
-    idTokenSignedResponseAlg: 'ES256',
-    alwaysIssueRefreshToken: false,
-    allowMissingPkce: false,
-    jwks: null,
-    jwksUri: null,
-    dpopBoundAccessTokens: false,
-    registrationAccessTokenHash: null,
-    metadata: {},
-    createdAt: Math.floor(Date.now() / 1000),
-    ...record,
-  });
+  const { public: _, ...record } = settings;
+  await store.insertClient(
+    newClientRecord({
+      clientId,
+      clientSecretHash: clientSecret ? sha256(clientSecret) : null,
+      name: 'Test App',
+      ...record,
+    }),
+  );
   return { clientId, clientSecret };
 }
