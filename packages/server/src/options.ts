@@ -1,5 +1,6 @@
 import { KeyEncryption } from './keys/key-encryption.ts';
 import type { ClientIdMetadataDocumentOptions } from './registration/client-id-metadata-document.ts';
+import { isLoopbackHost } from './registration/redirect-uri-policy.ts';
 import type { Store } from './store/store.ts';
 
 /** One structured log record (one line per request, one per internal error). */
@@ -142,8 +143,6 @@ const DEFAULT_THROTTLE: LoginThrottle = {
   windowSeconds: 900,
 };
 
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
-
 /** Logs only errors, to stderr: a library stays quiet unless asked. */
 const errorsToStderr: Logger = (record) => {
   if (record.level === 'error') console.error(JSON.stringify({ time: new Date().toISOString(), ...record }));
@@ -194,7 +193,7 @@ function parseIssuer(issuer: string): URL {
     throw new TypeError(`issuer must be an absolute URL, got "${issuer}"`);
   }
   if (url.search || url.hash) throw new TypeError('issuer must not have a query or fragment (RFC 8414 §2)');
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname))) {
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
     throw new TypeError('issuer must use https (http is allowed only on localhost, for development)');
   }
   return url;

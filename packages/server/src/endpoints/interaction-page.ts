@@ -9,12 +9,7 @@ import { loadInteraction } from '../interaction/interactions.ts';
 import { currentSession, startSession } from '../interaction/session.ts';
 import { consentPage } from '../pages/consent-page.ts';
 import { loginPage } from '../pages/login-page.ts';
-
-/** Whether a redirect URI points at this device (RFC 8252 §7.3 loopback, or localhost). */
-function isLoopbackRedirect(uri: string): boolean {
-  const host = URL.canParse(uri) ? new URL(uri).hostname : '';
-  return host === 'localhost' || host === '127.0.0.1' || host === '[::1]';
-}
+import { isLoopbackHost } from '../registration/redirect-uri-policy.ts';
 
 type Context = Pick<
   ServerContext,
@@ -75,7 +70,9 @@ export function interactionPageEndpoint(
               redirectHost: new URL(authorization.target.redirectUri).host,
               username: user?.username ?? step.login.userId,
               scopes: authorization.scopes,
-              onlyLocalRedirects: authorization.client.redirectUris.every(isLoopbackRedirect),
+              onlyLocalRedirects: authorization.client.redirectUris.every(
+                (uri) => URL.canParse(uri) && isLoopbackHost(new URL(uri).hostname),
+              ),
             }),
             cookies,
           );

@@ -1,5 +1,10 @@
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
+/** Whether a URL host name (as `URL.hostname` gives it) names this machine. */
+export function isLoopbackHost(hostname: string): boolean {
+  return LOOPBACK_HOSTS.has(hostname);
+}
+
 /**
  * Why `uri` cannot be registered as a redirect URI, or `undefined` when it can: an absolute URL
  * without fragment or credentials (RFC 6749 §3.1.2), using `https`, `http` on a loopback host only,
@@ -20,7 +25,7 @@ export function redirectUriProblem(uri: string): string | undefined {
     case 'https:':
       return undefined;
     case 'http:':
-      return LOOPBACK_HOSTS.has(url.hostname)
+      return isLoopbackHost(url.hostname)
         ? undefined
         : 'uses http on a host other than localhost, 127.0.0.1 or [::1]: use https';
     case 'javascript:':
