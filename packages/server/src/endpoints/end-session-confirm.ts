@@ -1,10 +1,10 @@
+import { respondToBrowserError } from '../authorize/respond-to-error.ts';
 import type { ServerContext } from '../context.ts';
 import { OAuthError } from '../errors.ts';
 import { readFormParameters } from '../http/body.ts';
 import { sessionCookieValue } from '../interaction/session.ts';
 import { finishLogout } from '../logout/finish-logout.ts';
 import { validateLogoutRequest } from '../logout/logout-request.ts';
-import { errorPage } from '../pages/error-page.ts';
 import { constantTimeEqual } from '../tokens/hash.ts';
 import { logoutCsrfToken } from './end-session.ts';
 
@@ -31,8 +31,7 @@ export function endSessionConfirmEndpoint(context: Context): (request: Request) 
       const { csrf_token: _, ...params } = form;
       return await finishLogout(context, request, await validateLogoutRequest(context, params));
     } catch (error) {
-      if (error instanceof OAuthError) return errorPage(error);
-      throw error;
+      return respondToBrowserError(context.issuer, error);
     }
   };
 }

@@ -1,10 +1,9 @@
+import { respondToBrowserError } from '../authorize/respond-to-error.ts';
 import type { ServerContext } from '../context.ts';
-import { OAuthError } from '../errors.ts';
 import { parseUniqueParameters, readFormParameters } from '../http/body.ts';
 import { currentSession, sessionCookieValue } from '../interaction/session.ts';
 import { finishLogout } from '../logout/finish-logout.ts';
 import { validateLogoutRequest } from '../logout/logout-request.ts';
-import { errorPage } from '../pages/error-page.ts';
 import { logoutConfirmPage } from '../pages/logout-pages.ts';
 import { sha256 } from '../tokens/hash.ts';
 
@@ -43,8 +42,7 @@ export function endSessionEndpoint(context: Context): (request: Request) => Prom
       }
       return logoutConfirmPage({ actionUrl: `${context.issuer}/end-session/confirm`, fields });
     } catch (error) {
-      if (error instanceof OAuthError) return errorPage(error);
-      throw error;
+      return respondToBrowserError(context.issuer, error);
     }
   };
 }
