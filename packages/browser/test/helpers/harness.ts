@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 /**
  * The end-to-end harness: the identity provider (`@codegrant/server` on a real port and SQLite file,
  * started by its own test helper), the example SPA built by esbuild and served by node:http on
@@ -30,8 +31,14 @@ const CHROMIUM_ARGS = [
   '--no-first-run',
 ];
 
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+/** Debian's Chromium (`apt-get install chromium`; `.ci/run` installs it), never a downloaded build. */
+export async function launchChromium(): Promise<Browser> {
+  const executablePath = '/usr/bin/chromium';
+  if (!existsSync(executablePath))
+    throw new Error(
+      `${executablePath} is missing: install Debian's chromium package (apt-get install chromium)`,
+    );
+  return chromium.launch({ executablePath, args: CHROMIUM_ARGS });
 }
 
 export interface Harness {
@@ -58,6 +65,8 @@ export async function startHarness(
     }) => Promise<Map<string, StaticFile>>;
   } = {},
 ): Promise<Harness> {
+  // The browser first: when it cannot start, nothing else is left running to keep the test alive.
+  const browser = await launchChromium();
   const idp = await startTestServer(options.server);
   await addUser(idp.store, USER.username, USER.password, { email: 'alice@example.com', name: 'Alice' });
   const port = await freePort();
@@ -73,7 +82,6 @@ export async function startHarness(
     files.set(path, file);
   }
   const spa: Server = await serveSpa(files, { port, connectTo: [idp.issuer] });
-  const browser = await launchChromium();
   return {
     idp,
     origin,

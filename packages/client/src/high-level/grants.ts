@@ -72,13 +72,28 @@ export interface RefreshTokenGrantOptions extends DPoPOptions {
   skipIdTokenSignatureCheck?: boolean | undefined;
 }
 
-/** @internal Adds the {@link TokenEndpointResponseHelpers}, not enumerable (JSON stays the server's). */
+/** When each response's access token expires (ms since the epoch), for `expiresIn()`. */
+const expiries = new WeakMap<TokenEndpointResponse, number>();
+
+/**
+ * The {@link TokenEndpointResponseHelpers}, on the prototype of every response the high-level
+ * functions return: not enumerable, so its JSON stays the server's, and cheaper than defining two
+ * closures on each response.
+ */
+const helpers: TokenEndpointResponseHelpers = {
+  claims(this: TokenEndpointResponse) {
+    return getValidatedIdTokenClaims(this);
+  },
+  expiresIn(this: TokenEndpointResponse) {
+    const expiresAt = expiries.get(this);
+    return expiresAt && Math.max(0, Math.floor((expiresAt - Date.now()) / 1000));
+  },
+};
+
+/** @internal Adds the {@link TokenEndpointResponseHelpers}. */
 function withHelpers(response: TokenEndpointResponse): TokenEndpointResponse & TokenEndpointResponseHelpers {
-  const expiresAt = response.expires_in === undefined ? undefined : Date.now() + response.expires_in * 1000;
-  return Object.defineProperties(response, {
-    claims: { value: () => getValidatedIdTokenClaims(response) },
-    expiresIn: { value: () => expiresAt && Math.max(0, Math.floor((expiresAt - Date.now()) / 1000)) },
-  }) as TokenEndpointResponse & TokenEndpointResponseHelpers;
+  if (response.expires_in !== undefined) expiries.set(response, Date.now() + response.expires_in * 1000);
+  return Object.setPrototypeOf(response, helpers);
 }
 
 /** @internal Runs a token request (once more for a DPoP nonce) and checks its response. */
