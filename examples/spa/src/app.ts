@@ -17,6 +17,7 @@ const userManager = new UserManager({
   post_logout_redirect_uri: `${origin}/signed-out`,
   scope: config.scope ?? 'openid profile email offline_access',
   automaticSilentRenew: config.automaticSilentRenew ?? true,
+  loadUserInfo: config.loadUserInfo ?? true,
   dpop: config.dpop ? { store: new IndexedDbDPoPStore() } : undefined,
 });
 

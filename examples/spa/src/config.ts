@@ -12,4 +12,6 @@ export interface SpaConfig {
   dpop?: boolean;
   /** Default true. */
   automaticSilentRenew?: boolean;
+  /** Complete the profile from UserInfo (`name`, `email`: codegrant's ID tokens carry none); default true. */
+  loadUserInfo?: boolean;
 }

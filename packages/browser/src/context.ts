@@ -14,6 +14,8 @@ export interface Context {
   http: HttpRequestOptions;
   /** The DPoP handle, when `dpop` is on. */
   dpop: DPoPHandle | undefined;
+  /** Complete each new user's profile with the UserInfo endpoint's claims (`loadUserInfo`). */
+  loadUserInfo: boolean;
 }
 
 /**

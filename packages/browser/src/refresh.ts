@@ -2,6 +2,7 @@ import { processRefreshTokenResponse, refreshTokenGrantRequest } from '@codegran
 import { type Context, withDPoPNonce } from './context.ts';
 import type { User } from './user.ts';
 import { userFromTokens } from './user-from-tokens.ts';
+import { completeProfile } from './user-info.ts';
 
 /**
  * @internal Renews a user with their refresh token; a new ID token must name the same `sub`
@@ -19,5 +20,5 @@ export async function refreshUser(context: Context, user: User): Promise<User> {
       { ...http, expectedSubject: user.profile.sub },
     ),
   );
-  return userFromTokens(tokens, user);
+  return completeProfile(context, userFromTokens(tokens, user));
 }

@@ -36,6 +36,12 @@ export interface UserManagerSettings {
   userStore?: StateStore | undefined;
   /** Where redirect sign-ins in progress are kept (default `sessionStorage`; in memory without `window`). */
   stateStore?: StateStore | undefined;
+  /**
+   * After each sign-in and renewal, complete `profile` with the claims of the UserInfo endpoint
+   * (`name`, `email`, …; its `sub` must be the ID token's). Default false, as in oidc-client-ts; turn
+   * it on with identity providers whose ID tokens carry only the protocol claims (codegrant's do).
+   */
+  loadUserInfo?: boolean | undefined;
   /** More authorization request parameters (`ui_locales`, `acr_values`, `resource`, …). */
   extraQueryParams?: Record<string, string> | undefined;
   /** The identity provider's metadata, to skip discovery. */

@@ -12,6 +12,7 @@ import { newState, type RequestKind, type RequestState } from './request-state.t
 import { hasOpenId } from './settings.ts';
 import type { User } from './user.ts';
 import { userFromTokens } from './user-from-tokens.ts';
+import { completeProfile } from './user-info.ts';
 
 /**
  * What a sign-in may add to the authorization request.
@@ -102,5 +103,5 @@ export async function completeSignin(context: Context, url: string, request: Req
       { ...http, expectedNonce: request.nonce, maxAge: request.max_age, requireIdToken: true },
     ),
   );
-  return userFromTokens(tokens, undefined, request.data);
+  return completeProfile(context, userFromTokens(tokens, undefined, request.data));
 }

@@ -450,6 +450,7 @@ export class UserManager {
       client: this.#client,
       http,
       dpop,
+      loadUserInfo: !!this.settings.loadUserInfo,
     }));
   }
 

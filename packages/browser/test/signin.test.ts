@@ -28,6 +28,8 @@ test('redirect sign-in: the user is validated, stored and shown; the API answers
   assert.equal(user.profile.sub.length > 0, true);
   assert.equal(user.profile.iss, h.idp.issuer);
   assert.equal(user.profile.aud, h.clientId);
+  assert.equal(user.profile.email, 'alice@example.com', 'loadUserInfo completed the profile');
+  assert.equal(await page.textContent('#status'), 'Signed in as Alice');
   assert.equal(user.token_type, 'Bearer');
   assert.ok(user.refresh_token, 'offline_access gives a refresh token');
   assert.equal(user.expired, false);

@@ -5,6 +5,8 @@
  * Chromium; the browser tests (signin, renew, dpop) cover the real windows.
  */
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import { TestBrowser } from '../../server/test/helpers/browser.ts';
 import { signIn } from '../../server/test/helpers/sign-in.ts';
@@ -200,4 +202,49 @@ test('confidential mode works, with a warning that a browser cannot keep a secre
   await userManager.signinSilent(); // the refresh authenticates the client too
   const wrong = manager({ client_id: confidential.clientId, client_secret: 'x'.repeat(43) }).userManager;
   await assert.rejects(wrong.signinPopup(), { code: 'ERR_SERVER_ERROR', error: 'invalid_client' });
+});
+
+test('loadUserInfo: UserInfo completes the profile, the ID token keeps its claims; again on renewal', async () => {
+  const plain = await manager().userManager.signinPopup();
+  assert.equal(plain.profile.email, undefined, "the server's ID tokens carry only protocol claims");
+  const { userManager } = manager({ loadUserInfo: true });
+  const user = await userManager.signinPopup();
+  assert.equal(user.profile.email, 'bob@example.com');
+  assert.equal(user.profile.iss, idp.issuer);
+  assert.equal(user.profile.aud, publicClient);
+  assert.equal((await userManager.getUser())?.profile.email, 'bob@example.com', 'stored with the claims');
+  const renewed = await userManager.signinSilent();
+  assert.notEqual(renewed.access_token, user.access_token);
+  assert.equal(renewed.profile.email, 'bob@example.com');
+  assert.equal(renewed.profile.sub, user.profile.sub);
+});
+
+test('loadUserInfo: a UserInfo answer for another sub fails the sign-in, and no user is stored', async (t) => {
+  // A UserInfo endpoint that substitutes another end-user (OIDC Core §5.3.4) and one that fails.
+  let answer = { status: 200, body: { sub: 'mallory', email: 'mallory@example.com' } as object };
+  const fake = createServer((_request, response) => {
+    response
+      .writeHead(answer.status, { 'content-type': 'application/json' })
+      .end(JSON.stringify(answer.body));
+  });
+  await new Promise<void>((resolve) => fake.listen(0, '127.0.0.1', resolve));
+  t.after(() => fake.close());
+  const discovered = (await (await fetch(`${idp.issuer}/.well-known/openid-configuration`)).json()) as object;
+  const metadata = {
+    ...discovered,
+    userinfo_endpoint: `http://127.0.0.1:${(fake.address() as AddressInfo).port}/userinfo`,
+  } as UserManagerSettings['metadata'];
+  const { userManager } = manager({ loadUserInfo: true, metadata });
+  const loaded: User[] = [];
+  userManager.events.addUserLoaded((user) => void loaded.push(user));
+  await assert.rejects(userManager.signinPopup(), (err: unknown) => {
+    assert.ok(err instanceof UserManagerError);
+    assert.equal(err.code, 'ERR_SUBJECT_MISMATCH');
+    assert.match(err.message, /userinfo endpoint sub: expected ".+", got "mallory"/);
+    return true;
+  });
+  answer = { status: 401, body: { error: 'invalid_token' } };
+  await assert.rejects(userManager.signinPopup(), { code: 'ERR_SERVER_ERROR', error: 'invalid_token' });
+  assert.equal(await userManager.getUser(), null);
+  assert.deepEqual(loaded, []);
 });
