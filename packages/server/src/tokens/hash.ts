@@ -1,11 +1,13 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 
 /**
  * SHA-256, base64url: how codes, tokens, session ids and client secrets are stored. They are
  * high-entropy random values, so a fast hash is right (ARCHITECTURE.md, principle 5).
  */
 export function sha256(value: string): string {
-  return createHash('sha256').update(value).digest('base64url');
+  // The one-shot `hash` builds no Hash object: about half the cost of `createHash`, and a token
+  // request hashes four values.
+  return hash('sha256', value, 'base64url');
 }
 
 /** Compares two strings in time independent of where they differ (secrets, CSRF tokens). */
@@ -20,5 +22,5 @@ export function constantTimeEqual(a: string, b: string): boolean {
  * (OpenID Connect Core §3.1.3.6; SHA-256 because both ES256 and RS256 use it).
  */
 export function accessTokenHash(accessToken: string): string {
-  return createHash('sha256').update(accessToken).digest().subarray(0, 16).toString('base64url');
+  return hash('sha256', accessToken, 'buffer').subarray(0, 16).toString('base64url');
 }
