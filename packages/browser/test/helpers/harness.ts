@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 /**
  * The end-to-end harness: the identity provider (`@codegrant/server` on a real port and SQLite file,
  * started by its own test helper), the example SPA built by esbuild and served by node:http on
@@ -31,14 +30,12 @@ const CHROMIUM_ARGS = [
   '--no-first-run',
 ];
 
-/** Debian's Chromium (`apt-get install chromium`; `.ci/run` installs it), never a downloaded build. */
-export async function launchChromium(): Promise<Browser> {
-  const executablePath = '/usr/bin/chromium';
-  if (!existsSync(executablePath))
-    throw new Error(
-      `${executablePath} is missing: install Debian's chromium package (apt-get install chromium)`,
-    );
-  return chromium.launch({ executablePath, args: CHROMIUM_ARGS });
+/**
+ * Debian's Chromium (`apt-get install chromium`; `.ci/run` installs it), never a downloaded build.
+ * Without it, Playwright fails at once naming the missing executable.
+ */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
 }
 
 export interface Harness {
