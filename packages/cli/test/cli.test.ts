@@ -572,6 +572,62 @@ describe('serve', () => {
     }
   });
 
+  it('serves extra scopes, and binds tokens to --default-resource when a client names none', async () => {
+    const db = freshDb();
+    const mcp = 'https://mcp.example.com/mcp';
+    const added = await codegrant([
+      'clients',
+      'add',
+      '--db',
+      db,
+      '--redirect-uri',
+      'https://app.example.com/cb',
+      '--client-credentials',
+    ]);
+    const { client_id, client_secret } = JSON.parse(added.stdout) as Record<string, string>;
+    const port = await freePort();
+    const issuer = `http://localhost:${port}`;
+    const serving = await startServe([
+      '--port',
+      String(port),
+      '--db',
+      db,
+      '--log',
+      'off',
+      '--scope',
+      'mcp:tools',
+      '--default-resource',
+      mcp,
+    ]);
+    try {
+      const metadata = (await (await fetch(`${issuer}/.well-known/oauth-authorization-server`)).json()) as {
+        scopes_supported: string[];
+      };
+      assert.deepEqual(metadata.scopes_supported, [
+        'openid',
+        'profile',
+        'email',
+        'offline_access',
+        'mcp:tools',
+      ]);
+      const response = await fetch(`${issuer}/token`, {
+        method: 'POST',
+        headers: {
+          authorization: `Basic ${btoa(`${client_id}:${client_secret}`)}`,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+        body: 'grant_type=client_credentials&scope=mcp:tools',
+      });
+      const tokens = (await response.json()) as { access_token: string; scope: string };
+      assert.equal(response.status, 200, JSON.stringify(tokens));
+      assert.equal(tokens.scope, 'mcp:tools');
+      const claims = JSON.parse(Buffer.from(tokens.access_token.split('.')[1]!, 'base64url').toString());
+      assert.equal(claims.aud, mcp);
+    } finally {
+      await stopServe(serving);
+    }
+  });
+
   it('fails in one line on a port in use, an unusable issuer or an unreachable PostgreSQL server', async () => {
     const busy = createServer().listen(0, '127.0.0.1');
     await once(busy, 'listening');

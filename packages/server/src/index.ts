@@ -26,6 +26,7 @@ export type {
   RegistrationPolicy,
   ResourcePolicy,
 } from './options.ts';
+export { DEFAULT_SCOPES } from './options.ts';
 export { newClientRecord } from './registration/new-client.ts';
 export { redirectUriProblem } from './registration/redirect-uri-policy.ts';
 export type { ConnectionInfo } from './router.ts';

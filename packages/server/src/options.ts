@@ -54,6 +54,9 @@ export interface ResourcePolicy {
 /** Who may register clients at the registration endpoint (RFC 7591). */
 export type RegistrationPolicy = 'off' | 'open' | { initialAccessToken: string };
 
+/** The scopes a server knows when its options name none. */
+export const DEFAULT_SCOPES: readonly string[] = ['openid', 'profile', 'email', 'offline_access'];
+
 /** The options of `createAuthorizationServer`. Only `issuer` and `store` are required. */
 export interface AuthorizationServerOptions {
   /** The issuer identifier: an `https` URL without query or fragment (`http` only on loopback, for development). */
@@ -70,6 +73,13 @@ export interface AuthorizationServerOptions {
    * a resource has it as its `aud`. Unknown resources are refused (`invalid_target`); none by default.
    */
   resources?: Record<string, ResourcePolicy>;
+  /**
+   * A resource of `resources` that grants are for when the authorization (or client credentials)
+   * request names none: its URI becomes the `aud` of their access tokens, its scope policy applies.
+   * For an MCP authorization server whose clients may omit `resource`. Such tokens are not accepted
+   * by UserInfo (their audience is the resource). Default: none (the audience is `accessTokenAudience`).
+   */
+  defaultResource?: string;
   /**
    * Seconds during which a rotated refresh token, presented again (parallel refreshes, as MCP
    * clients do), gets the same successor instead of revoking the grant. Default 0: no grace.
@@ -116,6 +126,7 @@ export interface ResolvedOptions {
   scopes: string[];
   accessTokenAudience: string;
   resources: Map<string, ResourcePolicy>;
+  defaultResource: string | undefined;
   refreshTokenGraceSeconds: number;
   dpopNonce: boolean;
   registration: RegistrationPolicy;
@@ -162,6 +173,7 @@ export function resolveOptions(options: AuthorizationServerOptions): ResolvedOpt
     }
   }
   const issuer = issuerUrl.href.replace(/\/$/, '');
+  const resources = resolveResources(options.resources ?? {});
   return {
     issuer,
     issuerUrl,
@@ -169,9 +181,10 @@ export function resolveOptions(options: AuthorizationServerOptions): ResolvedOpt
     store: options.store,
     lifetimes,
     loginThrottle: { ...DEFAULT_THROTTLE, ...options.loginThrottle },
-    scopes: options.scopes ?? ['openid', 'profile', 'email', 'offline_access'],
+    scopes: options.scopes ?? [...DEFAULT_SCOPES],
     accessTokenAudience: options.accessTokenAudience ?? issuer,
-    resources: resolveResources(options.resources ?? {}),
+    resources,
+    defaultResource: resolveDefaultResource(options.defaultResource, resources),
     refreshTokenGraceSeconds: options.refreshTokenGraceSeconds ?? 0,
     dpopNonce: options.dpopNonce ?? false,
     registration: options.registration ?? 'off',
@@ -210,4 +223,14 @@ function resolveResources(resources: Record<string, ResourcePolicy>): Map<string
     if (url.hash) throw new TypeError(`resources: ${uri} must not have a fragment (RFC 8707 §2)`);
   }
   return new Map(Object.entries(resources));
+}
+
+function resolveDefaultResource(
+  uri: string | undefined,
+  resources: Map<string, ResourcePolicy>,
+): string | undefined {
+  if (uri !== undefined && !resources.has(uri)) {
+    throw new TypeError(`defaultResource: ${uri} is not one of the configured resources`);
+  }
+  return uri;
 }

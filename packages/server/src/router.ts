@@ -24,13 +24,17 @@ export interface ConnectionInfo {
 
 type Env = { Bindings: ConnectionInfo; Variables: { requestId: string } };
 
+/** The two well-known names of the metadata document (OpenID Connect Discovery, RFC 8414). */
+const METADATA_DOCUMENTS = ['openid-configuration', 'oauth-authorization-server'] as const;
+
 /**
  * The routes of the identity provider, every endpoint in one visible list. Paths are relative to
  * the issuer's path, so an issuer like `https://example.com/auth` works behind a path prefix.
  */
 export function createRouter(context: ServerContext): Hono<Env> {
   const basePath = context.issuerUrl.pathname.replace(/\/$/, '');
-  const app = new Hono<Env>().basePath(basePath);
+  const root = new Hono<Env>();
+  const app = basePath ? new Hono<Env>().basePath(basePath) : root;
   const discovery = discoveryEndpoint(context);
   const authorize = authorizeEndpoint(context);
   const token = tokenEndpoint(context);
@@ -49,7 +53,7 @@ export function createRouter(context: ServerContext): Hono<Env> {
   // One structured log line per request, and a request id to find it by (in 500 answers too). It
   // is not set as a response header: touching the headers of every response costs the fast path
   // of the Node adapter.
-  app.use(async (c, next) => {
+  root.use(async (c, next) => {
     const requestId = crypto.randomUUID();
     const started = performance.now();
     c.set('requestId', requestId);
@@ -65,8 +69,16 @@ export function createRouter(context: ServerContext): Hono<Env> {
     });
   });
 
-  app.get('/.well-known/openid-configuration', discovery);
-  app.get('/.well-known/oauth-authorization-server', discovery);
+  for (const name of METADATA_DOCUMENTS) {
+    // Both places a client may look for an issuer with a path: appended to the issuer (OpenID
+    // Connect Discovery §4) and inserted between host and path (RFC 8414 §3.1), which MCP clients use.
+    app.get(`/.well-known/${name}`, discovery);
+    app.options(`/.well-known/${name}`, () => corsPreflight());
+    if (basePath) {
+      root.get(`/.well-known/${name}${basePath}`, discovery);
+      root.options(`/.well-known/${name}${basePath}`, () => corsPreflight());
+    }
+  }
   app.get('/jwks', jwksEndpoint(context));
   app.on(['GET', 'POST'], '/authorize', (c) => authorize(c.req.raw));
   app.get('/interaction/:id', (c) => interactionPage(c.req.raw, c.req.param('id')));
@@ -90,18 +102,12 @@ export function createRouter(context: ServerContext): Hono<Env> {
   }
   app.on(['GET', 'POST'], '/end-session', (c) => endSessionStart(c.req.raw));
   app.post('/end-session/confirm', (c) => endSessionConfirm(c.req.raw));
-  for (const path of [
-    '/token',
-    '/userinfo',
-    '/revoke',
-    '/jwks',
-    '/.well-known/openid-configuration',
-    '/.well-known/oauth-authorization-server',
-  ]) {
+  for (const path of ['/token', '/userinfo', '/revoke', '/jwks']) {
     app.options(path, () => corsPreflight());
   }
 
-  app.notFound((c) =>
+  if (basePath) root.route('/', app);
+  root.notFound((c) =>
     jsonNoStore(
       {
         error: 'not_found',
@@ -110,7 +116,7 @@ export function createRouter(context: ServerContext): Hono<Env> {
       404,
     ),
   );
-  app.onError((error, c) => {
+  root.onError((error, c) => {
     if (error instanceof OAuthError) return oauthErrorResponse(error, CORS_HEADERS);
     // Unexpected: log it with the request id; the client learns only the id, never a stack trace.
     const requestId = c.get('requestId');
@@ -127,5 +133,5 @@ export function createRouter(context: ServerContext): Hono<Env> {
       CORS_HEADERS,
     );
   });
-  return app;
+  return root;
 }

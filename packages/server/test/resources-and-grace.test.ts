@@ -97,6 +97,73 @@ describe('resource indicators (RFC 8707) with openid-client', () => {
   });
 });
 
+describe('a default resource (tokens audience-bound when a client omits resource)', () => {
+  let server: TestServer;
+  let config: oidc.Configuration;
+
+  before(async () => {
+    server = await startTestServer({
+      scopes: ['openid', 'offline_access', 'mcp:tools', 'api:read'],
+      resources: { [MCP]: { scopes: ['mcp:tools', 'offline_access'] }, [API]: {} },
+      defaultResource: MCP,
+    });
+    await addUser(server.store, kate.username, kate.password);
+    const client = await addClient(server.store, {
+      redirectUris: [REDIRECT_URI],
+      firstParty: true,
+      grantTypes: ['authorization_code', 'refresh_token', 'client_credentials'],
+    });
+    config = await oidc.discovery(new URL(server.issuer), client.clientId, client.clientSecret!, undefined, {
+      execute: [oidc.allowInsecureRequests],
+    });
+  });
+  after(() => server.close());
+
+  async function tokensFor(resource: string | undefined) {
+    const verifier = oidc.randomPKCECodeVerifier();
+    const params = new URLSearchParams({
+      redirect_uri: REDIRECT_URI,
+      scope: 'openid mcp:tools offline_access',
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+    });
+    if (resource) params.set('resource', resource);
+    const { callbackUrl } = await signIn(
+      new TestBrowser(),
+      oidc.buildAuthorizationUrl(config, params),
+      REDIRECT_URI,
+      kate,
+    );
+    return oidc.authorizationCodeGrant(config, callbackUrl, { pkceCodeVerifier: verifier });
+  }
+
+  it('binds the tokens of a request without resource to the default resource, refreshes included', async () => {
+    const tokens = await tokensFor(undefined);
+    const access = payload(tokens.access_token);
+    assert.equal(access.aud, MCP);
+    assert.equal(access.scope, 'mcp:tools offline_access', 'the default resource policy applies');
+    const refreshed = await oidc.refreshTokenGrant(config, tokens.refresh_token!);
+    assert.equal(payload(refreshed.access_token).aud, MCP);
+  });
+
+  it('leaves a request that names a resource alone', async () => {
+    const tokens = await tokensFor(API);
+    assert.equal(payload(tokens.access_token).aud, API);
+  });
+
+  it('binds client credentials tokens without resource to the default resource', async () => {
+    const tokens = await oidc.clientCredentialsGrant(config, { scope: 'mcp:tools' });
+    assert.equal(payload(tokens.access_token).aud, MCP);
+  });
+
+  it('refuses a default resource that is not configured', async () => {
+    await assert.rejects(
+      startTestServer({ resources: { [API]: {} }, defaultResource: MCP }),
+      /defaultResource: https:\/\/mcp.example.com\/mcp is not one of the configured resources/,
+    );
+  });
+});
+
 describe('refresh rotation grace period', () => {
   let server: TestServer;
   let now = Math.floor(Date.now() / 1000);

@@ -123,6 +123,7 @@ describe('discovery and JWKS', () => {
     assert.equal(oidc.issuer, server.issuer);
     assert.deepEqual(oidc.code_challenge_methods_supported, ['S256']);
     assert.equal(oidc.authorization_response_iss_parameter_supported, true);
+    assert.equal(oidc.client_id_metadata_document_supported, true);
     assert.deepEqual(oidc.response_types_supported, ['code']);
     assert.deepEqual(oidc.id_token_signing_alg_values_supported, ['ES256', 'RS256']);
     assert.equal(oidc.request_uri_parameter_supported, false);
@@ -219,5 +220,32 @@ describe('operations', () => {
     const metadata = await response.json();
     assert.equal(metadata.issuer, 'https://example.com/auth');
     assert.equal(metadata.token_endpoint, 'https://example.com/auth/token');
+  });
+
+  it('serves the metadata of an issuer with a path at the RFC 8414 §3.1 inserted well-known URLs too', async () => {
+    const server = await createAuthorizationServer({
+      issuer: 'https://example.com/tenant/a',
+      store: new MemoryStore(),
+    });
+    const get = (path: string, init?: RequestInit) =>
+      server.fetch(new Request(`https://example.com${path}`, init));
+    const appended = await (await get('/tenant/a/.well-known/openid-configuration')).json();
+    for (const name of ['oauth-authorization-server', 'openid-configuration']) {
+      const response = await get(`/.well-known/${name}/tenant/a`);
+      assert.equal(response.status, 200, name);
+      assert.equal(response.headers.get('access-control-allow-origin'), '*', name);
+      assert.deepEqual(await response.json(), appended, name);
+      const preflight = await get(`/.well-known/${name}/tenant/a`, {
+        method: 'OPTIONS',
+        headers: { origin: 'https://spa.example', 'access-control-request-method': 'GET' },
+      });
+      assert.equal(preflight.status, 204, name);
+      // Another tenant's path is not this issuer's: no metadata there.
+      const other = await get(`/.well-known/${name}/tenant/b`);
+      assert.equal(other.status, 404, name);
+      assert.equal((await other.json()).error, 'not_found');
+    }
+    assert.equal((await get('/.well-known/oauth-authorization-server')).status, 404, 'no root metadata');
+    assert.equal((await get('/tenant/a/jwks')).status, 200, 'the endpoints stay under the path');
   });
 });

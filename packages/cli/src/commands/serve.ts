@@ -3,6 +3,7 @@ import {
   type AuthorizationServer,
   createAuthorizationServer,
   createJsonLineLogger,
+  DEFAULT_SCOPES,
   type RegistrationPolicy,
 } from '@codegrant/server';
 import { serve, sizeThreadPoolToCores } from '@codegrant/server/node';
@@ -86,6 +87,20 @@ export const serveCommand: Command = {
       multiple: true,
     },
     {
+      name: 'default-resource',
+      type: 'string',
+      placeholder: 'URI',
+      description:
+        'the resource tokens are for when a client names none (an MCP server): their audience; added to --resource',
+    },
+    {
+      name: 'scope',
+      type: 'string',
+      placeholder: 'NAME',
+      description: 'a scope clients may ask for, beyond openid profile email offline_access; repeatable',
+      multiple: true,
+    },
+    {
       name: 'refresh-grace',
       type: 'string',
       placeholder: 'SECONDS',
@@ -116,7 +131,10 @@ export const serveCommand: Command = {
     const accessToken = args.integer('access-token-ttl', 1, MAX_ACCESS_TOKEN_TTL);
     const logger = args.string('log') === 'json' ? createJsonLineLogger() : undefined;
     const registration = registrationPolicy(args.string('registration'));
-    const resources = Object.fromEntries(args.strings('resource').map((uri) => [uri, {}]));
+    const defaultResource = args.string('default-resource');
+    const resourceUris = [...args.strings('resource'), ...(defaultResource ? [defaultResource] : [])];
+    const resources = Object.fromEntries(resourceUris.map((uri) => [uri, {}]));
+    const scopes = [...new Set([...DEFAULT_SCOPES, ...args.strings('scope')])];
     const refreshTokenGraceSeconds = args.integer('refresh-grace', 0, 300) ?? 0;
 
     const { store, description } = await openStore(args);
@@ -129,6 +147,8 @@ export const serveCommand: Command = {
         logger,
         registration,
         resources,
+        ...(defaultResource ? { defaultResource } : {}),
+        scopes,
         refreshTokenGraceSeconds,
         dpopNonce: args.boolean('dpop-nonce'),
         ...(process.env.CODEGRANT_KEY_SECRET

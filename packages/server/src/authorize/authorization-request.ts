@@ -1,6 +1,6 @@
 import { isValidS256CodeChallenge, splitSpaceDelimited } from '@codegrant/protocol';
 import type { ServerContext } from '../context.ts';
-import { requestedResources } from '../resources/resource-indicators.ts';
+import { grantResources } from '../resources/resource-indicators.ts';
 import type { ClientRecord } from '../store/store.ts';
 import { AuthorizationError, type ResponseTarget } from './authorization-error.ts';
 import { isRegisteredRedirectUri } from './redirect-uri.ts';
@@ -38,7 +38,7 @@ const PROMPTS = new Set<string>(['none', 'login', 'consent']);
  * @throws {AuthorizationError}
  */
 export async function validateAuthorizationRequest(
-  context: Pick<ServerContext, 'findClient' | 'scopes' | 'resources'>,
+  context: Pick<ServerContext, 'findClient' | 'scopes' | 'resources' | 'defaultResource'>,
   parameters: Record<string, string>,
 ): Promise<AuthorizationRequest> {
   const { client, target } = await resolveClientAndTarget(context, parameters);
@@ -68,7 +68,7 @@ export async function validateAuthorizationRequest(
   const maxAge = parseMaxAge(parameters.max_age, fail);
   let resources: string[];
   try {
-    resources = requestedResources(context.resources, parameters.resource);
+    resources = grantResources(context, parameters.resource);
   } catch (error) {
     throw new AuthorizationError('invalid_target', (error as Error).message, target);
   }

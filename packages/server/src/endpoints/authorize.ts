@@ -10,7 +10,15 @@ import { currentSession } from '../interaction/session.ts';
 
 type Context = Pick<
   ServerContext,
-  'resources' | 'store' | 'findClient' | 'issuer' | 'scopes' | 'lifetimes' | 'secureCookies' | 'now'
+  | 'resources'
+  | 'defaultResource'
+  | 'store'
+  | 'findClient'
+  | 'issuer'
+  | 'scopes'
+  | 'lifetimes'
+  | 'secureCookies'
+  | 'now'
 >;
 
 /**

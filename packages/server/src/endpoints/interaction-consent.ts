@@ -9,7 +9,15 @@ import { checkCsrfToken, loadInteraction } from '../interaction/interactions.ts'
 
 type Context = Pick<
   ServerContext,
-  'resources' | 'store' | 'findClient' | 'issuer' | 'scopes' | 'lifetimes' | 'secureCookies' | 'now'
+  | 'resources'
+  | 'defaultResource'
+  | 'store'
+  | 'findClient'
+  | 'issuer'
+  | 'scopes'
+  | 'lifetimes'
+  | 'secureCookies'
+  | 'now'
 >;
 
 /**

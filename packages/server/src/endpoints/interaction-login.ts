@@ -11,6 +11,7 @@ import { loginPage } from '../pages/login-page.ts';
 type Context = Pick<
   ServerContext,
   | 'resources'
+  | 'defaultResource'
   | 'store'
   | 'findClient'
   | 'issuer'

@@ -14,6 +14,7 @@ import { isLoopbackHost } from '../registration/redirect-uri-policy.ts';
 type Context = Pick<
   ServerContext,
   | 'resources'
+  | 'defaultResource'
   | 'store'
   | 'findClient'
   | 'issuer'

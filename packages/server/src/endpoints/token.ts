@@ -18,6 +18,7 @@ type Context = Pick<
   | 'issuer'
   | 'accessTokenAudience'
   | 'resources'
+  | 'defaultResource'
   | 'lifetimes'
   | 'keys'
   | 'refreshTokenGraceSeconds'

@@ -1,13 +1,13 @@
 import { splitSpaceDelimited, type TokenEndpointResponse } from '@codegrant/protocol';
 import type { ServerContext } from '../context.ts';
 import { OAuthError } from '../errors.ts';
-import { accessTokenTarget, requestedResources } from '../resources/resource-indicators.ts';
+import { accessTokenTarget, grantResources } from '../resources/resource-indicators.ts';
 import type { ClientRecord } from '../store/store.ts';
 import { issueAccessToken } from '../tokens/access-token.ts';
 
 type Context = Pick<
   ServerContext,
-  'issuer' | 'accessTokenAudience' | 'resources' | 'lifetimes' | 'keys' | 'scopes'
+  'issuer' | 'accessTokenAudience' | 'resources' | 'defaultResource' | 'lifetimes' | 'keys' | 'scopes'
 >;
 
 /** Scopes about an end-user: meaningless when a client acts for itself. */
@@ -41,7 +41,7 @@ export async function clientCredentialsGrant(
     );
   }
   // The client may name any configured resource (RFC 8707 §2): nobody else had to grant it.
-  const resources = requestedResources(context.resources, params.resource);
+  const resources = grantResources(context, params.resource);
   const target = accessTokenTarget(context, resources, params.resource, scopes);
   const accessToken = await issueAccessToken(
     context,

@@ -21,6 +21,22 @@ export function requestedResources(policy: Map<string, ResourcePolicy>, value: s
 }
 
 /**
+ * The resources a grant is for: those the authorization (or client credentials) request names, or
+ * else the configured default resource, so that tokens stay audience-bound when a client omits
+ * `resource` (as MCP clients written before RFC 8707 support do).
+ *
+ * @throws {OAuthError} `invalid_target` for a resource this server does not issue tokens for
+ */
+export function grantResources(
+  context: { resources: Map<string, ResourcePolicy>; defaultResource: string | undefined },
+  value: string | undefined,
+): string[] {
+  const resources = requestedResources(context.resources, value);
+  if (resources.length === 0 && context.defaultResource !== undefined) return [context.defaultResource];
+  return resources;
+}
+
+/**
  * The resources of one access token: those the token request names, which must be among the
  * grant's (RFC 8707 §2.2), or else all of the grant's.
  *
