@@ -47,6 +47,7 @@ export {
   allowInsecureRequests,
   type ClientMetadata,
   Configuration,
+  enableNonRepudiationChecks,
   type ServerMetadata,
   type ServerMetadataHelpers,
 } from './high-level/configuration.ts';

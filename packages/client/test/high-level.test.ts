@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { after, before, beforeEach, describe, it, mock } from 'node:test';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import {
   allowInsecureRequests,
@@ -99,23 +99,34 @@ describe('high level (openid-client v6 signatures)', () => {
 
   it('runs the code grant from the callback URL: client_secret_post by default, redirect_uri from the URL', async () => {
     const c = await config();
-    const tokens = await authorizationCodeGrant(c, callbackUrl(), checks);
-    assert.equal(tokens.access_token, 'at-1');
-    assert.equal(tokens.claims()!.sub, 'alice');
-    assert.ok(tokens.expiresIn()! > 295 && tokens.expiresIn()! <= 300);
-    assert.deepEqual(Object.keys(JSON.parse(JSON.stringify(tokens))).sort(), [
-      'access_token',
-      'expires_in',
-      'id_token',
-      'refresh_token',
-      'token_type',
-    ]);
-    const body = tokenRequests[0]!;
-    assert.equal(body.get('grant_type'), 'authorization_code');
-    assert.equal(body.get('code'), 'c1');
-    assert.equal(body.get('redirect_uri'), 'https://app.example/callback');
-    assert.equal(body.get('code_verifier'), checks.pkceCodeVerifier);
-    assert.equal(body.get('client_secret'), CLIENT_SECRET);
+    // The clock is the test's: expiresIn() counts down from the moment the response arrived.
+    mock.timers.enable({ apis: ['Date'], now: Date.now() });
+    try {
+      const tokens = await authorizationCodeGrant(c, callbackUrl(), checks);
+      assert.equal(tokens.access_token, 'at-1');
+      assert.equal(tokens.claims()!.sub, 'alice');
+      const received = Date.now();
+      assert.equal(tokens.expiresIn(), 300);
+      mock.timers.setTime(received + 100_000);
+      assert.equal(tokens.expiresIn(), 200);
+      mock.timers.setTime(received + 400_000);
+      assert.equal(tokens.expiresIn(), 0);
+      assert.deepEqual(Object.keys(JSON.parse(JSON.stringify(tokens))).sort(), [
+        'access_token',
+        'expires_in',
+        'id_token',
+        'refresh_token',
+        'token_type',
+      ]);
+      const body = tokenRequests[0]!;
+      assert.equal(body.get('grant_type'), 'authorization_code');
+      assert.equal(body.get('code'), 'c1');
+      assert.equal(body.get('redirect_uri'), 'https://app.example/callback');
+      assert.equal(body.get('code_verifier'), checks.pkceCodeVerifier);
+      assert.equal(body.get('client_secret'), CLIENT_SECRET);
+    } finally {
+      mock.timers.reset();
+    }
   });
 
   it('skips the ID token signature check only when asked (skipIdTokenSignatureCheck)', async () => {
@@ -217,9 +228,16 @@ describe('high level (openid-client v6 signatures)', () => {
       tokenRequests.push(new URLSearchParams(await request.text()));
       return json({ access_token: 'cc', token_type: 'bearer', expires_in: '60' });
     });
-    const tokens = await clientCredentialsGrant(c, { scope: 'api' });
-    assert.equal(tokens.expiresIn(), 60);
-    assert.equal(tokens.claims(), undefined);
+    // The clock stands still, so expiresIn() is exactly the server's expires_in (under load, a real
+    // clock moves on between the response and the assertion).
+    mock.timers.enable({ apis: ['Date'], now: Date.now() });
+    try {
+      const tokens = await clientCredentialsGrant(c, { scope: 'api' });
+      assert.equal(tokens.expiresIn(), 60);
+      assert.equal(tokens.claims(), undefined);
+    } finally {
+      mock.timers.reset();
+    }
     assert.equal(tokenRequests[0]!.get('grant_type'), 'client_credentials');
     assert.equal(tokenRequests[0]!.get('scope'), 'api');
   });

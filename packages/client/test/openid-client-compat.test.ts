@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import * as openidClient from 'openid-client';
 import * as codegrant from '../src/index.ts';
@@ -24,7 +25,8 @@ async function appCode(lib: any, issuer: string) {
     CONFIDENTIAL.client_secret,
     lib.ClientSecretBasic(),
     {
-      execute: [lib.allowInsecureRequests],
+      // openid-client verifies ID token signatures only when told to; we always do.
+      execute: [lib.allowInsecureRequests, lib.enableNonRepudiationChecks],
     },
   );
   const verifier = lib.randomPKCECodeVerifier();
@@ -102,5 +104,24 @@ describe('openid-client v6 compatibility: the same application code, either libr
       machineTokenType: 'bearer',
       stateRefused: true,
     });
+  });
+
+  it('has enableNonRepudiationChecks, which like openid-client refuses anything but a Configuration', () => {
+    assert.throws(() => codegrant.enableNonRepudiationChecks({} as codegrant.Configuration), TypeError);
+    assert.throws(() => openidClient.enableNonRepudiationChecks({} as openidClient.Configuration), TypeError);
+  });
+
+  it('exports every openid-client v6 function or class it claims in its README table', async () => {
+    const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8');
+    const table = readme.slice(readme.indexOf('## Every openid-client v6 export'));
+    const rows = [...table.matchAll(/^\| `(\w+)` +\| (yes|no) +\|/gm)];
+    const listed = new Set(rows.map(([, name]) => name!));
+    for (const name of Object.keys(openidClient)) {
+      assert.ok(listed.has(name), `openid-client's ${name} is missing from the README table`);
+    }
+    for (const [, name, ours] of rows) {
+      // "yes" names an export of ours; "no" says in its notes why not.
+      assert.equal(name! in codegrant, ours === 'yes', `${name}: the table says ${ours}`);
+    }
   });
 });

@@ -3,6 +3,8 @@
  * started by its own test helper), the example SPA built by esbuild and served by node:http on
  * another port, and a headless Chromium (Debian's, driven by playwright-core).
  */
+
+import { spawnSync } from 'node:child_process';
 import type { Server } from 'node:http';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { buildSpa, type SpaConfig, type StaticFile, serveSpa } from '../../../../examples/spa/src/index.ts';
@@ -31,11 +33,13 @@ const CHROMIUM_ARGS = [
 ];
 
 /**
- * Debian's Chromium (`apt-get install chromium`; `.ci/run` installs it), never a downloaded build.
- * Without it, Playwright fails at once naming the missing executable.
+ * Debian's Chromium, found on PATH (`npm test`'s pretest step installs it when it may), never a
+ * downloaded build. Without it, this fails at once naming the missing executable.
  */
 export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const found = spawnSync('which', ['chromium'], { encoding: 'utf8' });
+  if (found.status !== 0) throw new Error('chromium is not on PATH: apt-get install chromium');
+  return chromium.launch({ executablePath: found.stdout.trim(), args: CHROMIUM_ARGS });
 }
 
 export interface Harness {

@@ -128,3 +128,15 @@ export class Configuration {
 export function allowInsecureRequests(config: Configuration): void {
   stateOf(config).insecure = true;
 }
+
+/**
+ * openid-client's switch for verifying the signatures of ID tokens (and other JWT responses). Here
+ * they are always verified, against the issuer's JWKS with jose, so this only checks that `config`
+ * is a {@link Configuration}: code migrating from openid-client keeps working and stays as safe.
+ * (Only an explicit `skipIdTokenSignatureCheck: true` on one call skips a signature check.)
+ *
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#IDTokenValidation
+ */
+export function enableNonRepudiationChecks(config: Configuration): void {
+  stateOf(config);
+}
