@@ -13,8 +13,8 @@
  *   (no key of the issuer matches), `ERR_JWKS_UNAVAILABLE`, `ERR_JWT_CLAIM`, `ERR_JWT_EXPIRED`,
  *   `ERR_JWT_TIME` (`nbf`, `iat`), `ERR_AUTH_TIME` (`auth_time` against `max_age`),
  *   `ERR_SUBJECT_MISMATCH`
- * - APIs ({@link validateJwtAccessToken}): `ERR_TOKEN_MISSING`, `ERR_AUTHORIZATION_HEADER`,
- *   `ERR_DPOP_PROOF`, `ERR_DPOP_BINDING`
+ * - APIs ({@link validateJwtAccessToken}, {@link requireAccessToken}): `ERR_TOKEN_MISSING`,
+ *   `ERR_AUTHORIZATION_HEADER`, `ERR_DPOP_PROOF`, `ERR_DPOP_BINDING`, `ERR_INSUFFICIENT_SCOPE`
  *
  * @see https://openid.net/specs/openid-connect-core-1_0.html#IDTokenValidation
  */
@@ -47,7 +47,8 @@ export type ClientErrorCode =
   | 'ERR_TOKEN_MISSING'
   | 'ERR_AUTHORIZATION_HEADER'
   | 'ERR_DPOP_PROOF'
-  | 'ERR_DPOP_BINDING';
+  | 'ERR_DPOP_BINDING'
+  | 'ERR_INSUFFICIENT_SCOPE';
 
 /**
  * What a {@link ClientError} may carry besides its code and message.

@@ -90,6 +90,18 @@ export {
   dynamicClientRegistrationRequest,
   processDynamicClientRegistrationResponse,
 } from './registration.ts';
+export {
+  accessTokenErrorResponse,
+  type RequireAccessTokenOptions,
+  requireAccessToken,
+} from './require-access-token.ts';
+export {
+  type ProtectedResourceMetadata,
+  type ProtectedResourceOptions,
+  protectedResourceMetadata,
+  protectedResourceMetadataResponse,
+  protectedResourceMetadataUrl,
+} from './resource-metadata.ts';
 export { type ValidateJWTAccessTokenOptions, validateJwtAccessToken } from './resource-server.ts';
 export { processRevocationResponse, revocationRequest } from './revocation.ts';
 export {

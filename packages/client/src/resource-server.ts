@@ -18,6 +18,11 @@ export interface ValidateJWTAccessTokenOptions extends HttpRequestOptions {
   signingAlgorithms?: string[] | undefined;
   /** Seconds a DPoP proof's `iat` may lie in the past (default 300). */
   dpopProofMaxAge?: number | undefined;
+  /**
+   * The URL of this resource's protected resource metadata (RFC 9728 §5.1): added to every challenge
+   * as `resource_metadata`, so that a client that got a 401 can find the authorization server.
+   */
+  resourceMetadata?: string | undefined;
   [clockSkew]?: number | undefined;
   [clockTolerance]?: number | undefined;
 }
@@ -105,7 +110,7 @@ export async function validateJwtAccessToken(
     return claims as JWTAccessTokenClaims;
   } catch (err) {
     if (!(err instanceof ClientError) || NOT_THE_TOKEN.has(err.code)) throw err;
-    throw withChallenge(err, dpop, !options.requireDPoP);
+    throw withChallenge(err, dpop, !options.requireDPoP, options.resourceMetadata);
   }
 }
 
@@ -159,7 +164,12 @@ async function checkProof(
 }
 
 /** Adds what an API answers: status, OAuth error and the `WWW-Authenticate` challenge. */
-function withChallenge(err: ClientError, dpop: boolean, bearerAllowed: boolean): ClientError {
+function withChallenge(
+  err: ClientError,
+  dpop: boolean,
+  bearerAllowed: boolean,
+  resourceMetadata: string | undefined,
+): ClientError {
   const { code } = err;
   const error =
     code === 'ERR_TOKEN_MISSING'
@@ -170,13 +180,16 @@ function withChallenge(err: ClientError, dpop: boolean, bearerAllowed: boolean):
           ? 'invalid_dpop_proof'
           : 'invalid_token';
   const description = err.message.replace(/["\\]/g, "'");
-  const params = error ? [`error="${error}"`, `error_description="${description}"`] : [];
+  const params = [
+    ...(resourceMetadata ? [`resource_metadata="${resourceMetadata}"`] : []),
+    ...(error ? [`error="${error}"`, `error_description="${description}"`] : []),
+  ];
   const dpopChallenge = `DPoP ${[...params, `algs="${ALGORITHMS.join(' ')}"`].join(', ')}`;
   const wwwAuthenticate =
     dpop || !bearerAllowed
       ? dpopChallenge
-      : error
-        ? `Bearer ${params.join(', ')}`
+      : params.length > 0
+        ? `Bearer ${params.join(', ')}${error ? '' : `, ${dpopChallenge}`}`
         : `Bearer, ${dpopChallenge}`;
   return Object.assign(err, {
     status: error === 'invalid_request' ? 400 : 401,
