@@ -14,7 +14,7 @@ export interface RequireAccessTokenOptions extends ValidateJWTAccessTokenOptions
  * For an API or MCP server: the access token of `request` must be valid for `resource` (see
  * {@link validateJwtAccessToken}) and carry every scope in `options.scopes`. Every challenge names the
  * resource's metadata (`resource_metadata`, RFC 9728 §5.1; default: its well-known URL), so that a
- * client can discover the authorization server from a 401.
+ * client can discover the authorization server from a 401, and the scopes the call needs (`scope`).
  *
  * A failure is a {@link ClientError} carrying what to answer ({@link accessTokenErrorResponse} turns
  * it into the `Response`): 401 with the token's problem; 403 `insufficient_scope` with `scope` = the
@@ -31,9 +31,14 @@ export async function requireAccessToken(
   options: RequireAccessTokenOptions = {},
 ): Promise<JWTAccessTokenClaims> {
   const resourceMetadata = options.resourceMetadata ?? protectedResourceMetadataUrl(resource).href;
-  const claims = await validateJwtAccessToken(as, request, resource, { ...options, resourceMetadata });
+  const required = options.scopes ?? [];
+  const claims = await validateJwtAccessToken(as, request, resource, {
+    ...options,
+    resourceMetadata,
+    challengeScope: required.length > 0 ? required.join(' ') : undefined,
+  });
   const granted = splitSpaceDelimited(typeof claims.scope === 'string' ? claims.scope : undefined);
-  const missing = (options.scopes ?? []).filter((scope) => !granted.includes(scope));
+  const missing = required.filter((scope) => !granted.includes(scope));
   if (missing.length === 0) return claims;
   const scope = [...new Set([...granted, ...missing])].join(' ');
   const description = `the access token lacks the scope ${missing.join(' ')}`;

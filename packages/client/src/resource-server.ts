@@ -23,6 +23,11 @@ export interface ValidateJWTAccessTokenOptions extends HttpRequestOptions {
    * as `resource_metadata`, so that a client that got a 401 can find the authorization server.
    */
   resourceMetadata?: string | undefined;
+  /**
+   * The scope the request needs, named in every challenge (`scope`, RFC 6750 §3) so that a client
+   * knows what to ask for (MCP clients take it over the metadata's `scopes_supported`).
+   */
+  challengeScope?: string | undefined;
   [clockSkew]?: number | undefined;
   [clockTolerance]?: number | undefined;
 }
@@ -110,7 +115,7 @@ export async function validateJwtAccessToken(
     return claims as JWTAccessTokenClaims;
   } catch (err) {
     if (!(err instanceof ClientError) || NOT_THE_TOKEN.has(err.code)) throw err;
-    throw withChallenge(err, dpop, !options.requireDPoP, options.resourceMetadata);
+    throw withChallenge(err, dpop, !options.requireDPoP, options.resourceMetadata, options.challengeScope);
   }
 }
 
@@ -169,6 +174,7 @@ function withChallenge(
   dpop: boolean,
   bearerAllowed: boolean,
   resourceMetadata: string | undefined,
+  scope: string | undefined,
 ): ClientError {
   const { code } = err;
   const error =
@@ -183,6 +189,7 @@ function withChallenge(
   const params = [
     ...(resourceMetadata ? [`resource_metadata="${resourceMetadata}"`] : []),
     ...(error ? [`error="${error}"`, `error_description="${description}"`] : []),
+    ...(scope ? [`scope="${scope}"`] : []),
   ];
   const dpopChallenge = `DPoP ${[...params, `algs="${ALGORITHMS.join(' ')}"`].join(', ')}`;
   const wwwAuthenticate =

@@ -164,6 +164,44 @@ describe('a default resource (tokens audience-bound when a client omits resource
   });
 });
 
+describe('refresh tokens for plain OAuth 2.0 requests (no openid scope, as MCP clients send)', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer({ scopes: ['openid', 'offline_access', 'mcp:tools'] });
+    await addUser(server.store, kate.username, kate.password);
+  });
+  after(() => server.close());
+
+  const tokensFor = async (grantTypes: string[], scope: string) => {
+    const added = await addClient(server.store, {
+      redirectUris: [REDIRECT_URI],
+      firstParty: true,
+      grantTypes,
+    });
+    const client = { clientId: added.clientId, clientSecret: added.clientSecret! };
+    const obtained = await obtainCode(server.issuer, client.clientId, REDIRECT_URI, kate, { scope });
+    return (await tokenRequest(server.issuer, codeExchange(obtained), client)).json();
+  };
+
+  it('issues one to a client registered for the refresh_token grant, without offline_access', async () => {
+    const tokens = await tokensFor(['authorization_code', 'refresh_token'], 'mcp:tools');
+    assert.ok(tokens.refresh_token, JSON.stringify(tokens));
+    assert.equal(tokens.id_token, undefined);
+  });
+
+  it('issues none to a client without the refresh_token grant', async () => {
+    const tokens = await tokensFor(['authorization_code'], 'mcp:tools');
+    assert.ok(tokens.access_token);
+    assert.equal(tokens.refresh_token, undefined);
+  });
+
+  it('still needs offline_access for an OpenID Connect request (OIDC Core §11)', async () => {
+    const tokens = await tokensFor(['authorization_code', 'refresh_token'], 'openid mcp:tools');
+    assert.ok(tokens.id_token);
+    assert.equal(tokens.refresh_token, undefined);
+  });
+});
+
 describe('refresh rotation grace period', () => {
   let server: TestServer;
   let now = Math.floor(Date.now() / 1000);

@@ -139,8 +139,14 @@ async function explainRefusal(
   throw invalidGrant('code_verifier does not match the code_challenge (PKCE)');
 }
 
-/** A refresh token comes with `offline_access` (OpenID Connect Core §11) or when the client is set to always get one. */
+/**
+ * Whether a grant gets a refresh token; never unless the client may use the `refresh_token` grant.
+ * An OpenID Connect request (scope `openid`) gets one with `offline_access` (OpenID Connect Core §11)
+ * or when the client is set to always get one. A plain OAuth 2.0 request (no `openid`: an MCP client,
+ * say) gets one because the client registered the grant: `offline_access` is an OpenID Connect scope
+ * such clients do not know to ask for (RFC 6749 §1.5 leaves the choice to the server).
+ */
 export function wantsRefreshToken(client: ClientRecord, scopes: string[]): boolean {
   if (!client.grantTypes.includes('refresh_token')) return false;
-  return client.alwaysIssueRefreshToken || scopes.includes('offline_access');
+  return client.alwaysIssueRefreshToken || scopes.includes('offline_access') || !scopes.includes('openid');
 }
