@@ -5,6 +5,8 @@
  * @see https://www.rfc-editor.org/rfc/rfc9728
  */
 
+import { ALGORITHMS } from './resource-server.ts';
+
 /**
  * The protected resource metadata document (RFC 9728 §2).
  *
@@ -37,8 +39,6 @@ export interface ProtectedResourceOptions {
   dpop?: boolean | 'required' | undefined;
 }
 
-const DPOP_ALGS = ['ES256', 'ES384', 'ES512', 'PS256', 'PS384', 'PS512', 'RS256', 'EdDSA'];
-
 /**
  * The metadata document of a protected resource.
  *
@@ -55,7 +55,7 @@ export function protectedResourceMetadata(options: ProtectedResourceOptions): Pr
     bearer_methods_supported: ['header'],
     ...(options.resourceName ? { resource_name: options.resourceName } : {}),
     ...(options.resourceDocumentation ? { resource_documentation: options.resourceDocumentation } : {}),
-    ...(options.dpop ? { dpop_signing_alg_values_supported: DPOP_ALGS } : {}),
+    ...(options.dpop ? { dpop_signing_alg_values_supported: [...ALGORITHMS] } : {}),
     ...(options.dpop === 'required' ? { dpop_bound_access_tokens_required: true } : {}),
   };
 }

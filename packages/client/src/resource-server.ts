@@ -32,7 +32,8 @@ export interface ValidateJWTAccessTokenOptions extends HttpRequestOptions {
   [clockTolerance]?: number | undefined;
 }
 
-const ALGORITHMS = [
+/** @internal The asymmetric JWS algorithms accepted for access tokens and DPoP proofs. */
+export const ALGORITHMS = [
   'ES256',
   'ES384',
   'ES512',

@@ -5,6 +5,23 @@ import type { ClientRecord } from '../store/store.ts';
 import { AuthorizationError, type ResponseTarget } from './authorization-error.ts';
 import { isRegisteredRedirectUri } from './redirect-uri.ts';
 
+/**
+ * What the endpoints of the authorization flow (authorize, the interaction pages, login, consent)
+ * are built from: the request's validation and the interaction and session state.
+ */
+export type AuthorizationFlowContext = Pick<
+  ServerContext,
+  | 'findClient'
+  | 'scopes'
+  | 'resources'
+  | 'defaultResource'
+  | 'store'
+  | 'issuer'
+  | 'lifetimes'
+  | 'secureCookies'
+  | 'now'
+>;
+
 /** The `prompt` values supported (OpenID Connect Core §3.1.2.1). */
 export type Prompt = 'none' | 'login' | 'consent';
 

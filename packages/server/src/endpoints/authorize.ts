@@ -1,25 +1,16 @@
-import { validateAuthorizationRequest } from '../authorize/authorization-request.ts';
+import {
+  type AuthorizationFlowContext,
+  validateAuthorizationRequest,
+} from '../authorize/authorization-request.ts';
 import { issueCode } from '../authorize/issue-code.ts';
 import { nextStep } from '../authorize/next-step.ts';
 import { readAuthorizationParameters } from '../authorize/read-parameters.ts';
 import { respondToBrowserError } from '../authorize/respond-to-error.ts';
-import type { ServerContext } from '../context.ts';
 import { seeOther } from '../http/responses.ts';
 import { startInteraction } from '../interaction/interactions.ts';
 import { currentSession } from '../interaction/session.ts';
 
-type Context = Pick<
-  ServerContext,
-  | 'resources'
-  | 'defaultResource'
-  | 'store'
-  | 'findClient'
-  | 'issuer'
-  | 'scopes'
-  | 'lifetimes'
-  | 'secureCookies'
-  | 'now'
->;
+type Context = AuthorizationFlowContext;
 
 /**
  * The authorization endpoint (RFC 6749 §3.1, OpenID Connect Core §3.1.2), GET and POST:

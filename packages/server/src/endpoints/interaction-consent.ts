@@ -1,24 +1,15 @@
 import { AuthorizationError } from '../authorize/authorization-error.ts';
-import { validateAuthorizationRequest } from '../authorize/authorization-request.ts';
+import {
+  type AuthorizationFlowContext,
+  validateAuthorizationRequest,
+} from '../authorize/authorization-request.ts';
 import { issueCode } from '../authorize/issue-code.ts';
 import { respondToBrowserError } from '../authorize/respond-to-error.ts';
-import type { ServerContext } from '../context.ts';
 import { invalidRequest } from '../errors.ts';
 import { readFormParameters } from '../http/body.ts';
 import { checkCsrfToken, loadInteraction } from '../interaction/interactions.ts';
 
-type Context = Pick<
-  ServerContext,
-  | 'resources'
-  | 'defaultResource'
-  | 'store'
-  | 'findClient'
-  | 'issuer'
-  | 'scopes'
-  | 'lifetimes'
-  | 'secureCookies'
-  | 'now'
->;
+type Context = AuthorizationFlowContext;
 
 /**
  * `POST /interaction/:id/consent`: the consent form. `approve` remembers the granted scopes (so

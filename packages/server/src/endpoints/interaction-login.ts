@@ -1,4 +1,7 @@
-import { validateAuthorizationRequest } from '../authorize/authorization-request.ts';
+import {
+  type AuthorizationFlowContext,
+  validateAuthorizationRequest,
+} from '../authorize/authorization-request.ts';
 import { respondToBrowserError } from '../authorize/respond-to-error.ts';
 import type { ServerContext } from '../context.ts';
 import { readFormParameters } from '../http/body.ts';
@@ -8,19 +11,7 @@ import { loginBlocked, recordLoginFailure, throttleKeys } from '../interaction/l
 import { verifyDecoyPassword, verifyPassword } from '../interaction/password.ts';
 import { loginPage } from '../pages/login-page.ts';
 
-type Context = Pick<
-  ServerContext,
-  | 'resources'
-  | 'defaultResource'
-  | 'store'
-  | 'findClient'
-  | 'issuer'
-  | 'scopes'
-  | 'lifetimes'
-  | 'secureCookies'
-  | 'loginThrottle'
-  | 'now'
->;
+type Context = AuthorizationFlowContext & Pick<ServerContext, 'loginThrottle'>;
 
 /**
  * `POST /interaction/:id/login`: the built-in login form. Checks the CSRF token and the throttle,

@@ -1,4 +1,7 @@
-import { validateAuthorizationRequest } from '../authorize/authorization-request.ts';
+import {
+  type AuthorizationFlowContext,
+  validateAuthorizationRequest,
+} from '../authorize/authorization-request.ts';
 import { issueCode } from '../authorize/issue-code.ts';
 import { nextStep } from '../authorize/next-step.ts';
 import { respondToBrowserError } from '../authorize/respond-to-error.ts';
@@ -11,19 +14,7 @@ import { consentPage } from '../pages/consent-page.ts';
 import { loginPage } from '../pages/login-page.ts';
 import { isLoopbackHost } from '../registration/redirect-uri-policy.ts';
 
-type Context = Pick<
-  ServerContext,
-  | 'resources'
-  | 'defaultResource'
-  | 'store'
-  | 'findClient'
-  | 'issuer'
-  | 'scopes'
-  | 'lifetimes'
-  | 'secureCookies'
-  | 'loginUrl'
-  | 'now'
->;
+type Context = AuthorizationFlowContext & Pick<ServerContext, 'loginUrl'>;
 
 /**
  * `GET /interaction/:id`: where the browser goes while an authorization request waits. It shows
