@@ -314,7 +314,7 @@ describe('clients', () => {
     }
   });
 
-  it('registers post-logout redirect URIs and the client_credentials grant', async () => {
+  it('registers post-logout redirect URIs, the client_credentials grant and a PKCE exemption', async () => {
     const db = freshDb();
     const result = await codegrant([
       'clients',
@@ -324,6 +324,7 @@ describe('clients', () => {
       '--post-logout-redirect-uri',
       'https://app.example.com/bye',
       '--client-credentials',
+      '--allow-missing-pkce',
       '--db',
       db,
     ]);
@@ -334,6 +335,7 @@ describe('clients', () => {
       const client = await store.findClient(clientId!);
       assert.deepEqual(client?.postLogoutRedirectUris, ['https://app.example.com/bye']);
       assert.deepEqual(client?.grantTypes, ['authorization_code', 'refresh_token', 'client_credentials']);
+      assert.equal(client?.allowMissingPkce, true);
     } finally {
       await store.close();
     }
@@ -350,6 +352,20 @@ describe('clients', () => {
       ]),
       2,
       /cannot use --client-credentials/,
+    );
+    assertFailure(
+      await codegrant([
+        'clients',
+        'add',
+        '--redirect-uri',
+        'https://a.example/cb',
+        '--public',
+        '--allow-missing-pkce',
+        '--db',
+        db,
+      ]),
+      2,
+      /must use PKCE/,
     );
     assertFailure(
       await codegrant([

@@ -173,20 +173,26 @@ describe('authorization endpoint', () => {
   });
 
   describe('PKCE policy per client', () => {
-    it('lets an explicitly allowed confidential client omit PKCE, never a public one', async () => {
+    it('lets an explicitly allowed confidential client omit PKCE for a nonce, never a public one', async () => {
       const confidential = await addClient(server.store, {
         redirectUris: [REDIRECT_URI],
         allowMissingPkce: true,
       });
-      const response = await fetch(
-        authorizeUrl({
-          client_id: confidential.clientId,
-          code_challenge: undefined,
-          code_challenge_method: undefined,
-        }),
-        { redirect: 'manual' },
-      );
+      const withoutPkce = {
+        client_id: confidential.clientId,
+        code_challenge: undefined,
+        code_challenge_method: undefined,
+      };
+      const response = await fetch(authorizeUrl({ ...withoutPkce, nonce: 'n-0S6_WzA2Mj' }), {
+        redirect: 'manual',
+      });
       assert.match(response.headers.get('location')!, /\/interaction\//);
+      // Without PKCE the nonce is what stops code injection (RFC 9700 §2.1.1): it is required.
+      for (const missing of [{}, { nonce: 'n-0S6_WzA2Mj', scope: 'profile' }]) {
+        const refused = await redirectedError(authorizeUrl({ ...withoutPkce, ...missing }));
+        assert.equal(refused.get('error'), 'invalid_request');
+        assert.match(refused.get('error_description')!, /without PKCE, send scope openid with a nonce/);
+      }
       const pub = await addClient(server.store, {
         redirectUris: [REDIRECT_URI],
         allowMissingPkce: true,

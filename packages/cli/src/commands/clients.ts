@@ -71,6 +71,12 @@ const addCommand: Command = {
       type: 'boolean',
       description: 'a confidential client may also get tokens for itself (client_credentials grant)',
     },
+    {
+      name: 'allow-missing-pkce',
+      type: 'boolean',
+      description:
+        'a confidential OpenID Connect client that sends no PKCE (passport-openidconnect): it must send a nonce instead',
+    },
     dbFlag,
   ],
   async run(args) {
@@ -99,6 +105,10 @@ const addCommand: Command = {
     if (isPublic && args.boolean('client-credentials')) {
       throw new UsageError('a --public client cannot use --client-credentials: it has no secret');
     }
+    // PKCE is what protects a public client's code (RFC 9700 §2.1.1): it never goes without.
+    if (isPublic && args.boolean('allow-missing-pkce')) {
+      throw new UsageError('a --public client must use PKCE: it cannot have --allow-missing-pkce');
+    }
     const secret = isPublic ? undefined : (chosenSecret ?? randomToken(32));
 
     const client = newClientRecord({
@@ -115,6 +125,7 @@ const addCommand: Command = {
       firstParty: args.boolean('first-party'),
       idTokenSignedResponseAlg: args.string('id-token-alg') === 'RS256' ? 'RS256' : 'ES256',
       alwaysIssueRefreshToken: args.boolean('always-refresh-token'),
+      allowMissingPkce: args.boolean('allow-missing-pkce'),
     });
     const { store, description } = await openStore(args);
     try {
@@ -140,7 +151,7 @@ const listCommand: Command = {
   details: [
     'A table by default; with --json one object per line: client_id, client_name, type, redirect_uris,',
     'token_endpoint_auth_method, grant_types, first_party, id_token_signed_response_alg,',
-    'always_issue_refresh_token, created_at.',
+    'always_issue_refresh_token, allow_missing_pkce, created_at.',
   ].join('\n'),
   arguments: [],
   flags: [jsonFlag, dbFlag],
@@ -158,6 +169,7 @@ const listCommand: Command = {
         first_party: client.firstParty,
         id_token_signed_response_alg: client.idTokenSignedResponseAlg,
         always_issue_refresh_token: client.alwaysIssueRefreshToken,
+        allow_missing_pkce: client.allowMissingPkce,
         created_at: new Date(client.createdAt * 1000).toISOString(),
       }));
       printRecords(

@@ -152,7 +152,9 @@ type Fail = (error: 'invalid_request', description: string) => AuthorizationErro
 
 /**
  * PKCE (RFC 7636, RFC 9700 §2.1.1): S256 only; required of every client, unless a confidential
- * client was explicitly allowed to omit it.
+ * client was explicitly allowed to omit it. Such a client must then send what RFC 9700 §2.1.1
+ * accepts instead: an OpenID Connect `nonce`, which binds the code to its session as PKCE would
+ * (libraries such as passport-openidconnect send no PKCE).
  */
 function checkPkceParameters(
   client: ClientRecord,
@@ -166,6 +168,12 @@ function checkPkceParameters(
     const mayOmit = client.allowMissingPkce && client.tokenEndpointAuthMethod !== 'none';
     if (!mayOmit)
       throw fail('invalid_request', 'PKCE is required: send code_challenge with code_challenge_method=S256');
+    const openid = splitSpaceDelimited(parameters.scope).includes('openid');
+    if (!openid || !parameters.nonce)
+      throw fail(
+        'invalid_request',
+        'without PKCE, send scope openid with a nonce (RFC 9700 §2.1.1), or send code_challenge',
+      );
     return null;
   }
   if (method !== 'S256') {
