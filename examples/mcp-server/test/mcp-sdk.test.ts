@@ -1,11 +1,15 @@
 /**
  * The MCP SDK's own client against the example MCP server and our identity provider, end to end
- * over real HTTP: discovery from the 401 (RFC 9728 → RFC 8414), dynamic registration (RFC 7591),
+ * over real HTTP: discovery from the 401 (RFC 9728 → RFC 8414), dynamic registration (RFC 7591)
+ * or a Client ID Metadata Document served over https,
  * authorization with PKCE and `resource` (RFC 8707) through our login and consent pages (driven
  * headlessly), tool calls, refresh, recovery after revocation, and step-up on `insufficient_scope`.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import https from 'node:https';
 import { after, before, describe, it } from 'node:test';
+import { rootCertificates } from 'node:tls';
 import { clockSkew } from '@codegrant/client';
 import { createAdaptorServer } from '@hono/node-server';
 import type { OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
@@ -43,8 +47,15 @@ class HeadlessProvider implements OAuthClientProvider {
   #verifier = '';
   readonly #browser = new TestBrowser();
 
-  /** `keepRefreshTokens: false` stores tokens without their refresh token (a client that never refreshes). */
-  constructor(private readonly options: { keepRefreshTokens: boolean } = { keepRefreshTokens: true }) {}
+  /**
+   * @param options.keepRefreshTokens `false` stores tokens without their refresh token (a client that never refreshes)
+   * @param options.clientMetadataUrl the URL of its Client ID Metadata Document: the SDK then uses it as `client_id`
+   */
+  constructor(private readonly options: { keepRefreshTokens?: boolean; clientMetadataUrl?: string } = {}) {}
+
+  get clientMetadataUrl(): string | undefined {
+    return this.options.clientMetadataUrl;
+  }
 
   get redirectUrl(): string {
     return REDIRECT_URI;
@@ -72,7 +83,7 @@ class HeadlessProvider implements OAuthClientProvider {
   }
   saveTokens(tokens: OAuthTokens) {
     const { refresh_token, ...rest } = tokens;
-    this.#tokens = this.options.keepRefreshTokens ? tokens : rest;
+    this.#tokens = this.options.keepRefreshTokens === false ? rest : tokens;
   }
   saveCodeVerifier(verifier: string) {
     this.#verifier = verifier;
@@ -92,13 +103,47 @@ class HeadlessProvider implements OAuthClientProvider {
   }
 }
 
+/** A self-signed certificate for 127.0.0.1 (valid until 2126): the SDK accepts only https metadata URLs. */
+const TLS = {
+  cert: readFileSync(new URL('./fixtures/localhost-cert.pem', import.meta.url), 'utf8'),
+  key: readFileSync(new URL('./fixtures/localhost-key.pem', import.meta.url), 'utf8'),
+};
+
+/**
+ * Publishes an MCP client's Client ID Metadata Document over https, as a client's website would,
+ * and counts the fetches.
+ */
+async function startMetadataHost(): Promise<{
+  url: string;
+  fetches: () => number;
+  close: () => Promise<void>;
+}> {
+  let fetches = 0;
+  const server = https.createServer(TLS, (request, response) => {
+    fetches += 1;
+    if (request.url !== '/mcp-client.json') return void response.writeHead(404).end();
+    const document = { ...new HeadlessProvider().clientMetadata, client_id: url };
+    response.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'max-age=300' });
+    response.end(JSON.stringify(document));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `https://127.0.0.1:${(server.address() as { port: number }).port}/mcp-client.json`;
+  return {
+    url,
+    fetches: () => fetches,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
 describe('MCP SDK client → example MCP server → codegrant identity provider', () => {
   let idp: TestServer;
+  let metadataHost: Awaited<ReturnType<typeof startMetadataHost>>;
   let mcpUrl: string;
   let mcpHttp: ReturnType<typeof createAdaptorServer>;
   /** Seconds added to both clocks: the identity provider's and the MCP server's. */
   let offset = 0;
   const tokenRequests: URLSearchParams[] = [];
+  let registrations = 0;
 
   before(async () => {
     const port = await freePort();
@@ -107,8 +152,13 @@ describe('MCP SDK client → example MCP server → codegrant identity provider'
       scopes: ['openid', 'offline_access', TOOLS_SCOPE, ADMIN_SCOPE],
       resources: { [mcpUrl]: {} },
       registration: 'open',
+      // The metadata host is on 127.0.0.1, which is refused in production (SSRF).
+      clientIdMetadataDocuments: { allowPrivateNetworks: true },
       now: () => Math.floor(Date.now() / 1000) + offset,
     });
+    metadataHost = await startMetadataHost();
+    // The identity provider trusts the host's certificate, as NODE_EXTRA_CA_CERTS would make it.
+    https.globalAgent.options.ca = [...rootCertificates, TLS.cert];
     await addUser(idp.store, kate.username, kate.password);
     const fetchMcp = createMcpServer({
       resource: mcpUrl,
@@ -126,12 +176,15 @@ describe('MCP SDK client → example MCP server → codegrant identity provider'
     (mcpHttp as import('node:http').Server).closeAllConnections();
     await new Promise((resolve) => mcpHttp.close(resolve));
     await idp.close();
+    await metadataHost.close();
+    https.globalAgent.options.ca = undefined;
   });
 
-  /** A fetch for the SDK that records what it sends to our token endpoint. */
+  /** A fetch for the SDK that records what it sends to our token and registration endpoints. */
   const recordingFetch: typeof fetch = async (input, init) => {
     const url = new URL(input instanceof Request ? input.url : input);
     if (url.href === `${idp.issuer}/token`) tokenRequests.push(new URLSearchParams(String(init?.body)));
+    if (url.href === `${idp.issuer}/register`) registrations += 1;
     return fetch(input, init);
   };
 
@@ -188,6 +241,26 @@ describe('MCP SDK client → example MCP server → codegrant identity provider'
     assert.ok(provider.tokens()!.refresh_token, 'a refresh token for the registered refresh_token grant');
     const text = await callTool(client, provider, 'whoami');
     assert.match(text, new RegExp(`^${access.sub} \\(`));
+  });
+
+  it('identifies itself by its Client ID Metadata Document instead of registering', async () => {
+    const cimd = new HeadlessProvider({ clientMetadataUrl: metadataHost.url });
+    const registrationsBefore = registrations;
+    const cimdClient = await connect(cimd);
+    assert.equal(registrations, registrationsBefore, 'no dynamic registration');
+    assert.equal(cimd.clientInformation()?.client_id, metadataHost.url);
+    const url = cimd.authorizationUrls[0]!;
+    assert.equal(url.searchParams.get('client_id'), metadataHost.url);
+    assert.equal(url.searchParams.get('resource'), mcpUrl);
+    assert.ok(metadataHost.fetches() >= 1, 'our server fetched the document');
+    const stored = await idp.store.findClient(metadataHost.url);
+    assert.deepEqual(stored?.redirectUris, [REDIRECT_URI]);
+    assert.equal(stored?.tokenEndpointAuthMethod, 'none');
+    const access = decodeJwt(cimd.tokens()!.access_token);
+    assert.equal(access.aud, mcpUrl);
+    assert.equal(access.client_id, metadataHost.url);
+    assert.match(await callTool(cimdClient, cimd, 'whoami'), new RegExp(`^${access.sub} \\(`));
+    await cimdClient.close();
   });
 
   it('refreshes when the access token has expired, without asking the user', async () => {
