@@ -339,34 +339,14 @@ describe('clients', () => {
     } finally {
       await store.close();
     }
-    assertFailure(
-      await codegrant([
-        'clients',
-        'add',
-        '--redirect-uri',
-        'https://a.example/cb',
-        '--public',
-        '--client-credentials',
-        '--db',
-        db,
-      ]),
-      2,
-      /cannot use --client-credentials/,
-    );
-    assertFailure(
-      await codegrant([
-        'clients',
-        'add',
-        '--redirect-uri',
-        'https://a.example/cb',
-        '--public',
-        '--allow-missing-pkce',
-        '--db',
-        db,
-      ]),
-      2,
-      /must use PKCE/,
-    );
+    const publicRefusals: [string, RegExp][] = [
+      ['--client-credentials', /cannot use --client-credentials/],
+      ['--allow-missing-pkce', /must use PKCE/],
+    ];
+    for (const [flag, pattern] of publicRefusals) {
+      const args = ['clients', 'add', '--redirect-uri', 'https://a.example/cb', '--public', flag];
+      assertFailure(await codegrant([...args, '--db', db]), 2, pattern);
+    }
     assertFailure(
       await codegrant([
         'clients',

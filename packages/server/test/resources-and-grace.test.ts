@@ -11,6 +11,29 @@ const API = 'https://api.example.com';
 const MCP = 'https://mcp.example.com/mcp';
 const kate = { username: 'kate', password: 'kate has a long password' };
 
+/** A server with kate and a first-party confidential client, and openid-client configured for it. */
+async function startWithClient(
+  options: Parameters<typeof startTestServer>[0],
+): Promise<{ server: TestServer; config: oidc.Configuration }> {
+  const server = await startTestServer(options);
+  await addUser(server.store, kate.username, kate.password);
+  const client = await addClient(server.store, {
+    redirectUris: [REDIRECT_URI],
+    firstParty: true,
+    grantTypes: ['authorization_code', 'refresh_token', 'client_credentials'],
+  });
+  const config = await oidc.discovery(
+    new URL(server.issuer),
+    client.clientId,
+    client.clientSecret!,
+    undefined,
+    {
+      execute: [oidc.allowInsecureRequests],
+    },
+  );
+  return { server, config };
+}
+
 const payload = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString());
 
 describe('resource indicators (RFC 8707) with openid-client', () => {
@@ -18,19 +41,10 @@ describe('resource indicators (RFC 8707) with openid-client', () => {
   let config: oidc.Configuration;
 
   before(async () => {
-    server = await startTestServer({
+    ({ server, config } = await startWithClient({
       scopes: ['openid', 'profile', 'offline_access', 'api:read', 'api:write'],
       resources: { [API]: { scopes: ['api:read', 'api:write'] }, [MCP]: {} },
-    });
-    await addUser(server.store, kate.username, kate.password);
-    const client = await addClient(server.store, {
-      redirectUris: [REDIRECT_URI],
-      firstParty: true,
-      grantTypes: ['authorization_code', 'refresh_token', 'client_credentials'],
-    });
-    config = await oidc.discovery(new URL(server.issuer), client.clientId, client.clientSecret!, undefined, {
-      execute: [oidc.allowInsecureRequests],
-    });
+    }));
   });
   after(() => server.close());
 
@@ -102,20 +116,11 @@ describe('a default resource (tokens audience-bound when a client omits resource
   let config: oidc.Configuration;
 
   before(async () => {
-    server = await startTestServer({
+    ({ server, config } = await startWithClient({
       scopes: ['openid', 'offline_access', 'mcp:tools', 'api:read'],
       resources: { [MCP]: { scopes: ['mcp:tools', 'offline_access'] }, [API]: {} },
       defaultResource: MCP,
-    });
-    await addUser(server.store, kate.username, kate.password);
-    const client = await addClient(server.store, {
-      redirectUris: [REDIRECT_URI],
-      firstParty: true,
-      grantTypes: ['authorization_code', 'refresh_token', 'client_credentials'],
-    });
-    config = await oidc.discovery(new URL(server.issuer), client.clientId, client.clientSecret!, undefined, {
-      execute: [oidc.allowInsecureRequests],
-    });
+    }));
   });
   after(() => server.close());
 

@@ -4,22 +4,22 @@
  * `client_secret_basic`, ID token validation, its JWT session; a denied consent returns to its sign-in page.
  */
 import assert from 'node:assert/strict';
-import type { Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { Auth, type AuthConfig } from '@auth/core';
 import type { Account, Profile } from '@auth/core/types';
-import { createAdaptorServer } from '@hono/node-server';
+import { getRequestListener } from '@hono/node-server';
 import { Hono } from 'hono';
 import { TestBrowser } from '../../../server/test/helpers/browser.ts';
 import type { EndUser } from '../../../server/test/helpers/sign-in.ts';
 import { freePort, removeTempDir } from '../helpers/cli.ts';
+import { serveApp } from './helpers/app-server.ts';
 import { type IdentityProvider, startIdentityProvider } from './helpers/identity-provider.ts';
 import { browse } from './helpers/user-agent.ts';
 
 describe('Auth.js against codegrant serve', () => {
   let idp: IdentityProvider;
   let app: string;
-  let http: Server;
+  let closeApp: () => Promise<void>;
   const signIns: Array<{ account: Account; profile: Profile | undefined }> = [];
   const errors: Error[] = [];
 
@@ -74,12 +74,10 @@ describe('Auth.js against codegrant serve', () => {
     const hono = new Hono();
     hono.all('/auth/*', (c) => Auth(c.req.raw, config));
     hono.get('/', (c) => c.text('the app'));
-    http = createAdaptorServer({ fetch: hono.fetch }) as Server;
-    await new Promise<void>((resolve) => http.listen(port, '127.0.0.1', resolve));
+    closeApp = await serveApp(port, getRequestListener(hono.fetch));
   });
   after(async () => {
-    http.closeAllConnections();
-    await new Promise((resolve) => http.close(resolve));
+    await closeApp();
     await idp.stop();
     await removeTempDir();
   });

@@ -5,7 +5,6 @@
  * (RP-Initiated Logout with `id_token_hint`).
  */
 import assert from 'node:assert/strict';
-import type { Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import express from 'express';
 // CommonJS: its named exports are not visible to ESM's static analysis.
@@ -14,6 +13,7 @@ import { decodeProtectedHeader } from 'jose';
 
 import { TestBrowser } from '../../../server/test/helpers/browser.ts';
 import { freePort, removeTempDir } from '../helpers/cli.ts';
+import { serveApp } from './helpers/app-server.ts';
 import { type IdentityProvider, startIdentityProvider } from './helpers/identity-provider.ts';
 import { browse } from './helpers/user-agent.ts';
 
@@ -22,7 +22,7 @@ const { auth, requiresAuth } = expressOpenidConnect;
 describe('express-openid-connect against codegrant serve', () => {
   let idp: IdentityProvider;
   let app: string;
-  let http: Server;
+  let closeApp: () => Promise<void>;
 
   before(async () => {
     const port = await freePort();
@@ -65,12 +65,10 @@ describe('express-openid-connect against codegrant serve', () => {
       const refreshed = await req.oidc.accessToken!.refresh();
       res.json({ accessToken: refreshed.access_token, userinfo: await req.oidc.fetchUserInfo() });
     });
-    http = server.listen(port, '127.0.0.1');
-    await new Promise((resolve) => http.once('listening', resolve));
+    closeApp = await serveApp(port, server);
   });
   after(async () => {
-    http.closeAllConnections();
-    await new Promise((resolve) => http.close(resolve));
+    await closeApp();
     await idp.stop();
     await removeTempDir();
   });

@@ -5,7 +5,6 @@
  * refused with an error that says so.
  */
 import assert from 'node:assert/strict';
-import type { Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import express, { type ErrorRequestHandler } from 'express';
 import session from 'express-session';
@@ -13,6 +12,7 @@ import passport from 'passport';
 import { type Profile, Strategy } from 'passport-openidconnect';
 import { TestBrowser } from '../../../server/test/helpers/browser.ts';
 import { freePort, removeTempDir } from '../helpers/cli.ts';
+import { serveApp } from './helpers/app-server.ts';
 import { type IdentityProvider, startIdentityProvider } from './helpers/identity-provider.ts';
 import { browse } from './helpers/user-agent.ts';
 
@@ -24,7 +24,7 @@ interface SignedInUser {
 describe('Passport (passport-openidconnect) against codegrant serve', () => {
   let idp: IdentityProvider;
   let app: string;
-  let http: Server;
+  let closeApp: () => Promise<void>;
 
   before(async () => {
     const port = await freePort();
@@ -87,12 +87,10 @@ describe('Passport (passport-openidconnect) against codegrant serve', () => {
       res.status(500).json({ code: error.code, message: error.message });
     };
     server.use(reportError);
-    http = server.listen(port, '127.0.0.1');
-    await new Promise((resolve) => http.once('listening', resolve));
+    closeApp = await serveApp(port, server);
   });
   after(async () => {
-    http.closeAllConnections();
-    await new Promise((resolve) => http.close(resolve));
+    await closeApp();
     await idp.stop();
     await removeTempDir();
   });
