@@ -1,7 +1,8 @@
 /**
  * Auth.js (`@auth/core`, oauth4webapi inside) signs in against `codegrant serve` with its generic
  * OpenID Connect provider: discovery, PKCE, the RFC 9207 `iss` check, the code exchange with
- * `client_secret_basic`, ID token validation, its JWT session; a denied consent returns to its sign-in page.
+ * `client_secret_basic`, ID token validation, its JWT session, the profile from UserInfo, sign-out;
+ * a denied consent returns to its sign-in page.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
