@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Command, CommandGroup } from './command.ts';
 import { clientsCommands } from './commands/clients.ts';
 import { keysCommands } from './commands/keys.ts';
+import { mailCommands } from './commands/mail.ts';
 import { migrateCommand } from './commands/migrate.ts';
 import { serveCommand } from './commands/serve.ts';
 import { usersCommands } from './commands/users.ts';
@@ -14,6 +15,7 @@ const ENTRIES: readonly (Command | CommandGroup)[] = [
   usersCommands,
   clientsCommands,
   keysCommands,
+  mailCommands,
   migrateCommand,
 ];
 

@@ -10,6 +10,8 @@ import { type AuthorizationServerOptions, resolveOptions } from './options.ts';
 import { ClientIdMetadataDocuments } from './registration/client-id-metadata-document.ts';
 import { type ConnectionInfo, createRouter } from './router.ts';
 
+export type { Mailer, MailerOptions, MailMessage } from './accounts/mailer.ts';
+export { createMailer } from './accounts/mailer.ts';
 export { buildMetadata } from './endpoints/discovery.ts';
 export { OAuthError } from './errors.ts';
 export { hashPassword, verifyPassword } from './interaction/password.ts';
