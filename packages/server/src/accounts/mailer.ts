@@ -1,5 +1,5 @@
-import { isIP } from 'node:net';
 import nodemailer from 'nodemailer';
+import { isLoopbackHost } from '../registration/redirect-uri-policy.ts';
 
 /** A message to one person: what account flows (verification, reset) send. */
 export interface MailMessage {
@@ -47,7 +47,7 @@ export function createMailer(options: MailerOptions): Mailer {
     host: url.hostname.replace(/^\[|\]$/g, ''),
     port: url.port ? Number(url.port) : url.protocol === 'smtps:' ? 465 : 587,
     secure: url.protocol === 'smtps:',
-    requireTLS: url.protocol === 'smtp:' && !isLoopback(url.hostname),
+    requireTLS: url.protocol === 'smtp:' && !isLoopbackHost(url.hostname),
     ...(url.username
       ? { auth: { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } }
       : {}),
@@ -63,12 +63,6 @@ export function createMailer(options: MailerOptions): Mailer {
       await transport.sendMail({ from: options.from, ...message });
     },
   };
-}
-
-function isLoopback(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '');
-  if (host === 'localhost') return true;
-  return isIP(host) === 4 ? host.startsWith('127.') : host === '::1';
 }
 
 /** Development without SMTP: the message in the log, unmistakably not sent. */

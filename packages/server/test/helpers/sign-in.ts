@@ -38,22 +38,30 @@ export async function signIn(
     }
     const html = await response.text();
     assert.equal(response.status, 200, `unexpected ${response.status} page: ${html.slice(0, 500)}`);
+    const answer = answerPage(html, user);
+    if (!answer) throw new Error(`unexpected page: ${html.slice(0, 500)}`);
+    pagesShown.push(answer.page);
     const form = readForm(html);
-    if (html.includes('type="password"')) {
-      assert.ok(user, 'the login page was shown, but no end-user was given');
-      pagesShown.push('login');
-      response = await browser.postForm(form.action, {
-        ...form.hidden,
-        username: user.username,
-        password: user.password,
-      });
-    } else if (html.includes('name="decision"')) {
-      assert.ok(user, 'the consent page was shown, but no end-user was given');
-      pagesShown.push('consent');
-      response = await browser.postForm(form.action, { ...form.hidden, decision: user.consent ?? 'approve' });
-    } else {
-      throw new Error(`unexpected page: ${html.slice(0, 500)}`);
-    }
+    response = await browser.postForm(form.action, { ...form.hidden, ...answer.fields });
   }
   throw new Error('too many hops');
+}
+
+/**
+ * How the end-user answers a page of the identity provider: the login form (username and
+ * password) or the consent form (their decision); `undefined` for any other page.
+ */
+export function answerPage(
+  html: string,
+  user: EndUser | undefined,
+): { page: 'login' | 'consent'; fields: Record<string, string> } | undefined {
+  if (html.includes('type="password"')) {
+    assert.ok(user, 'the login page was shown, but no end-user was given');
+    return { page: 'login', fields: { username: user.username, password: user.password } };
+  }
+  if (html.includes('name="decision"')) {
+    assert.ok(user, 'the consent page was shown, but no end-user was given');
+    return { page: 'consent', fields: { decision: user.consent ?? 'approve' } };
+  }
+  return undefined;
 }

@@ -3,9 +3,8 @@
  * it, fills in the identity provider's login and consent pages, and submits `form_post` responses
  * as their script would, until it lands on a page of the relying party.
  */
-import assert from 'node:assert/strict';
 import { readForm, type TestBrowser } from '../../../../server/test/helpers/browser.ts';
-import type { EndUser } from '../../../../server/test/helpers/sign-in.ts';
+import { answerPage, type EndUser } from '../../../../server/test/helpers/sign-in.ts';
 
 /** Where the browser ended and how it got there. */
 export interface Visit {
@@ -43,24 +42,14 @@ export async function browse(
     const type = response.headers.get('content-type') ?? '';
     if (!type.startsWith('text/html')) return { response, url, visited, pagesShown };
     const html = await response.clone().text();
-    let page: Visit['pagesShown'][number];
-    let fields: Record<string, string> = {};
-    if (html.includes('type="password"')) {
-      page = 'login';
-      assert.ok(user, 'the login page was shown, but no end-user was given');
-      fields = { username: user.username, password: user.password };
-    } else if (html.includes('name="decision"')) {
-      page = 'consent';
-      fields = { decision: user?.consent ?? 'approve' };
-    } else if (html.includes('document.forms[0].submit()')) {
-      page = 'form_post';
-    } else {
-      return { response, url, visited, pagesShown };
-    }
-    pagesShown.push(page);
+    const answer = html.includes('document.forms[0].submit()')
+      ? { page: 'form_post' as const, fields: {} }
+      : answerPage(html, user);
+    if (!answer) return { response, url, visited, pagesShown };
+    pagesShown.push(answer.page);
     const form = readForm(html);
     visited.push(new URL(form.action, url));
-    response = await browser.postForm(visited.at(-1)!, { ...form.hidden, ...fields });
+    response = await browser.postForm(visited.at(-1)!, { ...form.hidden, ...answer.fields });
   }
   throw new Error(`too many hops: ${visited.join(' → ')}`);
 }
