@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { artifactsDirectory } from '../../server/test/helpers/chromium.ts';
 import {
   currentUser,
   E2E,
@@ -45,9 +44,7 @@ test('redirect sign-in: the user is validated, stored and shown; the API answers
   const api = await page.textContent('#api-result');
   assert.match(api ?? '', /"email": "alice@example.com"/);
 
-  const artifacts = fileURLToPath(new URL('../../../.test-artifacts/', import.meta.url));
-  mkdirSync(artifacts, { recursive: true });
-  await page.screenshot({ path: `${artifacts}spa-signed-in.png`, fullPage: true });
+  await page.screenshot({ path: `${artifactsDirectory()}spa-signed-in.png`, fullPage: true });
   await context.close();
 });
 

@@ -1,3 +1,4 @@
+import { createMailer, type Mailer } from './accounts/mailer.ts';
 import { KeyEncryption } from './keys/key-encryption.ts';
 import type { ClientIdMetadataDocumentOptions } from './registration/client-id-metadata-document.ts';
 import { isLoopbackHost } from './registration/redirect-uri-policy.ts';
@@ -27,6 +28,48 @@ export interface Lifetimes {
   session: number;
   /** A pending login/consent interaction (default 10 minutes). */
   interaction: number;
+  /** A sign-up or email verification link (default 1 hour; signing in again sends a new one). */
+  emailVerification: number;
+  /** A password reset link (default 30 minutes). */
+  passwordReset: number;
+}
+
+/**
+ * Self-service accounts on the built-in pages. Each flow is off unless named; flows that mail need
+ * {@link AuthorizationServerOptions.mailer} on an https issuer.
+ */
+export interface AccountOptions {
+  /**
+   * "Create an account" on the login page (default false): email, password (see `passwordMinLength`)
+   * and an optional name. The account is created only when the link mailed to the address is
+   * used, so nobody can hold an address they cannot read, and the answer is the same whether the
+   * address is known or not (no account enumeration).
+   */
+  signUp?: boolean;
+  /** "Forgot your password?" on the login page: a reset link by mail (default false). */
+  passwordReset?: boolean;
+  /**
+   * An account with an email address that is not verified cannot finish signing in; it is sent a
+   * verification link instead. Default: true when `signUp` is on, else false (operator-made
+   * accounts keep working as before).
+   */
+  requireVerifiedEmail?: boolean;
+  /** The fewest characters of a new password (default 12, at least 8); common passwords are refused at any length. */
+  passwordMinLength?: number;
+  /** Sign-up and reset requests per client IP address per throttle window (default 20). */
+  maxRequestsPerIp?: number;
+  /** Mails to one address per throttle window (default 3); more are not sent, and the page says the same. */
+  maxMailsPerAddress?: number;
+}
+
+/** {@link AccountOptions} with the defaults filled in. */
+export interface ResolvedAccountOptions {
+  signUp: boolean;
+  passwordReset: boolean;
+  requireVerifiedEmail: boolean;
+  passwordMinLength: number;
+  maxRequestsPerIp: number;
+  maxMailsPerAddress: number;
 }
 
 /** Limits on failed sign-in attempts, counted in the store so every process sees them. */
@@ -109,6 +152,13 @@ export interface AuthorizationServerOptions {
    * `CODEGRANT_KEY_SECRET`). Keys created without it stay readable; encrypted ones need it.
    */
   keyEncryptionSecret?: string;
+  /** Self-service account flows: sign-up, email verification, password reset. */
+  accounts?: AccountOptions;
+  /**
+   * How account mail is sent (`createMailer`). Required for the account flows on an https issuer;
+   * on a loopback http issuer (development) mail is printed to stderr without it.
+   */
+  mailer?: Mailer;
   /** Receives one record per request and per internal error (default: errors to stderr only). */
   logger?: Logger;
   /** The clock, in seconds since the epoch (tests move it). */
@@ -135,6 +185,9 @@ export interface ResolvedOptions {
   findAccountClaims: FindAccountClaims | undefined;
   trustProxy: boolean;
   keyEncryption: KeyEncryption | undefined;
+  accounts: ResolvedAccountOptions;
+  /** Set when an account flow that mails is on. */
+  mailer: Mailer | undefined;
   logger: Logger;
   now: () => number;
 }
@@ -146,6 +199,8 @@ const DEFAULT_LIFETIMES: Lifetimes = {
   refreshToken: 14 * 24 * 3600,
   session: 14 * 24 * 3600,
   interaction: 600,
+  emailVerification: 3600,
+  passwordReset: 1800,
 };
 
 const DEFAULT_THROTTLE: LoginThrottle = {
@@ -174,6 +229,7 @@ export function resolveOptions(options: AuthorizationServerOptions): ResolvedOpt
   }
   const issuer = issuerUrl.href.replace(/\/$/, '');
   const resources = resolveResources(options.resources ?? {});
+  const accounts = resolveAccounts(options.accounts ?? {});
   return {
     issuer,
     issuerUrl,
@@ -193,9 +249,55 @@ export function resolveOptions(options: AuthorizationServerOptions): ResolvedOpt
     findAccountClaims: options.findAccountClaims,
     trustProxy: options.trustProxy ?? false,
     keyEncryption: options.keyEncryptionSecret ? new KeyEncryption(options.keyEncryptionSecret) : undefined,
+    accounts,
+    mailer: resolveMailer(options.mailer, accounts, issuerUrl),
     logger: options.logger ?? errorsToStderr,
     now: options.now ?? (() => Math.floor(Date.now() / 1000)),
   };
+}
+
+function resolveAccounts(options: AccountOptions): ResolvedAccountOptions {
+  const signUp = options.signUp ?? false;
+  const resolved = {
+    signUp,
+    passwordReset: options.passwordReset ?? false,
+    requireVerifiedEmail: options.requireVerifiedEmail ?? signUp,
+    passwordMinLength: options.passwordMinLength ?? 12,
+    maxRequestsPerIp: options.maxRequestsPerIp ?? 20,
+    maxMailsPerAddress: options.maxMailsPerAddress ?? 3,
+  };
+  // NIST SP 800-63B §3.1.1.2: never fewer than 8 characters.
+  if (!Number.isInteger(resolved.passwordMinLength) || resolved.passwordMinLength < 8) {
+    throw new TypeError(
+      `accounts.passwordMinLength must be an integer of at least 8, got ${resolved.passwordMinLength}`,
+    );
+  }
+  for (const name of ['maxRequestsPerIp', 'maxMailsPerAddress'] as const) {
+    if (!Number.isInteger(resolved[name]) || resolved[name] < 1) {
+      throw new TypeError(`accounts.${name} must be a positive integer, got ${resolved[name]}`);
+    }
+  }
+  return resolved;
+}
+
+/**
+ * The mailer of the account flows. Links to accounts must not be lost silently in production: an
+ * https issuer with a flow that mails needs a real mailer; development (loopback http) prints mail.
+ */
+function resolveMailer(
+  mailer: Mailer | undefined,
+  accounts: ResolvedAccountOptions,
+  issuerUrl: URL,
+): Mailer | undefined {
+  const mails = accounts.signUp || accounts.passwordReset || accounts.requireVerifiedEmail;
+  if (!mails) return mailer;
+  if (mailer) return mailer;
+  if (issuerUrl.protocol === 'https:') {
+    throw new TypeError(
+      'accounts: sign-up, password reset and email verification send mail: set the mailer option (createMailer with an SMTP URL)',
+    );
+  }
+  return createMailer({ from: `no-reply@${issuerUrl.hostname}` });
 }
 
 function parseIssuer(issuer: string): URL {

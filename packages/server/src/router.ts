@@ -1,4 +1,8 @@
 import { Hono } from 'hono';
+import { confirmEmailEndpoints } from './accounts/confirm-email.ts';
+import { forgotPasswordEndpoints } from './accounts/forgot-password.ts';
+import { resetPasswordEndpoints } from './accounts/reset-password.ts';
+import { signUpEndpoints } from './accounts/sign-up.ts';
 import type { ServerContext } from './context.ts';
 import { authorizeEndpoint } from './endpoints/authorize.ts';
 import { discoveryEndpoint } from './endpoints/discovery.ts';
@@ -88,6 +92,25 @@ export function createRouter(context: ServerContext): Hono<Env> {
     );
   }
   app.post('/interaction/:id/consent', (c) => interactionConsent(c.req.raw, c.req.param('id')));
+  // Self-service accounts (`accounts/`): each flow only when its option is on.
+  if (context.accounts.signUp) {
+    const signUp = signUpEndpoints(context);
+    app.get('/account/sign-up', (c) => signUp.page(c.req.raw));
+    app.post('/account/sign-up', (c) => signUp.submit(c.req.raw, clientAddress(c.req.raw, c.env)));
+  }
+  if (context.accounts.signUp || context.accounts.requireVerifiedEmail) {
+    const confirm = confirmEmailEndpoints(context);
+    app.get('/account/confirm', (c) => confirm.page(c.req.raw));
+    app.post('/account/confirm', (c) => confirm.submit(c.req.raw, clientAddress(c.req.raw, c.env)));
+  }
+  if (context.accounts.passwordReset) {
+    const forgot = forgotPasswordEndpoints(context);
+    const reset = resetPasswordEndpoints(context);
+    app.get('/account/forgot-password', (c) => forgot.page(c.req.raw));
+    app.post('/account/forgot-password', (c) => forgot.submit(c.req.raw, clientAddress(c.req.raw, c.env)));
+    app.get('/account/reset-password', (c) => reset.page(c.req.raw));
+    app.post('/account/reset-password', (c) => reset.submit(c.req.raw));
+  }
   app.post('/token', (c) => token(c.req.raw));
   app.on(['GET', 'POST'], '/userinfo', (c) => userinfo(c.req.raw));
   app.post('/revoke', (c) => revoke(c.req.raw));

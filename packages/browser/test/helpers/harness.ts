@@ -4,11 +4,11 @@
  * another port, and a headless Chromium (Debian's, driven by playwright-core).
  */
 
-import { spawnSync } from 'node:child_process';
 import type { Server } from 'node:http';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { buildSpa, type SpaConfig, type StaticFile, serveSpa } from '../../../../examples/spa/src/index.ts';
 import type { AuthorizationServerOptions } from '../../../server/src/index.ts';
+import { launchChromium } from '../../../server/test/helpers/chromium.ts';
 import {
   addClient,
   addUser,
@@ -21,26 +21,6 @@ import {
 export const E2E = { timeout: 30_000 };
 
 export const USER = { username: 'alice', password: 'correct horse battery staple' };
-
-/** Chromium flags for a closed network (no background traffic that would fail and stall). */
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
-
-/**
- * Debian's Chromium, found on PATH (`npm test`'s pretest step installs it when it may), never a
- * downloaded build. Without it, this fails at once naming the missing executable.
- */
-export function launchChromium(): Promise<Browser> {
-  const found = spawnSync('which', ['chromium'], { encoding: 'utf8' });
-  if (found.status !== 0) throw new Error('chromium is not on PATH: apt-get install chromium');
-  return chromium.launch({ executablePath: found.stdout.trim(), args: CHROMIUM_ARGS });
-}
 
 export interface Harness {
   idp: TestServer;

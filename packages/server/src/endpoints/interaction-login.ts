@@ -1,3 +1,8 @@
+import { mayMail } from '../accounts/account-throttle.ts';
+import { maskEmailAddress } from '../accounts/email-address.ts';
+import { accountLinks } from '../accounts/login-links.ts';
+import { browserBindingHash } from '../accounts/same-browser.ts';
+import { mailVerificationLink } from '../accounts/verification-mail.ts';
 import {
   type AuthorizationFlowContext,
   validateAuthorizationRequest,
@@ -11,12 +16,15 @@ import { loginBlocked, recordLoginFailure, throttleKeys } from '../interaction/l
 import { verifyDecoyPassword, verifyPassword } from '../interaction/password.ts';
 import { loginPage } from '../pages/login-page.ts';
 
-type Context = AuthorizationFlowContext & Pick<ServerContext, 'loginThrottle'>;
+type Context = AuthorizationFlowContext &
+  Pick<ServerContext, 'loginThrottle' | 'accounts' | 'issuerUrl' | 'mailer' | 'logger'>;
 
 /**
  * `POST /interaction/:id/login`: the built-in login form. Checks the CSRF token and the throttle,
  * then the password (scrypt; an unknown user costs the same time), and on success records the
- * login and answers 303 to the interaction page, which continues the flow.
+ * login and answers 303 to the interaction page, which continues the flow. With
+ * `accounts.requireVerifiedEmail`, an account whose address is unverified is stopped after the
+ * right password (so the answer tells nothing to whoever lacks it) and mailed a verification link.
  */
 export function interactionLoginEndpoint(
   context: Context,
@@ -38,6 +46,7 @@ export function interactionLoginEndpoint(
           username,
           error,
           status,
+          ...accountLinks(context, interaction.id),
         });
       if (!username || !password) return again('Enter your username and password.', 400);
 
@@ -49,7 +58,10 @@ export function interactionLoginEndpoint(
           429,
         );
       }
-      const user = await context.store.findUserByUsername(username);
+      // Self-made accounts are named by their address in lower case; people type it as they like.
+      const user =
+        (await context.store.findUserByUsername(username)) ??
+        (username.includes('@') ? await context.store.findUserByUsername(username.toLowerCase()) : null);
       const valid = user
         ? await verifyPassword(password, user.passwordHash)
         : await verifyDecoyPassword(password);
@@ -58,6 +70,21 @@ export function interactionLoginEndpoint(
         return again('Wrong username or password.', 401);
       }
       await context.store.clearLoginFailures(keys.account);
+      if (context.accounts.requireVerifiedEmail && user.email !== null && !user.emailVerified) {
+        const email = user.email;
+        if (await mayMail(context, email, now)) {
+          const binding = browserBindingHash(context, request);
+          mailVerificationLink(
+            context,
+            { userId: user.id, email, browserBindingHash: binding, interactionId: interaction.id },
+            now,
+          );
+        }
+        return again(
+          `Confirm your email address first: we sent a link to ${maskEmailAddress(email)}. Open it, then you are signed in.`,
+          403,
+        );
+      }
       await context.store.setInteractionLogin(interaction.id, { userId: user.id, authTime: now });
       return seeOther(`${context.issuer}/interaction/${interaction.id}`);
     } catch (error) {

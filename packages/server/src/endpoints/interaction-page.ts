@@ -1,3 +1,4 @@
+import { accountLinks } from '../accounts/login-links.ts';
 import {
   type AuthorizationFlowContext,
   validateAuthorizationRequest,
@@ -14,7 +15,7 @@ import { consentPage } from '../pages/consent-page.ts';
 import { loginPage } from '../pages/login-page.ts';
 import { isLoopbackHost } from '../registration/redirect-uri-policy.ts';
 
-type Context = AuthorizationFlowContext & Pick<ServerContext, 'loginUrl'>;
+type Context = AuthorizationFlowContext & Pick<ServerContext, 'loginUrl' | 'accounts'>;
 
 /**
  * `GET /interaction/:id`: where the browser goes while an authorization request waits. It shows
@@ -49,6 +50,7 @@ export function interactionPageEndpoint(
               csrfToken: interaction.csrfToken,
               clientName,
               ...(authorization.loginHint ? { username: authorization.loginHint } : {}),
+              ...accountLinks(context, interaction.id),
             }),
             cookies,
           );

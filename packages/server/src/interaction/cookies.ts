@@ -2,12 +2,14 @@
 export interface CookieNames {
   session: string;
   browser: string;
+  /** The double-submit CSRF value of the account pages (`accounts/form-csrf.ts`). */
+  csrf: string;
 }
 
 /** The cookie names for an issuer: `__Host-` prefixed when served over https. */
 export function cookieNames(secure: boolean): CookieNames {
   const prefix = secure ? '__Host-' : '';
-  return { session: `${prefix}cg_session`, browser: `${prefix}cg_browser` };
+  return { session: `${prefix}cg_session`, browser: `${prefix}cg_browser`, csrf: `${prefix}cg_csrf` };
 }
 
 /** The value of cookie `name` in the request, if sent. */

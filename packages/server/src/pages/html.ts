@@ -37,7 +37,24 @@ button{width:100%;margin-top:1.5rem;padding:.7rem;font:inherit;font-weight:600;b
 button.secondary{background:transparent;color:var(--fg);border-color:var(--line);margin-top:.75rem}
 .alert{color:var(--error);border:1px solid currentColor;border-radius:8px;padding:.5rem .75rem;margin:1rem 0}
 ul{padding-left:1.25rem}code{font-size:.9em}
+a{color:var(--accent)}.hint{font-size:.875rem;color:var(--muted);margin:.25rem 0 0}
+.links{display:flex;flex-wrap:wrap;justify-content:space-between;gap:.5rem;margin-top:1.25rem;font-size:.9375rem}
+.notice{border:1px solid var(--line);border-radius:8px;padding:.75rem;margin:1rem 0;color:var(--fg)}
+a.button{display:block;text-align:center;text-decoration:none;margin-top:1.5rem;padding:.7rem;font-weight:600;border-radius:8px;background:var(--accent);color:#fff}
 `;
+
+/** A link under a form ("Create an account", "Forgot your password?"). */
+export interface PageLink {
+  href: string;
+  text: string;
+}
+
+/** The row of links under a form; nothing when there are none. */
+export function linkRow(links: (PageLink | undefined)[]): SafeHtml | '' {
+  const shown = links.filter((link) => link !== undefined);
+  if (shown.length === 0) return '';
+  return html`<nav class="links">${shown.map((link) => html`<a href="${link.href}">${link.text}</a>`)}</nav>`;
+}
 
 /** The CSP hash of the inline style: pages allow that style and nothing else. */
 const STYLE_HASH = `'sha256-${createHash('sha256').update(STYLE).digest('base64')}'`;

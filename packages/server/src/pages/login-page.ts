@@ -1,4 +1,4 @@
-import { html, renderPage } from './html.ts';
+import { html, linkRow, type PageLink, renderPage } from './html.ts';
 
 /** What the login page shows. */
 export interface LoginPageInput {
@@ -8,6 +8,10 @@ export interface LoginPageInput {
   username?: string;
   error?: string;
   status?: number;
+  /** "Create an account", when sign-up is on (the field then says "Email or username": self-made accounts are named by their address). */
+  signUp?: PageLink;
+  /** "Forgot your password?", when password reset is on. */
+  forgotPassword?: PageLink;
 }
 
 /**
@@ -22,12 +26,13 @@ export function loginPage(input: LoginPageInput): Response {
 ${input.error ? html`<div class="alert" role="alert">${input.error}</div>` : ''}
 <form method="post" action="${input.actionUrl}">
 <input type="hidden" name="csrf_token" value="${input.csrfToken}">
-<label for="username">Username</label>
+<label for="username">${input.signUp ? 'Email or username' : 'Username'}</label>
 <input id="username" name="username" type="text" autocomplete="username" autocapitalize="none" spellcheck="false" required value="${input.username ?? ''}"${input.username ? '' : html` autofocus`}>
 <label for="password">Password</label>
 <input id="password" name="password" type="password" autocomplete="current-password" required${input.username ? html` autofocus` : ''}>
 <button type="submit">Sign in</button>
-</form>`,
+</form>
+${linkRow([input.forgotPassword, input.signUp])}`,
     { status: input.status ?? 200 },
   );
 }

@@ -2,6 +2,8 @@
  * The in-memory store, for tests: plain maps that keep the SQL stores' constraints and atomicity.
  */
 import type {
+  AccountTokenPurpose,
+  AccountTokenRecord,
   ClientRecord,
   CodeRedemption,
   ConsentRecord,
@@ -40,6 +42,7 @@ export class MemoryStore implements Store {
   /** The `expiresAt` of each {@link MemoryStore.rememberOnce} key. */
   readonly #remembered = new Map<string, number>();
   readonly #sharedValues = new Map<string, string>();
+  readonly #accountTokens = new Map<string, AccountTokenRecord>();
 
   async migrate(): Promise<void> {}
 
@@ -61,6 +64,14 @@ export class MemoryStore implements Store {
     return copyOrNull(this.#findUser((user) => user.username === username));
   }
 
+  async findUsersByEmail(email: string): Promise<UserRecord[]> {
+    const wanted = email.toLowerCase();
+    return [...this.#users.values()]
+      .filter((user) => user.email?.toLowerCase() === wanted)
+      .sort((a, b) => a.createdAt - b.createdAt || compare(a.id, b.id))
+      .map(copy);
+  }
+
   async listUsers(): Promise<UserRecord[]> {
     return [...this.#users.values()].sort((a, b) => compare(a.username, b.username)).map(copy);
   }
@@ -72,8 +83,50 @@ export class MemoryStore implements Store {
     deleteWhere(this.#interactions, (interaction) => interaction.userId === user.id);
     deleteWhere(this.#sessions, (session) => session.userId === user.id);
     deleteWhere(this.#consents, (consent) => consent.userId === user.id);
+    deleteWhere(this.#accountTokens, (token) => token.userId === user.id);
     this.#deleteGrants((grant) => grant.userId === user.id);
     return true;
+  }
+
+  async updateUser(user: UserRecord): Promise<boolean> {
+    if (!this.#users.has(user.id)) return false;
+    const taken = this.#findUser((other) => other.username === user.username && other.id !== user.id);
+    if (taken !== undefined) throw new Error(`username ${user.username} is taken`);
+    this.#users.set(user.id, copy(user));
+    return true;
+  }
+
+  async revokeUserAccess(userId: string, now: number): Promise<void> {
+    deleteWhere(this.#sessions, (session) => session.userId === userId);
+    for (const grant of this.#grants.values()) {
+      if (grant.userId === userId && grant.revokedAt === null) grant.revokedAt = now;
+    }
+  }
+
+  async insertAccountToken(token: AccountTokenRecord): Promise<void> {
+    unique(this.#accountTokens, token.hash, 'account token');
+    if (token.userId !== null) this.#requireUser(token.userId);
+    this.#accountTokens.set(token.hash, copy(token));
+  }
+
+  async findAccountToken(hash: string): Promise<AccountTokenRecord | null> {
+    return copyOrNull(this.#accountTokens.get(hash));
+  }
+
+  async consumeAccountToken(
+    hash: string,
+    purpose: AccountTokenPurpose,
+    now: number,
+  ): Promise<AccountTokenRecord | null> {
+    const token = this.#accountTokens.get(hash);
+    if (!token || token.purpose !== purpose || token.consumedAt !== null || token.expiresAt <= now)
+      return null;
+    token.consumedAt = now;
+    return copy(token);
+  }
+
+  async deleteAccountTokens(userId: string, purpose: AccountTokenPurpose): Promise<void> {
+    deleteWhere(this.#accountTokens, (token) => token.userId === userId && token.purpose === purpose);
   }
 
   async insertClient(client: ClientRecord): Promise<void> {
@@ -284,6 +337,7 @@ export class MemoryStore implements Store {
     let deleted = this.#deleteGrants((grant) => grant.expiresAt <= now);
     deleted += deleteWhere(this.#interactions, (interaction) => interaction.expiresAt <= now);
     deleted += deleteWhere(this.#sessions, (session) => session.expiresAt <= now);
+    deleted += deleteWhere(this.#accountTokens, (token) => token.expiresAt <= now);
     deleted += deleteWhere(this.#remembered, (expiresAt) => expiresAt <= now);
     for (const [key, times] of this.#loginFailures) {
       const kept = times.filter((at) => at >= loginFailuresBefore);

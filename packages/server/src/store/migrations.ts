@@ -185,6 +185,32 @@ CREATE TABLE shared_values (
 );
 `,
   },
+  {
+    id: 3,
+    name: 'account links (sign-up, email verification, password reset), users by email',
+    // The expression index serves the case-insensitive look-up of sign-up and password reset.
+    // No unique constraint on email: accounts made by operators may already share an address.
+    sql: `
+CREATE TABLE account_tokens (
+  hash TEXT PRIMARY KEY,
+  purpose TEXT NOT NULL,
+  user_id TEXT REFERENCES users (id) ON DELETE CASCADE,
+  email TEXT NOT NULL,
+  name TEXT,
+  password_hash TEXT,
+  browser_binding_hash TEXT,
+  interaction_id TEXT,
+  created_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL,
+  consumed_at BIGINT
+);
+CREATE INDEX account_tokens_user_id ON account_tokens (user_id);
+CREATE INDEX account_tokens_expires_at ON account_tokens (expires_at);
+CREATE INDEX users_email ON users (lower(email));
+CREATE INDEX sessions_user_id ON sessions (user_id);
+CREATE INDEX grants_user_id ON grants (user_id);
+`,
+  },
 ];
 
 /** The SQL of `migration` in `dialect`. */

@@ -5,6 +5,7 @@
 import postgres from 'postgres';
 import { createSchemaMigrationsTable, migrationSql, migrations } from './migrations.ts';
 import {
+  type AccountTokenRow,
   type ClientRow,
   type ConsentRow,
   type GrantRow,
@@ -12,14 +13,19 @@ import {
   type RefreshTokenRow,
   type SessionRow,
   type SigningKeyRow,
+  toAccountToken,
+  toAccountTokenRow,
   toClient,
   toClientRow,
   toGrant,
   toRefreshToken,
   toUser,
+  toUserRow,
   type UserRow,
 } from './rows.ts';
 import type {
+  AccountTokenPurpose,
+  AccountTokenRecord,
   ClientRecord,
   CodeRedemption,
   ConsentRecord,
@@ -135,10 +141,7 @@ export class PostgresStore implements Store {
   }
 
   async insertUser(user: UserRecord): Promise<void> {
-    await this.#sql`
-      INSERT INTO users (id, username, password_hash, email, email_verified, name, created_at, updated_at)
-      VALUES (${user.id}, ${user.username}, ${user.passwordHash}, ${user.email}, ${user.emailVerified ? 1 : 0},
-        ${user.name}, ${user.createdAt}, ${user.updatedAt})`;
+    await this.#sql`INSERT INTO users ${this.#sql(toUserRow(user))}`;
   }
 
   async findUserById(id: string): Promise<UserRecord | null> {
@@ -151,14 +154,57 @@ export class PostgresStore implements Store {
     return row === undefined ? null : toUser(row);
   }
 
+  async findUsersByEmail(email: string): Promise<UserRecord[]> {
+    const rows = await this.#sql<UserRow[]>`
+      SELECT * FROM users WHERE lower(email) = lower(${email}) ORDER BY created_at, id`;
+    return rows.map(toUser);
+  }
+
   async listUsers(): Promise<UserRecord[]> {
     // COLLATE "C" sorts by code point, as SQLite's binary collation does, whatever the database's locale.
     const rows = await this.#sql<UserRow[]>`SELECT * FROM users ORDER BY username COLLATE "C"`;
     return rows.map(toUser);
   }
 
+  async updateUser(user: UserRecord): Promise<boolean> {
+    const { id, ...columns } = toUserRow(user);
+    return (await this.#sql`UPDATE users SET ${this.#sql(columns)} WHERE id = ${id}`).count > 0;
+  }
+
   async deleteUser(username: string): Promise<boolean> {
     return (await this.#sql`DELETE FROM users WHERE username = ${username}`).count > 0;
+  }
+
+  async revokeUserAccess(userId: string, now: number): Promise<void> {
+    await this.#sql.begin(async (tx) => {
+      await tx`DELETE FROM sessions WHERE user_id = ${userId}`;
+      await tx`UPDATE grants SET revoked_at = ${now} WHERE user_id = ${userId} AND revoked_at IS NULL`;
+    });
+  }
+
+  async insertAccountToken(token: AccountTokenRecord): Promise<void> {
+    await this.#sql`INSERT INTO account_tokens ${this.#sql(toAccountTokenRow(token))}`;
+  }
+
+  async findAccountToken(hash: string): Promise<AccountTokenRecord | null> {
+    const [row] = await this.#sql<AccountTokenRow[]>`SELECT * FROM account_tokens WHERE hash = ${hash}`;
+    return row === undefined ? null : toAccountToken(row);
+  }
+
+  async consumeAccountToken(
+    hash: string,
+    purpose: AccountTokenPurpose,
+    now: number,
+  ): Promise<AccountTokenRecord | null> {
+    const [row] = await this.#sql<AccountTokenRow[]>`
+      UPDATE account_tokens SET consumed_at = ${now}
+      WHERE hash = ${hash} AND purpose = ${purpose} AND consumed_at IS NULL AND expires_at > ${now}
+      RETURNING *`;
+    return row === undefined ? null : toAccountToken(row);
+  }
+
+  async deleteAccountTokens(userId: string, purpose: AccountTokenPurpose): Promise<void> {
+    await this.#sql`DELETE FROM account_tokens WHERE user_id = ${userId} AND purpose = ${purpose}`;
   }
 
   async insertClient(client: ClientRecord): Promise<void> {
@@ -420,6 +466,7 @@ export class PostgresStore implements Store {
         await tx`DELETE FROM grants WHERE expires_at <= ${now}`,
         await tx`DELETE FROM interactions WHERE expires_at <= ${now}`,
         await tx`DELETE FROM sessions WHERE expires_at <= ${now}`,
+        await tx`DELETE FROM account_tokens WHERE expires_at <= ${now}`,
         await tx`DELETE FROM remembered_once WHERE expires_at <= ${now}`,
         await tx`DELETE FROM login_failures WHERE at < ${loginFailuresBefore}`,
       ];

@@ -3,7 +3,15 @@
  * their mapping to and from the records of `store.ts`: lists and objects as JSON text, booleans as
  * 0/1, times as integer seconds.
  */
-import type { ClientRecord, GrantRecord, RefreshTokenRecord, SigningKeyRecord, UserRecord } from './store.ts';
+import type {
+  AccountTokenPurpose,
+  AccountTokenRecord,
+  ClientRecord,
+  GrantRecord,
+  RefreshTokenRecord,
+  SigningKeyRecord,
+  UserRecord,
+} from './store.ts';
 
 export interface UserRow {
   id: string;
@@ -14,6 +22,20 @@ export interface UserRow {
   name: string | null;
   created_at: number;
   updated_at: number;
+}
+
+export interface AccountTokenRow {
+  hash: string;
+  purpose: AccountTokenPurpose;
+  user_id: string | null;
+  email: string;
+  name: string | null;
+  password_hash: string | null;
+  browser_binding_hash: string | null;
+  interaction_id: string | null;
+  created_at: number;
+  expires_at: number;
+  consumed_at: number | null;
 }
 
 export interface ClientRow {
@@ -113,6 +135,51 @@ export function toUser(row: UserRow): UserRecord {
     name: row.name,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+  };
+}
+
+export function toUserRow(user: UserRecord): UserRow {
+  return {
+    id: user.id,
+    username: user.username,
+    password_hash: user.passwordHash,
+    email: user.email,
+    email_verified: user.emailVerified ? 1 : 0,
+    name: user.name,
+    created_at: user.createdAt,
+    updated_at: user.updatedAt,
+  };
+}
+
+export function toAccountToken(row: AccountTokenRow): AccountTokenRecord {
+  return {
+    hash: row.hash,
+    purpose: row.purpose,
+    userId: row.user_id,
+    email: row.email,
+    name: row.name,
+    passwordHash: row.password_hash,
+    browserBindingHash: row.browser_binding_hash,
+    interactionId: row.interaction_id,
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+    consumedAt: row.consumed_at,
+  };
+}
+
+export function toAccountTokenRow(token: AccountTokenRecord): AccountTokenRow {
+  return {
+    hash: token.hash,
+    purpose: token.purpose,
+    user_id: token.userId,
+    email: token.email,
+    name: token.name,
+    password_hash: token.passwordHash,
+    browser_binding_hash: token.browserBindingHash,
+    interaction_id: token.interactionId,
+    created_at: token.createdAt,
+    expires_at: token.expiresAt,
+    consumed_at: token.consumedAt,
   };
 }
 

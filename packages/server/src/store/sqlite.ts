@@ -5,6 +5,7 @@
 import Database from 'better-sqlite3';
 import { createSchemaMigrationsTable, migrationSql, migrations } from './migrations.ts';
 import {
+  type AccountTokenRow,
   type ClientRow,
   type ConsentRow,
   type GrantRow,
@@ -12,14 +13,19 @@ import {
   type RefreshTokenRow,
   type SessionRow,
   type SigningKeyRow,
+  toAccountToken,
+  toAccountTokenRow,
   toClient,
   toClientRow,
   toGrant,
   toRefreshToken,
   toUser,
+  toUserRow,
   type UserRow,
 } from './rows.ts';
 import type {
+  AccountTokenPurpose,
+  AccountTokenRecord,
   ClientRecord,
   CodeRedemption,
   ConsentRecord,
@@ -64,6 +70,7 @@ export class SqliteStore implements Store {
   >;
   readonly #recordLoginFailure: Database.Transaction<(keys: string[], now: number) => void>;
   readonly #sweepExpired: Database.Transaction<(now: number, loginFailuresBefore: number) => number>;
+  readonly #revokeUserAccess: Database.Transaction<(userId: string, now: number) => void>;
 
   /**
    * Opens (or creates) the database file at `path`; `:memory:` gives a private in-memory database.
@@ -121,12 +128,20 @@ export class SqliteStore implements Store {
         ['DELETE FROM grants WHERE expires_at <= ?', now],
         ['DELETE FROM interactions WHERE expires_at <= ?', now],
         ['DELETE FROM sessions WHERE expires_at <= ?', now],
+        ['DELETE FROM account_tokens WHERE expires_at <= ?', now],
         ['DELETE FROM remembered_once WHERE expires_at <= ?', now],
         ['DELETE FROM login_failures WHERE at < ?', loginFailuresBefore],
       ];
       let deleted = 0;
       for (const [sql, time] of statements) deleted += this.#prepare(sql).run(time).changes;
       return deleted;
+    });
+    this.#revokeUserAccess = db.transaction((userId, now) => {
+      this.#prepare('DELETE FROM sessions WHERE user_id = ?').run(userId);
+      this.#prepare('UPDATE grants SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL').run(
+        now,
+        userId,
+      );
     });
   }
 
@@ -142,16 +157,7 @@ export class SqliteStore implements Store {
     this.#prepare(`
       INSERT INTO users (id, username, password_hash, email, email_verified, name, created_at, updated_at)
       VALUES (@id, @username, @password_hash, @email, @email_verified, @name, @created_at, @updated_at)`).run(
-      {
-        id: user.id,
-        username: user.username,
-        password_hash: user.passwordHash,
-        email: user.email,
-        email_verified: user.emailVerified ? 1 : 0,
-        name: user.name,
-        created_at: user.createdAt,
-        updated_at: user.updatedAt,
-      },
+      toUserRow(user),
     );
   }
 
@@ -165,12 +171,62 @@ export class SqliteStore implements Store {
     return row === undefined ? null : toUser(row);
   }
 
+  async findUsersByEmail(email: string): Promise<UserRecord[]> {
+    const rows = this.#prepare(
+      'SELECT * FROM users WHERE lower(email) = lower(?) ORDER BY created_at, id',
+    ).all(email) as UserRow[];
+    return rows.map(toUser);
+  }
+
   async listUsers(): Promise<UserRecord[]> {
     return (this.#prepare('SELECT * FROM users ORDER BY username').all() as UserRow[]).map(toUser);
   }
 
+  async updateUser(user: UserRecord): Promise<boolean> {
+    const result = this.#prepare(`
+      UPDATE users SET username = @username, password_hash = @password_hash, email = @email,
+        email_verified = @email_verified, name = @name, created_at = @created_at, updated_at = @updated_at
+      WHERE id = @id`).run(toUserRow(user));
+    return result.changes > 0;
+  }
+
   async deleteUser(username: string): Promise<boolean> {
     return this.#prepare('DELETE FROM users WHERE username = ?').run(username).changes > 0;
+  }
+
+  async revokeUserAccess(userId: string, now: number): Promise<void> {
+    this.#revokeUserAccess.immediate(userId, now);
+  }
+
+  async insertAccountToken(token: AccountTokenRecord): Promise<void> {
+    this.#prepare(`
+      INSERT INTO account_tokens (hash, purpose, user_id, email, name, password_hash, browser_binding_hash,
+        interaction_id, created_at, expires_at, consumed_at)
+      VALUES (@hash, @purpose, @user_id, @email, @name, @password_hash, @browser_binding_hash,
+        @interaction_id, @created_at, @expires_at, @consumed_at)`).run(toAccountTokenRow(token));
+  }
+
+  async findAccountToken(hash: string): Promise<AccountTokenRecord | null> {
+    const row = this.#prepare('SELECT * FROM account_tokens WHERE hash = ?').get(hash) as
+      | AccountTokenRow
+      | undefined;
+    return row === undefined ? null : toAccountToken(row);
+  }
+
+  async consumeAccountToken(
+    hash: string,
+    purpose: AccountTokenPurpose,
+    now: number,
+  ): Promise<AccountTokenRecord | null> {
+    const row = this.#prepare(`
+      UPDATE account_tokens SET consumed_at = @now
+      WHERE hash = @hash AND purpose = @purpose AND consumed_at IS NULL AND expires_at > @now
+      RETURNING *`).get({ now, hash, purpose }) as AccountTokenRow | undefined;
+    return row === undefined ? null : toAccountToken(row);
+  }
+
+  async deleteAccountTokens(userId: string, purpose: AccountTokenPurpose): Promise<void> {
+    this.#prepare('DELETE FROM account_tokens WHERE user_id = ? AND purpose = ?').run(userId, purpose);
   }
 
   async insertClient(client: ClientRecord): Promise<void> {

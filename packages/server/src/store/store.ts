@@ -10,7 +10,8 @@
  *   atomic conditional write: under any concurrency exactly one caller wins;
  * - methods returning a record return `null` when there is none; list fields are arrays of strings;
  * - "expired" means `expiresAt <= now`;
- * - deleting a user or a client deletes its grants, refresh tokens, sessions, consents and interactions;
+ * - deleting a user or a client deletes its grants, refresh tokens, sessions, consents and interactions
+ *   (and a user's account links);
  * - `listUsers` is sorted by username, `listClients` by client id;
  * - records returned by the redemptions show the values after the write.
  *
@@ -25,9 +26,38 @@ export interface Store {
   insertUser(user: UserRecord): Promise<void>;
   findUserById(id: string): Promise<UserRecord | null>;
   findUserByUsername(username: string): Promise<UserRecord | null>;
+  /**
+   * The accounts whose email address is `email`, compared without regard to case (several
+   * operator-made accounts may share one), oldest first.
+   */
+  findUsersByEmail(email: string): Promise<UserRecord[]>;
   listUsers(): Promise<UserRecord[]>;
+  /** Replaces a user's record, keyed by its `id`. @returns whether it existed */
+  updateUser(user: UserRecord): Promise<boolean>;
   /** @returns whether a user was removed */
   deleteUser(username: string): Promise<boolean>;
+  /**
+   * Ends every session of a user and revokes every grant of theirs (so their codes, refresh tokens
+   * and access tokens stop working at our endpoints), in one transaction: after a password reset.
+   */
+  revokeUserAccess(userId: string, now: number): Promise<void>;
+
+  /** Stores a single-use account link (sign-up, email verification, password reset) by its hash. */
+  insertAccountToken(token: AccountTokenRecord): Promise<void>;
+  findAccountToken(hash: string): Promise<AccountTokenRecord | null>;
+  /**
+   * Uses an account link in one atomic conditional write: it wins only when the token exists, has
+   * this purpose, has not expired and was never used. Under any concurrency exactly one caller wins.
+   *
+   * @returns the used token (with `consumedAt` set), or `null`
+   */
+  consumeAccountToken(
+    hash: string,
+    purpose: AccountTokenPurpose,
+    now: number,
+  ): Promise<AccountTokenRecord | null>;
+  /** Deletes a user's unused links of one purpose (after a reset, the other reset links die). */
+  deleteAccountTokens(userId: string, purpose: AccountTokenPurpose): Promise<void>;
 
   insertClient(client: ClientRecord): Promise<void>;
   findClient(clientId: string): Promise<ClientRecord | null>;
@@ -117,7 +147,7 @@ export interface Store {
 
   /**
    * Deletes what can no longer be used: expired interactions, sessions, grants (with their refresh
-   * tokens), `rememberOnce` records, and login failures older than `loginFailuresBefore`.
+   * tokens), account links, `rememberOnce` records, and login failures older than `loginFailuresBefore`.
    *
    * @returns how many rows were deleted
    */
@@ -137,6 +167,35 @@ export interface UserRecord {
   name: string | null;
   createdAt: number;
   updatedAt: number;
+}
+
+/**
+ * What an account link is for: `sign-up` creates the account it carries (nothing exists before the
+ * address is proven), `verify-email` proves an existing account's address, `reset-password` sets a
+ * new password.
+ */
+export type AccountTokenPurpose = 'sign-up' | 'verify-email' | 'reset-password';
+
+/** A single-use link mailed to an address (stored by hash, like every credential). */
+export interface AccountTokenRecord {
+  /** SHA-256 (base64url) of the random value in the link. */
+  hash: string;
+  purpose: AccountTokenPurpose;
+  /** The account; `null` for `sign-up`, whose account is created when the link is used. */
+  userId: string | null;
+  /** The address the link was mailed to: it proves that address, not a later one. */
+  email: string;
+  /** `sign-up`: the name given, if any. */
+  name: string | null;
+  /** `sign-up`: the scrypt hash of the password chosen. */
+  passwordHash: string | null;
+  /** SHA-256 of the browser cookie of whoever asked for the link: the same browser may skip re-entering the password. */
+  browserBindingHash: string | null;
+  /** The sign-in the link was asked from, to continue it afterwards in the same browser. */
+  interactionId: string | null;
+  createdAt: number;
+  expiresAt: number;
+  consumedAt: number | null;
 }
 
 /** How a client may authenticate at the token endpoint. */

@@ -11,6 +11,8 @@ export interface ReceivedMail {
   headers: Map<string, string>;
   /** The body as sent (short ASCII text is sent as is). */
   body: string;
+  /** The body as text: decoded when it was sent quoted-printable (long lines, such as links, are). */
+  text: string;
 }
 
 export interface TestSmtpServer {
@@ -54,11 +56,15 @@ export async function startSmtpServer(
           const colon = line.indexOf(':');
           headers.set(line.slice(0, colon).toLowerCase(), line.slice(colon + 1).trim());
         }
+        const body = raw.slice(split + 4);
+        const quotedPrintable =
+          headers.get('content-transfer-encoding')?.toLowerCase() === 'quoted-printable';
         received.push({
           envelopeFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
           envelopeTo: session.envelope.rcptTo.map((rcpt) => rcpt.address),
           headers,
-          body: raw.slice(split + 4),
+          body,
+          text: quotedPrintable ? decodeQuotedPrintable(body) : body,
         });
         callback();
       });
@@ -75,4 +81,43 @@ export async function startSmtpServer(
     received,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
+}
+
+/** RFC 2045 §6.7: soft line breaks removed, `=XX` octets decoded (as UTF-8). */
+function decodeQuotedPrintable(body: string): string {
+  const bytes = body
+    .replace(/=\r\n/g, '')
+    .replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
+  return Buffer.from(bytes, 'latin1').toString('utf8');
+}
+
+/**
+ * Waits for the next message to `to` (mail is sent after the page answers, so it may arrive a
+ * moment later), removes it from `received` and returns it.
+ *
+ * @throws when none arrives within `timeoutMs`
+ */
+export async function takeMail(smtp: TestSmtpServer, to: string, timeoutMs = 5000): Promise<ReceivedMail> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    // Addresses compare without regard to case (the SMTP library lower-cases the domain).
+    const index = smtp.received.findIndex((mail) =>
+      mail.envelopeTo.some((address) => address.toLowerCase() === to.toLowerCase()),
+    );
+    if (index >= 0) return smtp.received.splice(index, 1)[0]!;
+    if (Date.now() > deadline) throw new Error(`no mail to ${to} within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** The links of a message, in order. */
+export function linksIn(mail: ReceivedMail): string[] {
+  return [...mail.text.matchAll(/https?:\/\/\S+/g)].map((match) => match[0]);
+}
+
+/** The first link of a message. @throws when it has none */
+export function firstLink(mail: ReceivedMail): string {
+  const [link] = linksIn(mail);
+  if (!link) throw new Error(`no link in the mail: ${mail.text}`);
+  return link;
 }
