@@ -80,6 +80,7 @@ export async function seedStore(store: Store, count: number): Promise<string[]> 
           userId: USER_ID,
           scopes: [...SCOPES],
           authTime: now,
+          amr: ['pwd'],
           nonce: null,
           redirectUri: REDIRECT_URI,
           codeHash: sha256(code),

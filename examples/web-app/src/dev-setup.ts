@@ -80,6 +80,8 @@ export async function startDevSetup(options: DevSetupOptions): Promise<DevSetup>
       issuer: options.issuer ?? `http://${HOSTNAME}:${options.idpPort}`,
       store,
       logger: createJsonLineLogger(options.writeLog),
+      // Every account flow, to try: mail is printed on the terminal (marked NOT SENT), with its link.
+      accounts: { signUp: true, passwordReset: true, totp: true },
     });
     const idpServer = await serve(idp, { port: options.idpPort, hostname: HOSTNAME });
     closers.push(() => closeServer(idpServer));

@@ -33,6 +33,11 @@ export interface ParsedArgs {
   strings(name: string): string[];
   boolean(name: string): boolean;
   /**
+   * A boolean flag's value when the flag or its variable gives one (`CODEGRANT_X=false` gives
+   * false), else `undefined`: for settings whose default is not simply "off".
+   */
+  optionalBoolean(name: string): boolean | undefined;
+  /**
    * A string flag's value as an integer within `[min, max]`.
    *
    * @throws {UsageError} when it is not one
@@ -89,13 +94,17 @@ export function parseFlags(
   }
 
   const values = new Map<string, string[] | boolean>();
+  const explicitBooleans = new Map<string, boolean>();
   for (const flag of flags) {
     const variable = envVariable(flag);
     const fromFlag = given.get(flag.name);
     const fromEnv = env[variable] || undefined;
     let value: string[] | boolean | undefined;
     if (flag.type === 'boolean') {
-      value = fromFlag === true || (fromEnv !== undefined && parseBoolean(variable, fromEnv));
+      const explicit =
+        fromFlag === true ? true : fromEnv !== undefined ? parseBoolean(variable, fromEnv) : undefined;
+      if (explicit !== undefined) explicitBooleans.set(flag.name, explicit);
+      value = explicit ?? false;
     } else if (Array.isArray(fromFlag)) {
       value = fromFlag;
     } else if (fromEnv !== undefined) {
@@ -127,6 +136,7 @@ export function parseFlags(
     string: stringOf,
     strings: stringsOf,
     boolean: (name) => values.get(name) === true,
+    optionalBoolean: (name) => explicitBooleans.get(name),
     integer(name, min, max) {
       const text = stringOf(name);
       if (text === undefined) return undefined;

@@ -258,6 +258,7 @@ it('loses no issued grant when process A is killed mid-load, and B keeps serving
       userId,
       scopes: ['openid', 'offline_access'],
       authTime: now,
+      amr: ['pwd'],
       nonce: null,
       redirectUri: REDIRECT_URI,
       codeHash: sha256(code),

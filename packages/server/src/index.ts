@@ -1,3 +1,4 @@
+import { ensureAccountClient } from './accounts/account-sign-in.ts';
 import { cachedClientLookup } from './client-auth/client-cache.ts';
 import { ClientKeys } from './client-auth/client-keys.ts';
 import type { ServerContext } from './context.ts';
@@ -62,8 +63,10 @@ export interface AuthorizationServer {
    * For an app's own login page: records that `accountId` (a user id of the store, or one your
    * `findAccountClaims` knows) signed in, and returns the URL to send the browser to, which
    * continues the flow (consent, then the code). The request must carry the browser's cookies.
+   * `amr` says how the user signed in (RFC 8176 values such as `pwd`, `otp`, `mfa`): it goes into
+   * the ID token with the `acr` it implies; without it, neither claim is sent.
    */
-  completeLogin(request: Request, interactionId: string, accountId: string): Promise<string>;
+  completeLogin(request: Request, interactionId: string, accountId: string, amr?: string[]): Promise<string>;
   /**
    * Deletes what expired: interactions, sessions, grants and their tokens, replay records, old login
    * failures, and retired signing keys nothing valid was signed with.
@@ -89,6 +92,7 @@ export async function createAuthorizationServer(
 ): Promise<AuthorizationServer> {
   const resolved = resolveOptions(options);
   let keys: KeySet = await loadSigningKeys(resolved.store, resolved.now(), resolved.keyEncryption);
+  if (resolved.accounts.accountPage) await ensureAccountClient(resolved.store, resolved.issuer);
   const context: ServerContext = {
     ...resolved,
     findClient: cachedClientLookup(
@@ -122,10 +126,12 @@ export async function createAuthorizationServer(
         prompt: prompt ? prompt.split(' ') : [],
       };
     },
-    async completeLogin(request, interactionId, accountId) {
+    async completeLogin(request, interactionId, accountId, amr = []) {
       const now = context.now();
       await loadInteraction(context, request, interactionId, now);
-      if (!(await context.store.setInteractionLogin(interactionId, { userId: accountId, authTime: now }))) {
+      if (
+        !(await context.store.setInteractionLogin(interactionId, { userId: accountId, authTime: now, amr }))
+      ) {
         throw new OAuthError('invalid_request', 'the sign-in expired before it was completed');
       }
       return `${context.issuer}/interaction/${interactionId}`;

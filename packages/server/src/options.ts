@@ -54,6 +54,18 @@ export interface AccountOptions {
    * accounts keep working as before).
    */
   requireVerifiedEmail?: boolean;
+  /**
+   * The account page at `/account` (default false): the signed-in user's profile, two-step
+   * verification (with `totp`) and signing out. It signs people in through the authorization
+   * endpoint with a client of its own, `codegrant-account`, created at start.
+   */
+  accountPage?: boolean;
+  /**
+   * Two-step verification with an authenticator app (TOTP, RFC 6238) and recovery codes, set up on
+   * the account page (default false; turns the account page on). A user who set it up is asked for
+   * a code at every sign-in, whatever this option says later.
+   */
+  totp?: boolean;
   /** The fewest characters of a new password (default 12, at least 8); common passwords are refused at any length. */
   passwordMinLength?: number;
   /** Sign-up and reset requests per client IP address per throttle window (default 20). */
@@ -66,6 +78,8 @@ export interface AccountOptions {
 export interface ResolvedAccountOptions {
   signUp: boolean;
   passwordReset: boolean;
+  accountPage: boolean;
+  totp: boolean;
   requireVerifiedEmail: boolean;
   passwordMinLength: number;
   maxRequestsPerIp: number;
@@ -261,6 +275,8 @@ function resolveAccounts(options: AccountOptions): ResolvedAccountOptions {
   const resolved = {
     signUp,
     passwordReset: options.passwordReset ?? false,
+    accountPage: (options.accountPage ?? false) || (options.totp ?? false),
+    totp: options.totp ?? false,
     requireVerifiedEmail: options.requireVerifiedEmail ?? signUp,
     passwordMinLength: options.passwordMinLength ?? 12,
     maxRequestsPerIp: options.maxRequestsPerIp ?? 20,

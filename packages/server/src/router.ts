@@ -1,8 +1,12 @@
 import { Hono } from 'hono';
+import { accountPageEndpoints } from './accounts/account-page.ts';
+import { accountCallbackEndpoint } from './accounts/account-sign-in.ts';
 import { confirmEmailEndpoints } from './accounts/confirm-email.ts';
 import { forgotPasswordEndpoints } from './accounts/forgot-password.ts';
 import { resetPasswordEndpoints } from './accounts/reset-password.ts';
+import { secondFactorEndpoint } from './accounts/second-factor.ts';
 import { signUpEndpoints } from './accounts/sign-up.ts';
+import { twoStepEndpoints } from './accounts/two-step.ts';
 import type { ServerContext } from './context.ts';
 import { authorizeEndpoint } from './endpoints/authorize.ts';
 import { discoveryEndpoint } from './endpoints/discovery.ts';
@@ -50,6 +54,7 @@ export function createRouter(context: ServerContext): Hono<Env> {
   const interactionPage = interactionPageEndpoint(context);
   const interactionLogin = interactionLoginEndpoint(context);
   const interactionConsent = interactionConsentEndpoint(context);
+  const secondFactor = secondFactorEndpoint(context);
   const clientAddress = (request: Request, info: ConnectionInfo | undefined): string | undefined =>
     (context.trustProxy ? request.headers.get('x-forwarded-for')?.split(',')[0]?.trim() : undefined) ??
     info?.remoteAddress;
@@ -92,6 +97,9 @@ export function createRouter(context: ServerContext): Hono<Env> {
     );
   }
   app.post('/interaction/:id/consent', (c) => interactionConsent(c.req.raw, c.req.param('id')));
+  app.post('/interaction/:id/second-factor', (c) =>
+    secondFactor(c.req.raw, c.req.param('id'), clientAddress(c.req.raw, c.env)),
+  );
   // Self-service accounts (`accounts/`): each flow only when its option is on.
   if (context.accounts.signUp) {
     const signUp = signUpEndpoints(context);
@@ -102,6 +110,20 @@ export function createRouter(context: ServerContext): Hono<Env> {
     const confirm = confirmEmailEndpoints(context);
     app.get('/account/confirm', (c) => confirm.page(c.req.raw));
     app.post('/account/confirm', (c) => confirm.submit(c.req.raw, clientAddress(c.req.raw, c.env)));
+  }
+  if (context.accounts.accountPage) {
+    const account = accountPageEndpoints(context);
+    app.get('/account', (c) => account.page(c.req.raw));
+    const accountCallback = accountCallbackEndpoint(context);
+    app.get('/account/callback', (c) => accountCallback(c.req.raw));
+    app.post('/account/sign-out', (c) => account.signOut(c.req.raw));
+  }
+  if (context.accounts.totp) {
+    const twoStep = twoStepEndpoints(context);
+    app.get('/account/two-step', (c) => twoStep.enrolPage(c.req.raw));
+    app.post('/account/two-step', (c) => twoStep.confirm(c.req.raw));
+    app.post('/account/two-step/off', (c) => twoStep.turnOff(c.req.raw));
+    app.post('/account/recovery-codes', (c) => twoStep.renewRecoveryCodes(c.req.raw));
   }
   if (context.accounts.passwordReset) {
     const forgot = forgotPasswordEndpoints(context);

@@ -13,10 +13,16 @@ import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { MemoryStore } from '../src/store/memory.ts';
-import { createSchemaMigrationsTable, migrationSql, migrations } from '../src/store/migrations.ts';
+import {
+  createSchemaMigrationsTable,
+  type Migration,
+  migrationSql,
+  migrations,
+} from '../src/store/migrations.ts';
 import { openPostgresStore, PostgresStore } from '../src/store/postgres.ts';
 import { openSqliteStore, SqliteStore } from '../src/store/sqlite.ts';
 import type {
+  AccountTokenRecord,
   ClientRecord,
   CodeRedemption,
   GrantRecord,
@@ -26,6 +32,7 @@ import type {
   SessionRecord,
   SigningKeyRecord,
   Store,
+  TotpRecord,
   UserRecord,
 } from '../src/store/store.ts';
 import { startTestPostgres, type TestPostgres } from './helpers/postgres.ts';
@@ -91,6 +98,8 @@ function anInteraction(overrides: Partial<InteractionRecord> = {}): InteractionR
     browserBindingHash: 'binding-hash',
     userId: null,
     authTime: null,
+    amr: [],
+    pendingUserId: null,
     createdAt: now,
     expiresAt: now + 600,
     ...overrides,
@@ -102,6 +111,7 @@ function aSession(overrides: Partial<SessionRecord> = {}): SessionRecord {
     idHash: 'session-hash',
     userId: 'user-alice',
     authTime: now,
+    amr: ['pwd'],
     createdAt: now,
     expiresAt: now + day,
     ...overrides,
@@ -115,6 +125,7 @@ function aGrant(overrides: Partial<GrantRecord> = {}): GrantRecord {
     userId: 'user-alice',
     scopes: ['openid', 'offline_access'],
     authTime: now - 10,
+    amr: ['pwd', 'otp', 'mfa'],
     nonce: 'nonce',
     redirectUri: 'https://app.example/callback',
     codeHash: 'code-hash-1',
@@ -126,6 +137,55 @@ function aGrant(overrides: Partial<GrantRecord> = {}): GrantRecord {
     revokedAt: null,
     createdAt: now,
     expiresAt: now + 60,
+    ...overrides,
+  };
+}
+
+function anAccountToken(overrides: Partial<AccountTokenRecord> = {}): AccountTokenRecord {
+  return {
+    hash: 'account-token-hash',
+    purpose: 'reset-password',
+    userId: 'user-alice',
+    email: 'alice@example.com',
+    name: null,
+    passwordHash: null,
+    browserBindingHash: null,
+    interactionId: null,
+    createdAt: now,
+    expiresAt: now + 3600,
+    consumedAt: null,
+    ...overrides,
+  };
+}
+
+/** A sign-up link: no account yet, everything needed to create it. */
+function aSignUpToken(overrides: Partial<AccountTokenRecord> = {}): AccountTokenRecord {
+  return anAccountToken({
+    hash: 'sign-up-hash',
+    purpose: 'sign-up',
+    userId: null,
+    email: 'Carol@Example.com',
+    name: 'Carol',
+    passwordHash: 'scrypt$carol',
+    browserBindingHash: 'binding-hash',
+    interactionId: 'interaction-1',
+    createdAt: now,
+    expiresAt: now + day,
+    ...overrides,
+  });
+}
+
+/** The TOTP time step (30 seconds) of `now`. */
+const nowStep = Math.floor(now / 30);
+
+/** alice's authenticator, confirmed, its last accepted code of the step before `now`'s. */
+function aTotp(overrides: Partial<TotpRecord> = {}): TotpRecord {
+  return {
+    userId: 'user-alice',
+    secret: 'JBSWY3DPEHPK3PXP',
+    confirmedAt: now,
+    lastStep: nowStep - 1,
+    createdAt: now - 60,
     ...overrides,
   };
 }
@@ -187,8 +247,16 @@ function wallClock(): number {
 /** What `schema_migrations` holds once every migration ran. */
 const allMigrations = migrations.map(({ id, name }) => ({ id, name }));
 
-/** Migration 1 alone, as a codegrant of that version left the database. */
-const version1 = migrations.find((migration) => migration.id === 1)!;
+/** The migrations a codegrant at schema `version` had applied. */
+function migrationsUpTo(version: number): Migration[] {
+  return migrations.filter((migration) => migration.id <= version);
+}
+
+/**
+ * How sessions and grants made before migration 4 read: they were password sign-ins. (Interactions
+ * made before it read with `amr: []` and `pendingUserId: null`, the fixtures' defaults.)
+ */
+const amrBeforeVersion4 = ['pwd'];
 
 /**
  * Rows written by a codegrant at schema version 1, in SQL both dialects run: `aUser()`, `aClient()`,
@@ -230,6 +298,7 @@ async function assertUpgradedFromVersion1(store: Store): Promise<void> {
   assert.deepEqual(await store.findClient('app'), aClient());
   assert.deepEqual(await store.findGrant(grant.id), {
     ...grant,
+    amr: amrBeforeVersion4,
     codeConsumedAt: now + 1,
     expiresAt: now + 30 * day,
   });
@@ -237,7 +306,11 @@ async function assertUpgradedFromVersion1(store: Store): Promise<void> {
 
   // A code issued before DPoP is bound to no key: a proof by any key redeems it.
   const unredeemed = aGrant({ id: 'grant-2', codeHash: 'code-hash-2' });
-  assert.ok(await store.redeemCode(redemptionOf(unredeemed, { dpopJkt: 'jkt-a' })));
+  assert.deepEqual(await store.redeemCode(redemptionOf(unredeemed, { dpopJkt: 'jkt-a' })), {
+    ...unredeemed,
+    amr: amrBeforeVersion4,
+    codeConsumedAt: now + 1,
+  });
   assert.equal(
     (await store.rotateRefreshToken(rotationOf(token)))?.previous.successorSealed,
     'sealed refresh-hash-2',
@@ -251,6 +324,306 @@ async function assertUpgradedFromVersion1(store: Store): Promise<void> {
   assert.deepEqual((await store.findClient('app'))?.metadata, { client_uri: 'https://app.example/' });
   assert.equal(await store.rememberOnce('jti', wallClock() + 60, wallClock()), true);
   assert.equal(await store.sharedValue('secret', 'value'), 'value');
+}
+
+/**
+ * Rows written by a codegrant at schema version 2, in SQL both dialects run: every table holds
+ * something, the version 2 columns included. {@link assertUpgradedFromVersion2} knows them as records.
+ */
+const version2Rows = `
+INSERT INTO users (id, username, password_hash, email, email_verified, name, created_at, updated_at)
+VALUES
+  ('user-alice', 'alice', 'scrypt$alice', 'alice@example.com', 1, 'Alice', ${now}, ${now + 1}),
+  ('user-alice-work', 'alice-work', 'scrypt$work', 'Alice@Example.COM', 0, NULL, ${now + 5}, ${now + 5}),
+  ('user-bob', 'bob', 'scrypt$bob', NULL, 0, NULL, ${now}, ${now});
+
+INSERT INTO clients (client_id, client_secret_hash, name, redirect_uris, post_logout_redirect_uris, grant_types,
+  token_endpoint_auth_method, first_party, id_token_signed_response_alg, always_issue_refresh_token,
+  allow_missing_pkce, jwks, jwks_uri, dpop_bound_access_tokens, registration_access_token_hash, metadata, created_at)
+VALUES ('app', 'secret-hash', 'App', '["https://app.example/callback","http://127.0.0.1/callback"]',
+  '["https://app.example/"]', '["authorization_code","refresh_token"]', 'client_secret_basic', 1, 'ES256', 1, 1,
+  '{"keys":[]}', NULL, 1, 'registration-hash', '{"client_uri":"https://app.example/"}', ${now});
+
+INSERT INTO signing_keys (kid, alg, private_jwk, public_jwk, created_at, retired_at)
+VALUES ('key-1', 'ES256', '{"kty":"EC","d":"private"}', '{"kty":"EC"}', ${now}, NULL);
+
+INSERT INTO interactions (id, client_id, parameters, csrf_token, browser_binding_hash, user_id, auth_time,
+  created_at, expires_at)
+VALUES ('interaction-1', 'app', '{"response_type":"code"}', 'csrf', 'binding-hash', 'user-alice', ${now}, ${now},
+  ${now + 600});
+
+INSERT INTO sessions (id_hash, user_id, auth_time, created_at, expires_at)
+VALUES
+  ('session-hash', 'user-alice', ${now}, ${now}, ${now + day}),
+  ('bob-session', 'user-bob', ${now}, ${now}, ${now + day});
+
+INSERT INTO consents (user_id, client_id, scopes, updated_at) VALUES ('user-alice', 'app', '["openid"]', ${now});
+
+INSERT INTO grants (id, client_id, user_id, scopes, auth_time, nonce, redirect_uri, code_hash, code_challenge,
+  resources, dpop_jkt, code_expires_at, code_consumed_at, revoked_at, created_at, expires_at)
+VALUES
+  ('grant-1', 'app', 'user-alice', '["openid","offline_access"]', ${now - 10}, 'nonce',
+    'https://app.example/callback', 'code-hash-1', 'challenge', '["https://api.example/"]', 'jkt-a', ${now + 60},
+    ${now + 1}, NULL, ${now}, ${now + 30 * day}),
+  ('grant-2', 'app', 'user-alice', '["openid","offline_access"]', ${now - 10}, 'nonce',
+    'https://app.example/callback', 'code-hash-2', 'challenge', '[]', NULL, ${now + 60}, NULL, NULL, ${now},
+    ${now + 60});
+
+INSERT INTO refresh_tokens (hash, grant_id, client_id, scopes, created_at, expires_at, rotated_at, dpop_jkt,
+  successor_sealed)
+VALUES
+  ('refresh-hash-0', 'grant-1', 'app', '["openid","offline_access"]', ${now + 1}, ${now + 30 * day}, ${now + 1},
+    'jkt-a', 'sealed refresh-hash-1'),
+  ('refresh-hash-1', 'grant-1', 'app', '["openid","offline_access"]', ${now + 1}, ${now + 30 * day}, NULL,
+    'jkt-a', NULL);
+
+INSERT INTO login_failures (key, at) VALUES ('user:alice', ${now});
+
+INSERT INTO remembered_once (key, expires_at) VALUES ('dpop:jti', 4102444800);
+
+INSERT INTO shared_values (name, value, created_at) VALUES ('dpop-nonce-key', 'stored-secret', ${now});
+`;
+
+/** The indexes migration 3 creates. */
+const version3Indexes = [
+  'account_tokens_expires_at',
+  'account_tokens_user_id',
+  'grants_user_id',
+  'sessions_user_id',
+  'users_email',
+];
+
+/** The records of {@link version2Rows}, as a store at the current schema reads them. */
+function version2Records() {
+  const grant = aGrant({
+    amr: amrBeforeVersion4,
+    resources: ['https://api.example/'],
+    dpopJkt: 'jkt-a',
+    codeConsumedAt: now + 1,
+    expiresAt: now + 30 * day,
+  });
+  return {
+    alice: aUser(),
+    aliceWork: aUser({
+      id: 'user-alice-work',
+      username: 'alice-work',
+      passwordHash: 'scrypt$work',
+      email: 'Alice@Example.COM',
+      emailVerified: false,
+      name: null,
+      createdAt: now + 5,
+      updatedAt: now + 5,
+    }),
+    bob: aUser({
+      id: 'user-bob',
+      username: 'bob',
+      passwordHash: 'scrypt$bob',
+      email: null,
+      emailVerified: false,
+      name: null,
+      updatedAt: now,
+    }),
+    client: aClient({
+      jwks: '{"keys":[]}',
+      dpopBoundAccessTokens: true,
+      registrationAccessTokenHash: 'registration-hash',
+      metadata: { client_uri: 'https://app.example/' },
+    }),
+    interaction: anInteraction({
+      parameters: { response_type: 'code' },
+      userId: 'user-alice',
+      authTime: now,
+      amr: [],
+      pendingUserId: null,
+    }),
+    session: aSession({ amr: amrBeforeVersion4 }),
+    bobSession: aSession({ idHash: 'bob-session', userId: 'user-bob', amr: amrBeforeVersion4 }),
+    grant,
+    unredeemed: aGrant({ id: 'grant-2', codeHash: 'code-hash-2', amr: amrBeforeVersion4 }),
+    rotated: aRefreshToken(grant, {
+      hash: 'refresh-hash-0',
+      rotatedAt: now + 1,
+      dpopJkt: 'jkt-a',
+      successorSealed: 'sealed refresh-hash-1',
+    }),
+    token: aRefreshToken(grant, { dpopJkt: 'jkt-a' }),
+  };
+}
+
+/** Checks that every row of {@link version2Rows} reads back as written. */
+async function assertVersion2RowsKept(store: Store): Promise<void> {
+  const {
+    alice,
+    aliceWork,
+    bob,
+    client,
+    interaction,
+    session,
+    bobSession,
+    grant,
+    unredeemed,
+    rotated,
+    token,
+  } = version2Records();
+  assert.deepEqual(await store.findUserById('user-alice'), alice);
+  assert.deepEqual(await store.listUsers(), [alice, aliceWork, bob]);
+  assert.deepEqual(await store.findClient('app'), client);
+  assert.deepEqual(await store.listSigningKeys(), [aSigningKey()]);
+  assert.deepEqual(await store.findInteraction(interaction.id), interaction);
+  assert.deepEqual(await store.findSession(session.idHash), session);
+  assert.deepEqual(await store.findSession(bobSession.idHash), bobSession);
+  assert.deepEqual(await store.findConsent('user-alice', 'app'), {
+    userId: 'user-alice',
+    clientId: 'app',
+    scopes: ['openid'],
+    updatedAt: now,
+  });
+  assert.deepEqual(await store.findGrant(grant.id), grant);
+  assert.deepEqual(await store.findGrantByCodeHash(unredeemed.codeHash), unredeemed);
+  assert.deepEqual(await store.findRefreshToken(rotated.hash), rotated);
+  assert.deepEqual(await store.findRefreshToken(token.hash), token);
+  assert.equal(await store.countLoginFailures('user:alice', 0), 1);
+  assert.equal(await store.rememberOnce('dpop:jti', wallClock() + 60, wallClock()), false);
+  assert.equal(await store.sharedValue('dpop-nonce-key', 'other'), 'stored-secret');
+}
+
+/**
+ * Checks a store just migrated from {@link version2Rows}: every old row reads back as written, and
+ * the account features of migration 3 work on them.
+ */
+async function assertUpgradedFromVersion2(store: Store): Promise<void> {
+  const { alice, aliceWork, interaction, grant, unredeemed, token } = version2Records();
+  await assertVersion2RowsKept(store);
+
+  // The features of migration 3 work on the old rows.
+  assert.deepEqual(await store.findUsersByEmail('ALICE@example.com'), [alice, aliceWork]);
+  const reset = anAccountToken({ email: alice.email! });
+  await store.insertAccountToken(reset);
+  assert.deepEqual(await store.findAccountToken(reset.hash), reset);
+  await store.insertAccountToken(aSignUpToken({ expiresAt: now + 10 }));
+
+  await store.revokeUserAccess('user-alice', now + 50);
+  assert.equal(await store.findSession('session-hash'), null);
+  assert.ok(await store.findSession('bob-session'), "another user's session stays");
+  assert.equal(await store.findInteraction(interaction.id), null, 'her sign-in in progress ends too');
+  assert.deepEqual(await store.findGrant(grant.id), { ...grant, revokedAt: now + 50 });
+  assert.deepEqual(await store.findGrant(unredeemed.id), { ...unredeemed, revokedAt: now + 50 });
+  assert.equal(await store.rotateRefreshToken(rotationOf(token)), null);
+  assert.equal(await store.redeemCode(redemptionOf(unredeemed)), null);
+
+  assert.deepEqual(await store.consumeAccountToken(reset.hash, 'reset-password', now + 60), {
+    ...reset,
+    consumedAt: now + 60,
+  });
+  const updated = { ...alice, passwordHash: 'scrypt$new', updatedAt: now + 60 };
+  assert.equal(await store.updateUser(updated), true);
+  assert.deepEqual(await store.findUserById('user-alice'), updated);
+
+  // Deleting the user takes their links along (the foreign key of the new table cascades).
+  assert.equal(await store.deleteUser('alice'), true);
+  assert.equal(await store.findAccountToken(reset.hash), null);
+  // What is left to sweep: the expired sign-up link.
+  assert.equal(await store.sweepExpired(now + 10, 0), 1);
+  assert.equal(await store.findAccountToken('sign-up-hash'), null);
+}
+
+/**
+ * Rows written by a codegrant at schema version 3: those of {@link version2Rows}, and account links
+ * (a used password reset of alice's, a pending sign-up). {@link version3AccountTokens} knows them.
+ */
+const version3Rows = `${version2Rows}
+INSERT INTO account_tokens (hash, purpose, user_id, email, name, password_hash, browser_binding_hash,
+  interaction_id, created_at, expires_at, consumed_at)
+VALUES
+  ('account-token-hash', 'reset-password', 'user-alice', 'alice@example.com', NULL, NULL, NULL, NULL, ${now},
+    ${now + 3600}, ${now + 5}),
+  ('sign-up-hash', 'sign-up', NULL, 'Carol@Example.com', 'Carol', 'scrypt$carol', 'binding-hash',
+    'interaction-1', ${now}, ${now + day}, NULL);
+`;
+
+/** The account links of {@link version3Rows}, as records. */
+const version3AccountTokens = [anAccountToken({ consumedAt: now + 5 }), aSignUpToken()];
+
+/**
+ * Checks a store just migrated from {@link version3Rows}: every old row reads back as written,
+ * sessions and grants as password sign-ins, and the second factors of migration 4 work on them.
+ */
+async function assertUpgradedFromVersion3(store: Store): Promise<void> {
+  const { interaction, session, bobSession, grant } = version2Records();
+  await assertVersion2RowsKept(store);
+  for (const token of version3AccountTokens) {
+    assert.deepEqual(await store.findAccountToken(token.hash), token);
+  }
+
+  // A sign-in begun before the upgrade owes a second factor, then passes it.
+  const mfa = ['pwd', 'otp', 'mfa'];
+  assert.equal(await store.setInteractionPendingUser(interaction.id, 'user-alice'), true);
+  assert.deepEqual(await store.findInteraction(interaction.id), {
+    ...interaction,
+    pendingUserId: 'user-alice',
+  });
+  assert.equal(
+    await store.setInteractionLogin(interaction.id, { userId: 'user-alice', authTime: now + 20, amr: mfa }),
+    true,
+  );
+  assert.deepEqual(await store.findInteraction(interaction.id), {
+    ...interaction,
+    authTime: now + 20,
+    amr: mfa,
+  });
+
+  // New sessions and grants keep their amr beside the old ones.
+  const mfaSession = aSession({ idHash: 'mfa-session', authTime: now + 20, amr: mfa });
+  await store.insertSession(mfaSession);
+  assert.deepEqual(await store.findSession(mfaSession.idHash), mfaSession);
+  assert.deepEqual(await store.findSession(session.idHash), session);
+  const mfaGrant = aGrant({ id: 'grant-3', codeHash: 'code-hash-3', amr: mfa });
+  await store.insertGrant(mfaGrant);
+  assert.deepEqual(await store.redeemCode(redemptionOf(mfaGrant)), { ...mfaGrant, codeConsumedAt: now + 1 });
+  assert.deepEqual(await store.findGrant(grant.id), grant);
+
+  // TOTP and recovery codes for the old users.
+  assert.equal(await store.findTotp('user-alice'), null);
+  const enrolling = aTotp({ confirmedAt: null, lastStep: 0, createdAt: now + 10 });
+  await store.saveTotp(enrolling);
+  assert.deepEqual(await store.findTotp('user-alice'), enrolling);
+  assert.equal(await store.useTotpStep('user-alice', nowStep), false, 'not confirmed yet');
+  const confirmed = { ...enrolling, confirmedAt: now + 15, lastStep: nowStep };
+  await store.saveTotp(confirmed);
+  assert.deepEqual(await store.findTotp('user-alice'), confirmed);
+  assert.equal(await store.useTotpStep('user-alice', nowStep + 1), true);
+  assert.equal(await store.useTotpStep('user-alice', nowStep + 1), false);
+  assert.equal((await store.findTotp('user-alice'))?.lastStep, nowStep + 1);
+  await store.replaceRecoveryCodes('user-alice', ['alice-code-1', 'alice-code-2'], now + 15);
+  await store.replaceRecoveryCodes('user-bob', ['bob-code'], now + 15);
+  assert.equal(await store.countRecoveryCodes('user-alice'), 2);
+  assert.equal(await store.useRecoveryCode('user-alice', 'bob-code', now + 20), false);
+  assert.equal(await store.useRecoveryCode('user-alice', 'alice-code-1', now + 20), true);
+  assert.equal(await store.useRecoveryCode('user-alice', 'alice-code-1', now + 21), false);
+  assert.equal(await store.countRecoveryCodes('user-alice'), 1);
+
+  // A password reset ends her sign-ins in progress, the new and the old.
+  await store.insertInteraction(anInteraction({ id: 'alice-pending', pendingUserId: 'user-alice' }));
+  await store.revokeUserAccess('user-alice', now + 50);
+  assert.equal(await store.findInteraction(interaction.id), null);
+  assert.equal(await store.findInteraction('alice-pending'), null);
+  assert.equal(await store.findSession(session.idHash), null);
+  assert.equal(await store.findSession(mfaSession.idHash), null);
+  assert.deepEqual(await store.findSession(bobSession.idHash), bobSession, "another user's session stays");
+
+  assert.equal(await store.deleteTotp('user-alice'), true);
+  assert.equal(await store.findTotp('user-alice'), null);
+  assert.equal(await store.countRecoveryCodes('user-alice'), 0);
+
+  // The new foreign keys cascade: deleting bob takes his authenticator, codes and pending sign-in.
+  await store.saveTotp(aTotp({ userId: 'user-bob' }));
+  await store.insertInteraction(anInteraction({ id: 'bob-pending', pendingUserId: 'user-bob' }));
+  assert.equal(await store.deleteUser('bob'), true);
+  assert.equal(await store.findInteraction('bob-pending'), null);
+  await store.insertUser(version2Records().bob);
+  assert.equal(await store.findTotp('user-bob'), null);
+  assert.equal(await store.countRecoveryCodes('user-bob'), 0);
+  assert.equal(await store.useRecoveryCode('user-bob', 'bob-code', now + 60), false);
 }
 
 /** The store's contract: every test gets a fresh, migrated, empty store from `open`. */
@@ -341,6 +714,486 @@ function storeContract(open: () => Promise<Store>): void {
       assert.equal(await store.findInteraction('interaction-1'), null);
       assert.ok(await store.findSession('bob-session'), "another user's session stays");
       assert.ok(await store.findClient('app'));
+    });
+  });
+
+  describe('findUsersByEmail', () => {
+    it('finds every account of an address, whatever its case, oldest first (then by id)', async () => {
+      const newest = aUser({
+        id: 'user-a',
+        username: 'newest',
+        email: 'Shared@Example.com',
+        createdAt: now + 2,
+      });
+      const oldB = aUser({ id: 'user-b', username: 'old-b', email: 'shared@example.com', createdAt: now });
+      const oldA = aUser({ id: 'user-a2', username: 'old-a', email: 'SHARED@EXAMPLE.COM', createdAt: now });
+      const other = aUser({
+        id: 'user-c',
+        username: 'other',
+        email: 'other@example.com',
+        createdAt: now - 1,
+      });
+      for (const user of [newest, oldB, oldA, other]) await store.insertUser(user);
+      assert.deepEqual(await store.findUsersByEmail('sHaReD@example.COM'), [oldA, oldB, newest]);
+      assert.deepEqual(await store.findUsersByEmail('shared@example.com'), [oldA, oldB, newest]);
+      assert.deepEqual(await store.findUsersByEmail('OTHER@example.com'), [other]);
+    });
+
+    it('finds none for an unknown address, and never a user without one', async () => {
+      await seed();
+      assert.deepEqual(await store.findUsersByEmail('nobody@example.com'), []);
+      assert.deepEqual(await store.findUsersByEmail('alice@example.co'), [], 'no prefix match');
+      // bob has no address: neither an empty string nor the word "null" finds him.
+      assert.deepEqual(await store.findUsersByEmail(''), []);
+      assert.deepEqual(await store.findUsersByEmail('null'), []);
+      assert.deepEqual(
+        (await store.findUsersByEmail('alice@example.com')).map((user) => user.id),
+        ['user-alice'],
+      );
+    });
+  });
+
+  describe('updateUser', () => {
+    it('replaces every field of a user, keeping what was issued to them, and says it existed', async () => {
+      await seed();
+      await store.insertSession(aSession());
+      const grant = aGrant();
+      await store.insertGrant(grant);
+      const updated = aUser({
+        username: 'alice-renamed',
+        passwordHash: 'scrypt$new-password',
+        email: 'Alice.New@Example.com',
+        emailVerified: false,
+        name: 'Alice Renamed',
+        createdAt: now - 5,
+        updatedAt: now + 100,
+      });
+      assert.equal(await store.updateUser(updated), true);
+      assert.deepEqual(await store.findUserById('user-alice'), updated);
+      assert.deepEqual(await store.findUserByUsername('alice-renamed'), updated);
+      assert.equal(await store.findUserByUsername('alice'), null);
+      assert.deepEqual(await store.findUsersByEmail('alice.new@example.com'), [updated]);
+      assert.deepEqual(await store.findUsersByEmail('alice@example.com'), []);
+      assert.ok(await store.findSession('session-hash'), 'an update is no delete: nothing cascades');
+      assert.deepEqual(await store.findGrant(grant.id), grant);
+
+      // Back to nulls, and the old username is free again.
+      const cleared = aUser({ email: null, emailVerified: false, name: null, updatedAt: now + 200 });
+      assert.equal(await store.updateUser(cleared), true);
+      assert.deepEqual(await store.findUserById('user-alice'), cleared);
+      assert.deepEqual(await store.findUsersByEmail('alice.new@example.com'), []);
+      assert.deepEqual(
+        await store.findUserById('user-bob'),
+        aUser({ id: 'user-bob', username: 'bob', email: null, emailVerified: false, name: null }),
+        'another user is untouched',
+      );
+    });
+
+    it('says when there is no such user, and creates none', async () => {
+      await seed();
+      assert.equal(await store.updateUser(aUser({ id: 'user-unknown', username: 'ghost' })), false);
+      assert.equal(await store.findUserById('user-unknown'), null);
+      assert.equal(await store.findUserByUsername('ghost'), null);
+      assert.deepEqual(
+        (await store.listUsers()).map((user) => user.id),
+        ['user-alice', 'user-bob'],
+      );
+    });
+
+    it('refuses to rename a user to a taken username, and keeps its own', async () => {
+      await seed();
+      await assert.rejects(store.updateUser(aUser({ id: 'user-bob', username: 'alice', name: 'Bob' })));
+      assert.equal((await store.findUserById('user-bob'))?.username, 'bob');
+      assert.equal((await store.findUserById('user-bob'))?.name, null);
+      assert.equal((await store.findUserByUsername('alice'))?.id, 'user-alice');
+      // Keeping one's own username is no clash.
+      assert.equal(await store.updateUser(aUser({ name: 'Alice A.' })), true);
+      assert.equal((await store.findUserByUsername('alice'))?.name, 'Alice A.');
+    });
+  });
+
+  describe('revokeUserAccess', () => {
+    it("ends the user's sessions and revokes their grants, touching no one else's", async () => {
+      await seed();
+      await store.insertSession(aSession({ idHash: 'alice-1' }));
+      await store.insertSession(aSession({ idHash: 'alice-2', createdAt: now + 1 }));
+      await store.insertSession(aSession({ idHash: 'bob-1', userId: 'user-bob' }));
+      const redeemed = aGrant();
+      const token = await issueRefreshToken(redeemed);
+      const unredeemed = aGrant({ id: 'grant-2', codeHash: 'code-hash-2' });
+      await store.insertGrant(unredeemed);
+      const revokedEarlier = aGrant({ id: 'grant-3', codeHash: 'code-hash-3', revokedAt: now - 5 });
+      await store.insertGrant(revokedEarlier);
+      const bobGrant = aGrant({ id: 'grant-bob', userId: 'user-bob', codeHash: 'code-hash-bob' });
+      await store.insertGrant(bobGrant);
+      assert.ok(await store.redeemCode(redemptionOf(bobGrant)));
+      const bobToken = aRefreshToken(bobGrant, { hash: 'bob-refresh' });
+      await store.insertRefreshToken(bobToken);
+      const redeemedBefore = await store.findGrant(redeemed.id);
+      const bobGrantBefore = await store.findGrant(bobGrant.id);
+
+      await store.revokeUserAccess('user-alice', now + 50);
+
+      assert.equal(await store.findSession('alice-1'), null);
+      assert.equal(await store.findSession('alice-2'), null);
+      assert.ok(await store.findSession('bob-1'), "another user's session stays");
+      assert.deepEqual(await store.findGrant(redeemed.id), { ...redeemedBefore, revokedAt: now + 50 });
+      assert.deepEqual(await store.findGrant(unredeemed.id), { ...unredeemed, revokedAt: now + 50 });
+      assert.deepEqual(
+        await store.findGrant(revokedEarlier.id),
+        revokedEarlier,
+        'an earlier revocation stays',
+      );
+      assert.deepEqual(await store.findGrant(bobGrant.id), bobGrantBefore, "another user's grant stays");
+      assert.ok(await store.findUserById('user-alice'), 'the account itself stays');
+
+      // Nothing issued to alice works any more; bob's still does.
+      assert.equal(await store.rotateRefreshToken(rotationOf(token)), null);
+      assert.deepEqual(await store.findRefreshToken(token.hash), token, 'the lost rotation wrote nothing');
+      assert.equal(await store.redeemCode(redemptionOf(unredeemed)), null);
+      assert.equal((await store.findGrant(unredeemed.id))?.codeConsumedAt, null);
+      assert.ok(await store.rotateRefreshToken(rotationOf(bobToken, 'bob-successor')));
+    });
+
+    it("deletes the user's pending interactions, signed in or owing a second factor, and no one else's", async () => {
+      await seed();
+      const aliceSignedIn = anInteraction({ id: 'alice-signed-in', userId: 'user-alice', authTime: now });
+      const alicePending = anInteraction({ id: 'alice-pending', pendingUserId: 'user-alice' });
+      const anonymous = anInteraction({ id: 'anonymous' });
+      const bobSignedIn = anInteraction({
+        id: 'bob-signed-in',
+        userId: 'user-bob',
+        authTime: now,
+        amr: ['pwd', 'otp', 'mfa'],
+      });
+      const bobPending = anInteraction({ id: 'bob-pending', pendingUserId: 'user-bob' });
+      for (const interaction of [aliceSignedIn, alicePending, anonymous, bobSignedIn, bobPending]) {
+        await store.insertInteraction(interaction);
+      }
+
+      await store.revokeUserAccess('user-alice', now + 50);
+
+      assert.equal(await store.findInteraction(aliceSignedIn.id), null);
+      assert.equal(await store.findInteraction(alicePending.id), null);
+      for (const interaction of [anonymous, bobSignedIn, bobPending]) {
+        assert.deepEqual(await store.findInteraction(interaction.id), interaction, interaction.id);
+      }
+    });
+
+    it('does nothing for a user with nothing issued, or for an unknown user', async () => {
+      await seed();
+      await store.insertSession(aSession());
+      await store.insertGrant(aGrant());
+      await store.revokeUserAccess('user-bob', now + 50);
+      await store.revokeUserAccess('user-unknown', now + 50);
+      assert.ok(await store.findSession('session-hash'));
+      assert.deepEqual(await store.findGrant('grant-1'), aGrant());
+    });
+  });
+
+  describe('account tokens', () => {
+    it('finds a sign-up token and a password-reset token as inserted, every field kept', async () => {
+      await seed();
+      const signUp = aSignUpToken();
+      const reset = anAccountToken({ hash: 'reset-hash', createdAt: now + 1, expiresAt: now + 1801 });
+      const used = anAccountToken({ hash: 'verify-hash', purpose: 'verify-email', consumedAt: now + 2 });
+      for (const token of [signUp, reset, used]) await store.insertAccountToken(token);
+      assert.deepEqual(await store.findAccountToken('sign-up-hash'), signUp);
+      assert.deepEqual(await store.findAccountToken('reset-hash'), reset);
+      assert.deepEqual(await store.findAccountToken('verify-hash'), used);
+      assert.equal(await store.findAccountToken('unknown'), null);
+
+      const found = await store.findAccountToken('sign-up-hash');
+      assert.ok(found);
+      found.consumedAt = now;
+      assert.equal((await store.findAccountToken('sign-up-hash'))?.consumedAt, null, 'a copy is handed out');
+    });
+
+    it('refuses a duplicate hash, or a token of an unknown user', async () => {
+      await seed();
+      const reset = anAccountToken();
+      await store.insertAccountToken(reset);
+      await assert.rejects(store.insertAccountToken(aSignUpToken({ hash: reset.hash })));
+      await assert.rejects(
+        store.insertAccountToken(anAccountToken({ hash: 'other', userId: 'user-unknown' })),
+      );
+      assert.deepEqual(await store.findAccountToken(reset.hash), reset);
+      assert.equal(await store.findAccountToken('other'), null);
+    });
+
+    it('is used once: the first consumption wins, with consumedAt = now', async () => {
+      await seed();
+      const reset = anAccountToken();
+      await store.insertAccountToken(reset);
+      const used = { ...reset, consumedAt: now + 10 };
+      assert.deepEqual(await store.consumeAccountToken(reset.hash, 'reset-password', now + 10), used);
+      assert.deepEqual(await store.findAccountToken(reset.hash), used);
+      assert.equal(await store.consumeAccountToken(reset.hash, 'reset-password', now + 11), null);
+      assert.deepEqual(await store.findAccountToken(reset.hash), used, 'the loser wrote nothing');
+
+      const signUp = aSignUpToken();
+      await store.insertAccountToken(signUp);
+      assert.deepEqual(await store.consumeAccountToken(signUp.hash, 'sign-up', now + 20), {
+        ...signUp,
+        consumedAt: now + 20,
+      });
+    });
+
+    it('refuses a wrong purpose, an expired token or an unknown hash, writing nothing', async () => {
+      await seed();
+      const reset = anAccountToken({ expiresAt: now + 3600 });
+      await store.insertAccountToken(reset);
+      assert.equal(await store.consumeAccountToken(reset.hash, 'sign-up', now + 1), null);
+      assert.equal(await store.consumeAccountToken(reset.hash, 'verify-email', now + 1), null);
+      // Expired means `expiresAt <= now`.
+      assert.equal(await store.consumeAccountToken(reset.hash, 'reset-password', now + 3600), null);
+      assert.equal(await store.consumeAccountToken(reset.hash, 'reset-password', now + 7200), null);
+      assert.equal(await store.consumeAccountToken('unknown', 'reset-password', now + 1), null);
+      assert.deepEqual(await store.findAccountToken(reset.hash), reset);
+      // It was refused for those reasons alone: used right, in time, it wins.
+      assert.ok(await store.consumeAccountToken(reset.hash, 'reset-password', now + 3599));
+    });
+
+    it('lets exactly one of 10 concurrent consumptions win', async () => {
+      await seed();
+      const reset = anAccountToken();
+      await store.insertAccountToken(reset);
+      const results = await Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          store.consumeAccountToken(reset.hash, 'reset-password', now + 1 + i),
+        ),
+      );
+      const winners = results.filter((result) => result !== null);
+      assert.equal(winners.length, 1);
+      assert.deepEqual(await store.findAccountToken(reset.hash), winners[0]);
+    });
+
+    it("deletes a user's tokens of one purpose, and no others", async () => {
+      await seed();
+      const tokens = [
+        anAccountToken({ hash: 'alice-reset-1' }),
+        anAccountToken({ hash: 'alice-reset-2', createdAt: now + 1 }),
+        anAccountToken({ hash: 'alice-verify', purpose: 'verify-email' }),
+        anAccountToken({ hash: 'bob-reset', userId: 'user-bob', email: 'bob@example.com' }),
+        aSignUpToken({ email: 'alice@example.com' }),
+      ];
+      for (const token of tokens) await store.insertAccountToken(token);
+      await store.deleteAccountTokens('user-alice', 'reset-password');
+      assert.equal(await store.findAccountToken('alice-reset-1'), null);
+      assert.equal(await store.findAccountToken('alice-reset-2'), null);
+      for (const token of tokens.slice(2)) assert.deepEqual(await store.findAccountToken(token.hash), token);
+      await store.deleteAccountTokens('user-unknown', 'reset-password');
+      await store.deleteAccountTokens('user-bob', 'verify-email');
+      assert.ok(await store.findAccountToken('bob-reset'));
+    });
+
+    it('are deleted with their user', async () => {
+      await seed();
+      const tokens = [
+        anAccountToken({ hash: 'alice-reset' }),
+        anAccountToken({ hash: 'alice-verify', purpose: 'verify-email' }),
+        anAccountToken({ hash: 'bob-reset', userId: 'user-bob', email: 'bob@example.com' }),
+        aSignUpToken({ email: 'alice@example.com' }),
+      ];
+      for (const token of tokens) await store.insertAccountToken(token);
+      assert.equal(await store.deleteUser('alice'), true);
+      assert.equal(await store.findAccountToken('alice-reset'), null);
+      assert.equal(await store.findAccountToken('alice-verify'), null);
+      assert.deepEqual(await store.findAccountToken('bob-reset'), tokens[2]);
+      assert.deepEqual(await store.findAccountToken('sign-up-hash'), tokens[3]);
+    });
+  });
+
+  describe('TOTP', () => {
+    beforeEach(seed);
+
+    it('finds no authenticator for a user without one', async () => {
+      assert.equal(await store.findTotp('user-alice'), null);
+      assert.equal(await store.findTotp('user-unknown'), null);
+    });
+
+    it('saves an authenticator, then replaces every field of it', async () => {
+      const enrolling = aTotp({ confirmedAt: null, lastStep: 0 });
+      await store.saveTotp(enrolling);
+      assert.deepEqual(await store.findTotp('user-alice'), enrolling);
+      assert.equal(await store.findTotp('user-bob'), null);
+
+      const replaced = aTotp({
+        secret: 'enc:v1:another-secret',
+        confirmedAt: now + 5,
+        lastStep: nowStep + 7,
+        createdAt: now + 1,
+      });
+      await store.saveTotp(replaced);
+      assert.deepEqual(await store.findTotp('user-alice'), replaced);
+      // And back: a new enrolment replaces a confirmed authenticator too.
+      await store.saveTotp(enrolling);
+      assert.deepEqual(await store.findTotp('user-alice'), enrolling);
+
+      const found = await store.findTotp('user-alice');
+      assert.ok(found);
+      found.confirmedAt = now;
+      assert.equal((await store.findTotp('user-alice'))?.confirmedAt, null, 'a copy is handed out');
+    });
+
+    it('refuses an authenticator of an unknown user', async () => {
+      await assert.rejects(store.saveTotp(aTotp({ userId: 'user-unknown' })));
+      assert.equal(await store.findTotp('user-unknown'), null);
+    });
+
+    it('accepts no code while the authenticator is unconfirmed', async () => {
+      const enrolling = aTotp({ confirmedAt: null, lastStep: 0 });
+      await store.saveTotp(enrolling);
+      assert.equal(await store.useTotpStep('user-alice', nowStep), false);
+      assert.equal(await store.useTotpStep('user-alice', nowStep + 100), false);
+      assert.deepEqual(await store.findTotp('user-alice'), enrolling, 'nothing written');
+    });
+
+    it('accepts a step once, only later than the last accepted one', async () => {
+      const totp = aTotp({ lastStep: nowStep });
+      await store.saveTotp(totp);
+      assert.equal(await store.useTotpStep('user-alice', nowStep), false, 'the same step');
+      assert.equal(await store.useTotpStep('user-alice', nowStep - 1), false, 'an earlier step');
+      assert.deepEqual(await store.findTotp('user-alice'), totp, 'nothing written');
+
+      assert.equal(await store.useTotpStep('user-alice', nowStep + 1), true);
+      assert.deepEqual(await store.findTotp('user-alice'), { ...totp, lastStep: nowStep + 1 });
+      assert.equal(await store.useTotpStep('user-alice', nowStep + 1), false, 'used once');
+
+      assert.equal(await store.useTotpStep('user-alice', nowStep + 3), true, 'a step may be skipped');
+      assert.equal((await store.findTotp('user-alice'))?.lastStep, nowStep + 3);
+      assert.equal(await store.useTotpStep('user-alice', nowStep + 2), false, 'no going back');
+      assert.equal((await store.findTotp('user-alice'))?.lastStep, nowStep + 3);
+    });
+
+    it('accepts no code for a user without an authenticator, or an unknown user', async () => {
+      await store.saveTotp(aTotp());
+      assert.equal(await store.useTotpStep('user-bob', nowStep), false);
+      assert.equal(await store.useTotpStep('user-unknown', nowStep), false);
+      assert.equal(await store.findTotp('user-bob'), null);
+    });
+
+    it('lets exactly one of 10 concurrent uses of one step win', async () => {
+      await store.saveTotp(aTotp());
+      const results = await Promise.all(
+        Array.from({ length: 10 }, () => store.useTotpStep('user-alice', nowStep)),
+      );
+      assert.equal(results.filter(Boolean).length, 1);
+      assert.equal((await store.findTotp('user-alice'))?.lastStep, nowStep);
+    });
+
+    it('deletes an authenticator with its recovery codes, and says whether there was one', async () => {
+      await store.saveTotp(aTotp());
+      await store.replaceRecoveryCodes('user-alice', ['alice-1', 'alice-2'], now);
+      const bobTotp = aTotp({ userId: 'user-bob', secret: 'BOBSECRET' });
+      await store.saveTotp(bobTotp);
+      await store.replaceRecoveryCodes('user-bob', ['bob-1'], now);
+
+      assert.equal(await store.deleteTotp('user-alice'), true);
+      assert.equal(await store.findTotp('user-alice'), null);
+      assert.equal(await store.countRecoveryCodes('user-alice'), 0);
+      assert.equal(await store.useRecoveryCode('user-alice', 'alice-1', now + 1), false);
+      assert.equal(await store.useTotpStep('user-alice', nowStep + 10), false);
+      assert.equal(await store.deleteTotp('user-alice'), false);
+      assert.equal(await store.deleteTotp('user-unknown'), false);
+
+      assert.deepEqual(await store.findTotp('user-bob'), bobTotp, "another user's authenticator stays");
+      assert.equal(await store.countRecoveryCodes('user-bob'), 1);
+    });
+
+    it('are deleted with their user, recovery codes included', async () => {
+      await store.saveTotp(aTotp());
+      await store.replaceRecoveryCodes('user-alice', ['alice-1', 'alice-2'], now);
+      const bobTotp = aTotp({ userId: 'user-bob' });
+      await store.saveTotp(bobTotp);
+      await store.replaceRecoveryCodes('user-bob', ['bob-1'], now);
+
+      assert.equal(await store.deleteUser('alice'), true);
+      assert.equal(await store.findTotp('user-alice'), null);
+      assert.equal(await store.countRecoveryCodes('user-alice'), 0);
+      // A user of the same id later finds nothing of the old one's.
+      await store.insertUser(aUser());
+      assert.equal(await store.findTotp('user-alice'), null);
+      assert.equal(await store.countRecoveryCodes('user-alice'), 0);
+      assert.equal(await store.useRecoveryCode('user-alice', 'alice-1', now + 1), false);
+
+      assert.deepEqual(await store.findTotp('user-bob'), bobTotp, "another user's authenticator stays");
+      assert.equal(await store.countRecoveryCodes('user-bob'), 1);
+    });
+  });
+
+  describe('recovery codes', () => {
+    beforeEach(seed);
+
+    const tenCodes = Array.from({ length: 10 }, (_, i) => `code-hash-${i}`);
+
+    it('counts the unused codes of a user, none before any were made', async () => {
+      assert.equal(await store.countRecoveryCodes('user-alice'), 0);
+      assert.equal(await store.countRecoveryCodes('user-unknown'), 0);
+      await store.replaceRecoveryCodes('user-alice', tenCodes, now);
+      assert.equal(await store.countRecoveryCodes('user-alice'), 10);
+      assert.equal(await store.countRecoveryCodes('user-bob'), 0);
+    });
+
+    it('uses a code once', async () => {
+      await store.replaceRecoveryCodes('user-alice', tenCodes, now);
+      assert.equal(await store.useRecoveryCode('user-alice', 'code-hash-3', now + 1), true);
+      assert.equal(await store.countRecoveryCodes('user-alice'), 9);
+      assert.equal(await store.useRecoveryCode('user-alice', 'code-hash-3', now + 2), false);
+      assert.equal(await store.countRecoveryCodes('user-alice'), 9);
+      assert.equal(await store.useRecoveryCode('user-alice', 'code-hash-4', now + 3), true);
+      assert.equal(await store.countRecoveryCodes('user-alice'), 8);
+    });
+
+    it("refuses an unknown code, another user's code, or an unknown user", async () => {
+      await store.replaceRecoveryCodes('user-alice', ['alice-1', 'alice-2'], now);
+      await store.replaceRecoveryCodes('user-bob', ['bob-1'], now);
+      assert.equal(await store.useRecoveryCode('user-alice', 'unknown', now + 1), false);
+      assert.equal(await store.useRecoveryCode('user-alice', 'bob-1', now + 1), false);
+      assert.equal(await store.useRecoveryCode('user-bob', 'alice-1', now + 1), false);
+      assert.equal(await store.useRecoveryCode('user-unknown', 'alice-1', now + 1), false);
+      assert.equal(await store.countRecoveryCodes('user-alice'), 2);
+      assert.equal(await store.countRecoveryCodes('user-bob'), 1);
+      // Refused for those reasons alone: each works for its own user.
+      assert.equal(await store.useRecoveryCode('user-bob', 'bob-1', now + 2), true);
+      assert.equal(await store.useRecoveryCode('user-alice', 'alice-1', now + 2), true);
+    });
+
+    it('replaces the whole set: the old codes, used or not, stop working', async () => {
+      await store.replaceRecoveryCodes('user-alice', ['old-1', 'old-2', 'old-3'], now);
+      await store.replaceRecoveryCodes('user-bob', ['bob-1'], now);
+      assert.equal(await store.useRecoveryCode('user-alice', 'old-1', now + 1), true);
+
+      await store.replaceRecoveryCodes('user-alice', ['new-1', 'new-2'], now + 10);
+      assert.equal(await store.countRecoveryCodes('user-alice'), 2);
+      assert.equal(await store.useRecoveryCode('user-alice', 'old-1', now + 11), false);
+      assert.equal(await store.useRecoveryCode('user-alice', 'old-2', now + 11), false);
+      assert.equal(await store.countRecoveryCodes('user-alice'), 2);
+      assert.equal(await store.useRecoveryCode('user-alice', 'new-1', now + 12), true);
+      assert.equal(await store.countRecoveryCodes('user-alice'), 1);
+      assert.equal(await store.countRecoveryCodes('user-bob'), 1, "another user's codes stay");
+
+      // A code of the old set given again comes back unused.
+      await store.replaceRecoveryCodes('user-alice', ['old-1'], now + 20);
+      assert.equal(await store.countRecoveryCodes('user-alice'), 1);
+      assert.equal(await store.useRecoveryCode('user-alice', 'old-1', now + 21), true);
+
+      await store.replaceRecoveryCodes('user-alice', [], now + 30);
+      assert.equal(await store.countRecoveryCodes('user-alice'), 0);
+    });
+
+    it('refuses codes of an unknown user', async () => {
+      await assert.rejects(store.replaceRecoveryCodes('user-unknown', ['code'], now));
+      assert.equal(await store.countRecoveryCodes('user-unknown'), 0);
+    });
+
+    it('lets exactly one of 10 concurrent uses of one code win', async () => {
+      await store.replaceRecoveryCodes('user-alice', tenCodes, now);
+      const results = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => store.useRecoveryCode('user-alice', 'code-hash-0', now + 1 + i)),
+      );
+      assert.equal(results.filter(Boolean).length, 1);
+      assert.equal(await store.countRecoveryCodes('user-alice'), 9);
     });
   });
 
@@ -511,21 +1364,29 @@ function storeContract(open: () => Promise<Store>): void {
       await store.insertInteraction(interaction);
       assert.deepEqual(await store.findInteraction(interaction.id), interaction);
 
+      assert.equal(await store.setInteractionPendingUser(interaction.id, 'user-alice'), true);
+      assert.equal((await store.findInteraction(interaction.id))?.pendingUserId, 'user-alice');
       assert.equal(
-        await store.setInteractionLogin(interaction.id, { userId: 'user-alice', authTime: now + 5 }),
+        await store.setInteractionLogin(interaction.id, {
+          userId: 'user-alice',
+          authTime: now + 5,
+          amr: ['pwd'],
+        }),
         true,
       );
       assert.deepEqual(await store.findInteraction(interaction.id), {
         ...interaction,
         userId: 'user-alice',
         authTime: now + 5,
+        amr: ['pwd'],
+        pendingUserId: null,
       });
     });
 
     it('says when there is no interaction to record a login for', async () => {
       await seed();
       assert.equal(
-        await store.setInteractionLogin('missing', { userId: 'user-alice', authTime: now }),
+        await store.setInteractionLogin('missing', { userId: 'user-alice', authTime: now, amr: [] }),
         false,
       );
       assert.equal(await store.findInteraction('missing'), null);
@@ -539,7 +1400,9 @@ function storeContract(open: () => Promise<Store>): void {
       await assert.rejects(
         store.insertInteraction(anInteraction({ id: 'i3', userId: 'unknown', authTime: now })),
       );
-      await assert.rejects(store.setInteractionLogin('interaction-1', { userId: 'unknown', authTime: now }));
+      await assert.rejects(
+        store.setInteractionLogin('interaction-1', { userId: 'unknown', authTime: now, amr: [] }),
+      );
       assert.equal((await store.findInteraction('interaction-1'))?.userId, null);
     });
 
@@ -549,6 +1412,95 @@ function storeContract(open: () => Promise<Store>): void {
       await store.deleteInteraction('interaction-1');
       await store.deleteInteraction('interaction-1');
       assert.equal(await store.findInteraction('interaction-1'), null);
+    });
+
+    it('keeps how someone signed in and who owes a second factor, as inserted', async () => {
+      await seed();
+      const signedIn = anInteraction({
+        id: 'signed-in',
+        userId: 'user-alice',
+        authTime: now,
+        amr: ['pwd', 'otp', 'mfa'],
+      });
+      const pending = anInteraction({ id: 'pending', pendingUserId: 'user-bob' });
+      await store.insertInteraction(signedIn);
+      await store.insertInteraction(pending);
+      assert.deepEqual(await store.findInteraction(signedIn.id), signedIn);
+      assert.deepEqual(await store.findInteraction(pending.id), pending);
+    });
+
+    it('sets and clears who owes a second factor, and says whether the interaction exists', async () => {
+      await seed();
+      const interaction = anInteraction();
+      await store.insertInteraction(interaction);
+
+      assert.equal(await store.setInteractionPendingUser(interaction.id, 'user-alice'), true);
+      assert.deepEqual(await store.findInteraction(interaction.id), {
+        ...interaction,
+        pendingUserId: 'user-alice',
+      });
+      assert.equal(await store.setInteractionPendingUser(interaction.id, 'user-bob'), true);
+      assert.equal((await store.findInteraction(interaction.id))?.pendingUserId, 'user-bob');
+      assert.equal(await store.setInteractionPendingUser(interaction.id, null), true);
+      assert.deepEqual(await store.findInteraction(interaction.id), interaction);
+
+      assert.equal(await store.setInteractionPendingUser('missing', 'user-alice'), false);
+      assert.equal(await store.setInteractionPendingUser('missing', null), false);
+      assert.equal(await store.findInteraction('missing'), null);
+    });
+
+    it('refuses an unknown pending user, changing nothing', async () => {
+      await seed();
+      await store.insertInteraction(anInteraction());
+      await assert.rejects(store.insertInteraction(anInteraction({ id: 'i2', pendingUserId: 'unknown' })));
+      assert.equal(await store.findInteraction('i2'), null);
+      assert.equal(await store.setInteractionPendingUser('interaction-1', 'user-alice'), true);
+      await assert.rejects(store.setInteractionPendingUser('interaction-1', 'unknown'));
+      assert.equal((await store.findInteraction('interaction-1'))?.pendingUserId, 'user-alice');
+    });
+
+    it('a login clears the pending user and records how they signed in (amr)', async () => {
+      await seed();
+      const interaction = anInteraction();
+      await store.insertInteraction(interaction);
+      assert.equal(await store.setInteractionPendingUser(interaction.id, 'user-alice'), true);
+      const amr = ['pwd', 'otp', 'mfa'];
+      const login = { userId: 'user-alice', authTime: now + 30, amr: [...amr] };
+      assert.equal(await store.setInteractionLogin(interaction.id, login), true);
+      const signedIn = { ...interaction, userId: 'user-alice', authTime: now + 30, amr, pendingUserId: null };
+      assert.deepEqual(await store.findInteraction(interaction.id), signedIn);
+
+      login.amr.push('changed');
+      assert.deepEqual(await store.findInteraction(interaction.id), signedIn, 'the amr given is copied');
+      const found = await store.findInteraction(interaction.id);
+      assert.ok(found);
+      found.amr.push('changed');
+      assert.deepEqual(await store.findInteraction(interaction.id), signedIn, 'a copy is handed out');
+
+      // Another login replaces the amr whole.
+      assert.equal(
+        await store.setInteractionLogin(interaction.id, {
+          userId: 'user-bob',
+          authTime: now + 40,
+          amr: ['pwd'],
+        }),
+        true,
+      );
+      assert.deepEqual(await store.findInteraction(interaction.id), {
+        ...interaction,
+        userId: 'user-bob',
+        authTime: now + 40,
+        amr: ['pwd'],
+      });
+    });
+
+    it('are deleted with their pending user', async () => {
+      await seed();
+      await store.insertInteraction(anInteraction({ id: 'alice-pending', pendingUserId: 'user-alice' }));
+      await store.insertInteraction(anInteraction({ id: 'bob-pending', pendingUserId: 'user-bob' }));
+      assert.equal(await store.deleteUser('alice'), true);
+      assert.equal(await store.findInteraction('alice-pending'), null);
+      assert.ok(await store.findInteraction('bob-pending'), "another user's interaction stays");
     });
   });
 
@@ -562,6 +1514,17 @@ function storeContract(open: () => Promise<Store>): void {
       await store.deleteSession(session.idHash);
       await store.deleteSession(session.idHash);
       assert.equal(await store.findSession(session.idHash), null);
+    });
+
+    it('keeps how the user signed in (amr), as inserted', async () => {
+      await seed();
+      const sessions = [
+        aSession({ idHash: 'password', amr: ['pwd'] }),
+        aSession({ idHash: 'second-factor', amr: ['pwd', 'otp', 'mfa'] }),
+        aSession({ idHash: 'none', amr: [] }),
+      ];
+      for (const session of sessions) await store.insertSession(session);
+      for (const session of sessions) assert.deepEqual(await store.findSession(session.idHash), session);
     });
 
     it('refuses a duplicate hash or an unknown user', async () => {
@@ -617,6 +1580,20 @@ function storeContract(open: () => Promise<Store>): void {
       await store.insertGrant(grant);
       assert.deepEqual(await store.findGrant(grant.id), grant);
       assert.deepEqual(await store.findGrantByCodeHash(grant.codeHash), grant);
+    });
+
+    it('keeps how the user signed in (amr), as inserted, and redeemCode returns it', async () => {
+      await seed();
+      const mfa = aGrant({ amr: ['pwd', 'otp', 'mfa'] });
+      const password = aGrant({ id: 'grant-2', codeHash: 'code-hash-2', amr: ['pwd'] });
+      for (const grant of [mfa, password]) {
+        await store.insertGrant(grant);
+        assert.deepEqual(await store.findGrant(grant.id), grant);
+        assert.deepEqual(await store.findGrantByCodeHash(grant.codeHash), grant);
+        const redeemed = await store.redeemCode(redemptionOf(grant));
+        assert.deepEqual(redeemed?.amr, grant.amr);
+        assert.deepEqual(redeemed, { ...grant, codeConsumedAt: now + 1 });
+      }
     });
 
     it('refuses a duplicate id or code, an unknown client or an unknown user', async () => {
@@ -976,6 +1953,32 @@ function storeContract(open: () => Promise<Store>): void {
       assert.equal(await store.rememberOnce('live', live, wallClock()), false, 'a live record stays');
       assert.equal(await store.sweepExpired(sweepAt + 1, 0), 1);
     });
+
+    it('deletes the expired account tokens, used or not, and counts them', async () => {
+      await seed();
+      const sweepAt = now + 1000;
+      const expired = anAccountToken({ hash: 'expired', expiresAt: sweepAt });
+      const usedAndExpired = anAccountToken({ hash: 'used', expiresAt: sweepAt - 1, consumedAt: now + 1 });
+      const expiredSignUp = aSignUpToken({ hash: 'expired-sign-up', expiresAt: sweepAt - 100 });
+      const live = anAccountToken({ hash: 'live', expiresAt: sweepAt + 1 });
+      const liveSignUp = aSignUpToken({ hash: 'live-sign-up', expiresAt: sweepAt + day });
+      for (const token of [expired, usedAndExpired, expiredSignUp, live, liveSignUp]) {
+        await store.insertAccountToken(token);
+      }
+
+      assert.equal(await store.sweepExpired(sweepAt, 0), 3);
+      for (const hash of ['expired', 'used', 'expired-sign-up']) {
+        assert.equal(await store.findAccountToken(hash), null, hash);
+      }
+      assert.deepEqual(await store.findAccountToken('live'), live);
+      assert.deepEqual(await store.findAccountToken('live-sign-up'), liveSignUp);
+      assert.ok(
+        await store.consumeAccountToken('live', 'reset-password', sweepAt),
+        'a live token still works',
+      );
+      assert.equal(await store.sweepExpired(sweepAt, 0), 0);
+      assert.equal(await store.sweepExpired(sweepAt + 1, 0), 1);
+    });
   });
 }
 
@@ -1033,22 +2036,35 @@ describe('SqliteStore', () => {
     }
   });
 
-  it("upgrades a file migrated at version 1, its rows taking the new columns' defaults", async () => {
+  /**
+   * Makes a file as a codegrant at schema `version` left it (its migrations recorded as applied at
+   * `now`, then `rows` written), opens it with the store, which migrates it, runs `assertUpgraded`,
+   * and checks that every migration is now recorded, those applied before not run again.
+   *
+   * @returns the file
+   */
+  async function upgradeFrom(
+    version: number,
+    rows: string,
+    assertUpgraded: (store: Store) => Promise<void>,
+  ): Promise<string> {
     const file = freshFile();
     const db = new Database(file);
-    db.exec(createSchemaMigrationsTable);
-    db.exec(migrationSql(version1, 'sqlite'));
-    db.prepare('INSERT INTO schema_migrations (id, name, applied_at) VALUES (?, ?, ?)').run(
-      version1.id,
-      version1.name,
-      now,
-    );
-    db.exec(version1Rows);
-    db.close();
+    try {
+      db.exec(createSchemaMigrationsTable);
+      const record = db.prepare('INSERT INTO schema_migrations (id, name, applied_at) VALUES (?, ?, ?)');
+      for (const migration of migrationsUpTo(version)) {
+        db.exec(migrationSql(migration, 'sqlite'));
+        record.run(migration.id, migration.name, now);
+      }
+      db.exec(rows);
+    } finally {
+      db.close();
+    }
 
     const store = await openSqliteStore(file);
     try {
-      await assertUpgradedFromVersion1(store);
+      await assertUpgraded(store);
     } finally {
       await store.close();
     }
@@ -1058,9 +2074,48 @@ describe('SqliteStore', () => {
         check.prepare('SELECT id, name FROM schema_migrations ORDER BY id').all(),
         allMigrations,
       );
+      assert.ok(
+        allMigrations.some((migration) => migration.id === 4),
+        'migration 4 among them',
+      );
+      assert.deepEqual(
+        check
+          .prepare('SELECT applied_at FROM schema_migrations WHERE id <= ? ORDER BY id')
+          .pluck()
+          .all(version),
+        migrationsUpTo(version).map(() => now),
+        'the migrations already applied were not run again',
+      );
     } finally {
       check.close();
     }
+    return file;
+  }
+
+  it("upgrades a file migrated at version 1, its rows taking the new columns' defaults", async () => {
+    await upgradeFrom(1, version1Rows, assertUpgradedFromVersion1);
+  });
+
+  it('migrates a database of schema 2 with data in it to the current schema, losing nothing', async () => {
+    const file = await upgradeFrom(2, version2Rows, assertUpgradedFromVersion2);
+    const check = new Database(file, { readonly: true });
+    try {
+      assert.deepEqual(
+        check
+          .prepare(
+            `SELECT name FROM sqlite_master WHERE type = 'index' AND name IN (${version3Indexes.map(() => '?').join(', ')}) ORDER BY name`,
+          )
+          .pluck()
+          .all(...version3Indexes),
+        version3Indexes,
+      );
+    } finally {
+      check.close();
+    }
+  });
+
+  it('migrates a database of schema 3 with data in it to schema 4', async () => {
+    await upgradeFrom(3, version3Rows, assertUpgradedFromVersion3);
   });
 
   it('refuses a file migrated by a newer version', async () => {
@@ -1272,25 +2327,69 @@ describe('PostgresStore', () => {
     }
   });
 
-  it("upgrades a schema migrated at version 1, its rows taking the new columns' defaults", async () => {
+  /**
+   * Makes a schema as a codegrant at schema `version` left it (its migrations recorded as applied at
+   * `now`, then `rows` written), opens it with the store, which migrates it, runs `assertUpgraded`,
+   * and checks that every migration is now recorded, those applied before not run again.
+   *
+   * @returns the schema's name
+   */
+  async function upgradeFrom(
+    version: number,
+    rows: string,
+    assertUpgraded: (store: Store) => Promise<void>,
+  ): Promise<string> {
     const name = pg.schemaName();
     await pg.sql.begin(async (tx) => {
       await tx`CREATE SCHEMA ${tx(name)}`;
       await tx`SET LOCAL search_path TO ${tx(name)}`;
       await tx.unsafe(createSchemaMigrationsTable);
-      await tx.unsafe(migrationSql(version1, 'postgres')).simple();
-      await tx`
-        INSERT INTO schema_migrations (id, name, applied_at) VALUES (${version1.id}, ${version1.name}, ${now})`;
-      await tx.unsafe(version1Rows).simple();
+      for (const migration of migrationsUpTo(version)) {
+        await tx.unsafe(migrationSql(migration, 'postgres')).simple();
+        await tx`
+          INSERT INTO schema_migrations (id, name, applied_at) VALUES (${migration.id}, ${migration.name}, ${now})`;
+      }
+      await tx.unsafe(rows).simple();
     });
 
     const store = await openPostgresStore(pg.url, { schema: name });
     try {
-      await assertUpgradedFromVersion1(store);
+      await assertUpgraded(store);
     } finally {
       await store.close();
     }
     assert.deepEqual(await appliedMigrations(name), allMigrations);
+    assert.ok(
+      allMigrations.some((migration) => migration.id === 4),
+      'migration 4 among them',
+    );
+    const old = await pg.sql`
+      SELECT applied_at::int AS at FROM ${pg.sql(name)}.schema_migrations WHERE id <= ${version} ORDER BY id`;
+    assert.deepEqual(
+      old.map((row) => row.at),
+      migrationsUpTo(version).map(() => now),
+      'the migrations already applied were not run again',
+    );
+    return name;
+  }
+
+  it("upgrades a schema migrated at version 1, its rows taking the new columns' defaults", async () => {
+    await upgradeFrom(1, version1Rows, assertUpgradedFromVersion1);
+  });
+
+  it('migrates a database of schema 2 with data in it to the current schema, losing nothing', async () => {
+    const name = await upgradeFrom(2, version2Rows, assertUpgradedFromVersion2);
+    const indexes = await pg.sql`
+      SELECT indexname FROM pg_indexes WHERE schemaname = ${name} AND indexname IN ${pg.sql(version3Indexes)}
+      ORDER BY indexname`;
+    assert.deepEqual(
+      indexes.map((row) => row.indexname),
+      version3Indexes,
+    );
+  });
+
+  it('migrates a database of schema 3 with data in it to schema 4', async () => {
+    await upgradeFrom(3, version3Rows, assertUpgradedFromVersion3);
   });
 
   it('refuses a schema migrated by a newer version', async () => {

@@ -1,15 +1,7 @@
 import { createMailer } from '@codegrant/server';
 import type { Command, CommandGroup } from '../command.ts';
 import { CliError } from '../errors.ts';
-
-/** The `From` of the identity provider's mail. */
-const mailFromFlag = {
-  name: 'mail-from',
-  type: 'string',
-  placeholder: 'ADDRESS',
-  description: 'the From address of the mail the identity provider sends',
-  default: 'codegrant <no-reply@localhost>',
-} as const;
+import { mailFromFlag } from '../mail-from.ts';
 
 const testCommand: Command = {
   name: 'mail test',

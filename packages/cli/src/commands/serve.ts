@@ -1,15 +1,20 @@
 import type { Server } from 'node:http';
 import {
   type AuthorizationServer,
+  type AuthorizationServerOptions,
   createAuthorizationServer,
   createJsonLineLogger,
+  createMailer,
   DEFAULT_SCOPES,
+  type Mailer,
   type RegistrationPolicy,
 } from '@codegrant/server';
 import { serve, sizeThreadPoolToCores } from '@codegrant/server/node';
 import type { Command } from '../command.ts';
 import { CliError } from '../errors.ts';
+import { mailFromFlag } from '../mail-from.ts';
 import { dbFlag, openStore } from '../open-store.ts';
+import type { ParsedArgs } from '../options.ts';
 
 const DEFAULT_PORT = 4000;
 const DEFAULT_HOST = '127.0.0.1';
@@ -17,6 +22,14 @@ const DEFAULT_HOST = '127.0.0.1';
 const MAX_CODE_TTL = 600;
 /** Longer-lived access is what refresh tokens are for. */
 const MAX_ACCESS_TOKEN_TTL = 86_400;
+/** NIST SP 800-63B §3.1.1.2: never fewer than 8 characters. */
+const MIN_PASSWORD_MIN_LENGTH = 8;
+/** A minimum beyond what password managers generate only locks people out. */
+const MAX_PASSWORD_MIN_LENGTH = 128;
+/** Where account mail goes without CODEGRANT_SMTP_URL (the library prints it on a loopback issuer). */
+const NO_SMTP = 'stderr (not sent: development)';
+
+type AccountOptions = NonNullable<AuthorizationServerOptions['accounts']>;
 
 /** In-flight requests get this long to finish after a shutdown signal; then their connections are cut. */
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -33,6 +46,10 @@ export const serveCommand: Command = {
     'behind your TLS-terminating proxy).',
     'Set CODEGRANT_KEY_SECRET (16+ characters; an environment variable only, never a flag, so it stays',
     'out of process listings) to encrypt signing keys at rest; keys it encrypted need it on every start.',
+    'The account flows (--sign-up, --password-reset, --require-verified-email) send mail through',
+    'CODEGRANT_SMTP_URL (an environment variable only: it holds the SMTP password; see codegrant mail',
+    'test). An https issuer refuses to start them without it; on a loopback http issuer (development)',
+    'the mail is printed on stderr, not sent.',
   ].join('\n'),
   arguments: [],
   flags: [
@@ -114,6 +131,52 @@ export const serveCommand: Command = {
       description: 'require server-provided nonces in DPoP proofs (RFC 9449 §8)',
     },
     {
+      name: 'sign-up',
+      type: 'boolean',
+      description:
+        '"Create an account" on the login page: the account is made once the link mailed to its address is used',
+    },
+    {
+      name: 'password-reset',
+      type: 'boolean',
+      description: '"Forgot your password?" on the login page: a reset link by mail',
+    },
+    {
+      name: 'require-verified-email',
+      type: 'boolean',
+      description:
+        'accounts with an unverified email cannot finish signing in and are mailed a link (default: on with --sign-up; CODEGRANT_REQUIRE_VERIFIED_EMAIL=false turns it off)',
+    },
+    {
+      name: 'account-page',
+      type: 'boolean',
+      description: 'the account page at /account: profile, two-step verification (with --totp), sign-out',
+    },
+    {
+      name: 'totp',
+      type: 'boolean',
+      description: 'two-step verification with an authenticator app and recovery codes, set up on /account',
+    },
+    {
+      name: 'account-requests-per-ip',
+      type: 'string',
+      placeholder: 'N',
+      description: 'sign-up and password reset requests per client address in 15 minutes (default 20)',
+    },
+    {
+      name: 'mails-per-address',
+      type: 'string',
+      placeholder: 'N',
+      description: 'account mails to one address in 15 minutes; more are dropped silently (default 3)',
+    },
+    {
+      name: 'password-min-length',
+      type: 'string',
+      placeholder: 'N',
+      description: `the fewest characters of a password chosen on the sign-up and reset pages, at least ${MIN_PASSWORD_MIN_LENGTH} (default 12)`,
+    },
+    mailFromFlag,
+    {
       name: 'log',
       type: 'string',
       choices: ['json', 'off'],
@@ -136,9 +199,12 @@ export const serveCommand: Command = {
     const resources = Object.fromEntries(resourceUris.map((uri) => [uri, {}]));
     const scopes = [...new Set([...DEFAULT_SCOPES, ...args.strings('scope')])];
     const refreshTokenGraceSeconds = args.integer('refresh-grace', 0, 300) ?? 0;
+    const accounts = accountOptions(args);
+    const mailer = smtpMailer(args.string(mailFromFlag.name) ?? mailFromFlag.default);
 
     const { store, description } = await openStore(args);
     let http: Server;
+    let signalled: Promise<NodeJS.Signals>;
     try {
       const server = await createAuthorizationServer({
         issuer,
@@ -154,8 +220,17 @@ export const serveCommand: Command = {
         ...(process.env.CODEGRANT_KEY_SECRET
           ? { keyEncryptionSecret: process.env.CODEGRANT_KEY_SECRET }
           : {}),
+        accounts,
+        mailer,
+      }).catch((error: unknown) => {
+        throw mailerMissing(error, mailer) ?? error;
       });
+      if (accounts.signUp || accounts.passwordReset || accounts.requireVerifiedEmail) {
+        process.stderr.write(`codegrant serve: account mail goes to ${mailer?.description ?? NO_SMTP}\n`);
+      }
       http = await listen(server, port, hostname);
+      // Before saying so: whoever waits for the line may signal at once.
+      signalled = nextSignal();
       process.stderr.write(
         `codegrant serve: listening on ${address(hostname, port)} (issuer ${server.issuer}; ${description})\n`,
       );
@@ -164,7 +239,7 @@ export const serveCommand: Command = {
       throw error;
     }
 
-    const signal = await nextSignal();
+    const signal = await signalled;
     process.stderr.write(`codegrant serve: ${signal} received, shutting down\n`);
     await close(http);
     await store.close();
@@ -179,6 +254,59 @@ function registrationPolicy(choice: string | undefined): RegistrationPolicy {
     throw new CliError('--registration token needs CODEGRANT_INITIAL_ACCESS_TOKEN of at least 32 characters');
   }
   return { initialAccessToken: token };
+}
+
+/** The account options of `--sign-up`, `--password-reset`, `--require-verified-email`, `--account-page`, `--totp`, `--password-min-length`. */
+function accountOptions(args: ParsedArgs): AccountOptions {
+  const accounts: AccountOptions = {
+    signUp: args.boolean('sign-up'),
+    passwordReset: args.boolean('password-reset'),
+    accountPage: args.boolean('account-page'),
+    totp: args.boolean('totp'),
+  };
+  // Absent, the library's default applies (on with sign-up).
+  const requireVerifiedEmail = args.optionalBoolean('require-verified-email');
+  if (requireVerifiedEmail !== undefined) accounts.requireVerifiedEmail = requireVerifiedEmail;
+  const passwordMinLength = args.integer(
+    'password-min-length',
+    MIN_PASSWORD_MIN_LENGTH,
+    MAX_PASSWORD_MIN_LENGTH,
+  );
+  if (passwordMinLength !== undefined) accounts.passwordMinLength = passwordMinLength;
+  const maxRequestsPerIp = args.integer('account-requests-per-ip', 1, 1_000_000);
+  if (maxRequestsPerIp !== undefined) accounts.maxRequestsPerIp = maxRequestsPerIp;
+  const maxMailsPerAddress = args.integer('mails-per-address', 1, 1_000);
+  if (maxMailsPerAddress !== undefined) accounts.maxMailsPerAddress = maxMailsPerAddress;
+  return accounts;
+}
+
+/**
+ * The mailer of CODEGRANT_SMTP_URL, or `undefined` without it: the library then prints account mail
+ * on a loopback issuer and refuses the flows that mail on an https one.
+ *
+ * @throws {CliError} when the URL is not an SMTP URL (without repeating it: it holds a password)
+ */
+function smtpMailer(from: string): Mailer | undefined {
+  const smtpUrl = process.env.CODEGRANT_SMTP_URL || undefined;
+  if (smtpUrl === undefined) return undefined;
+  try {
+    return createMailer({ smtpUrl, from });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ERR_INVALID_URL') {
+      throw new CliError('CODEGRANT_SMTP_URL is not a URL (smtp://USER:PASSWORD@HOST:587 or smtps://…:465)');
+    }
+    throw new CliError(`CODEGRANT_SMTP_URL: ${(error as Error).message}`);
+  }
+}
+
+/** The library's refusal of account flows without a mailer (an https issuer), said as the CLI's fix. */
+function mailerMissing(error: unknown, mailer: Mailer | undefined): CliError | undefined {
+  if (mailer !== undefined || !(error instanceof TypeError) || !/\bmailer\b/.test(error.message)) {
+    return undefined;
+  }
+  return new CliError(
+    'the account flows send mail and the issuer is not loopback: set CODEGRANT_SMTP_URL (smtp://USER:PASSWORD@HOST:587 or smtps://…:465)',
+  );
 }
 
 /** {@link serve}, its usual failures said in one line. */

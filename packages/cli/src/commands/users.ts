@@ -1,11 +1,24 @@
 import { randomUUID } from 'node:crypto';
-import { hashPassword, type UserRecord } from '@codegrant/server';
+import { hashPassword, type Store, type UserRecord } from '@codegrant/server';
 import type { Command, CommandGroup } from '../command.ts';
 import { CliError } from '../errors.ts';
 import { jsonFlag, printRecords } from '../listing.ts';
 import { dbFlag, openStore } from '../open-store.ts';
+import type { Flag } from '../options.ts';
 
 const MIN_PASSWORD_LENGTH = 8;
+
+/** `--password` of `users add` and `users set-password`. */
+const passwordFlag: Flag = {
+  name: 'password',
+  type: 'string',
+  placeholder: 'PW',
+  description: `the password, at least ${MIN_PASSWORD_LENGTH} characters`,
+  required: true,
+};
+
+/** The argument naming an existing account. */
+const existingUsername = { name: 'USERNAME', description: 'the login name of the account' };
 
 const addCommand: Command = {
   name: 'users add',
@@ -16,18 +29,17 @@ const addCommand: Command = {
   ].join('\n'),
   arguments: [{ name: 'USERNAME', description: 'the login name, unique' }],
   flags: [
-    {
-      name: 'password',
-      type: 'string',
-      placeholder: 'PW',
-      description: `the password, at least ${MIN_PASSWORD_LENGTH} characters`,
-      required: true,
-    },
+    passwordFlag,
     {
       name: 'email',
       type: 'string',
       placeholder: 'E',
-      description: 'the email address (claim email, not verified)',
+      description: 'the email address (claim email, not verified unless --email-verified)',
+    },
+    {
+      name: 'email-verified',
+      type: 'boolean',
+      description: 'the email address is known to be the user’s (claim email_verified true); needs --email',
     },
     { name: 'name', type: 'string', placeholder: 'N', description: 'the full name (claim name)' },
     dbFlag,
@@ -36,27 +48,27 @@ const addCommand: Command = {
     const [username = ''] = args.positionals;
     const password = args.string('password') ?? '';
     const email = args.string('email') ?? null;
+    const emailVerified = args.boolean('email-verified');
     if (username.trim() !== username || username === '' || hasControlCharacters(username)) {
       throw new CliError(`the username "${username}" is empty, has surrounding spaces or control characters`);
     }
-    if ([...password].length < MIN_PASSWORD_LENGTH) {
-      throw new CliError(`the password must have at least ${MIN_PASSWORD_LENGTH} characters`);
-    }
+    checkPassword(password);
     if (email !== null && !/^[^\s@]+@[^\s@]+$/.test(email))
       throw new CliError(`"${email}" is not an email address`);
+    if (emailVerified && email === null) throw new CliError('--email-verified needs --email');
 
     const { store, description } = await openStore(args);
     try {
       if (await store.findUserByUsername(username)) {
         throw new CliError(`a user named "${username}" already exists in the ${description}`);
       }
-      const now = Math.floor(Date.now() / 1000);
+      const now = nowSeconds();
       const user: UserRecord = {
         id: randomUUID(),
         username,
         passwordHash: await hashPassword(password),
         email,
-        emailVerified: false,
+        emailVerified,
         name: args.string('name') ?? null,
         createdAt: now,
         updatedAt: now,
@@ -88,7 +100,11 @@ const listCommand: Command = {
         name: user.name,
         created_at: new Date(user.createdAt * 1000).toISOString(),
       }));
-      printRecords(records, ['username', 'id', 'email', 'name', 'created_at'], args.boolean(jsonFlag.name));
+      printRecords(
+        records,
+        ['username', 'id', 'email', 'email_verified', 'name', 'created_at'],
+        args.boolean(jsonFlag.name),
+      );
     } finally {
       await store.close();
     }
@@ -98,14 +114,13 @@ const listCommand: Command = {
 const removeCommand: Command = {
   name: 'users remove',
   summary: 'remove an end-user account',
-  arguments: [{ name: 'USERNAME', description: 'the login name of the account' }],
+  arguments: [existingUsername],
   flags: [dbFlag],
   async run(args) {
     const [username = ''] = args.positionals;
     const { store, description } = await openStore(args);
     try {
-      if (!(await store.deleteUser(username)))
-        throw new CliError(`no user named "${username}" in the ${description}`);
+      if (!(await store.deleteUser(username))) throw gone(username, description);
       process.stdout.write(`removed user ${username}\n`);
     } finally {
       await store.close();
@@ -113,12 +128,121 @@ const removeCommand: Command = {
   },
 };
 
-/** `codegrant users add|list|remove`: the end-user accounts of the built-in login page. */
+const verifyEmailCommand: Command = {
+  name: 'users verify-email',
+  summary: "mark an account's email address as verified",
+  details: [
+    'For an address known to be the user’s by other means: its claim email_verified becomes true, and',
+    'serve with --require-verified-email lets the account finish signing in.',
+  ].join('\n'),
+  arguments: [existingUsername],
+  flags: [dbFlag],
+  async run(args) {
+    const [username = ''] = args.positionals;
+    const { store, description } = await openStore(args);
+    try {
+      const user = await findUser(store, username, description);
+      if (user.email === null) throw new CliError(`the user "${username}" has no email address`);
+      if (user.emailVerified) {
+        process.stdout.write(`the email address ${user.email} of ${username} was already verified\n`);
+        return;
+      }
+      if (!(await store.updateUser({ ...user, emailVerified: true, updatedAt: nowSeconds() }))) {
+        throw gone(username, description);
+      }
+      process.stdout.write(`verified the email address ${user.email} of ${username}\n`);
+    } finally {
+      await store.close();
+    }
+  },
+};
+
+const setPasswordCommand: Command = {
+  name: 'users set-password',
+  summary: "set an account's password, ending its sessions and grants",
+  details: [
+    'The password is stored as an scrypt hash (prefer CODEGRANT_PASSWORD to the flag, as for users add).',
+    'Every session of the account ends and every grant of theirs is revoked: apps must sign the user in',
+    'again, with the new password.',
+  ].join('\n'),
+  arguments: [existingUsername],
+  flags: [passwordFlag, dbFlag],
+  async run(args) {
+    const [username = ''] = args.positionals;
+    const password = args.string('password') ?? '';
+    checkPassword(password);
+    const { store, description } = await openStore(args);
+    try {
+      const user = await findUser(store, username, description);
+      const now = nowSeconds();
+      const passwordHash = await hashPassword(password);
+      if (!(await store.updateUser({ ...user, passwordHash, updatedAt: now })))
+        throw gone(username, description);
+      await store.revokeUserAccess(user.id, now);
+      process.stdout.write(
+        `set the password of ${username}; ended every session and revoked every grant of the account\n`,
+      );
+    } finally {
+      await store.close();
+    }
+  },
+};
+
+/** `codegrant users …`: the end-user accounts of the built-in login page. */
+const resetMfaCommand: Command = {
+  name: 'users reset-mfa',
+  summary: "remove an account's two-step verification (a lost phone)",
+  details: [
+    'Deletes the authenticator app and the recovery codes of the account: it signs in with its password',
+    'alone until it sets two-step verification up again on /account. Check who is asking first: this is',
+    'what an attacker holding only the password would ask for.',
+  ].join('\n'),
+  arguments: [existingUsername],
+  flags: [dbFlag],
+  async run(args) {
+    const [username = ''] = args.positionals;
+    const { store, description } = await openStore(args);
+    try {
+      const user = await findUser(store, username, description);
+      const removed = await store.deleteTotp(user.id);
+      process.stdout.write(
+        removed
+          ? `removed the two-step verification of ${username}: it signs in with its password alone\n`
+          : `${username} had no two-step verification\n`,
+      );
+    } finally {
+      await store.close();
+    }
+  },
+};
+
 export const usersCommands: CommandGroup = {
   name: 'users',
   summary: 'manage end-user accounts',
-  commands: [addCommand, listCommand, removeCommand],
+  commands: [addCommand, listCommand, removeCommand, verifyEmailCommand, setPasswordCommand, resetMfaCommand],
 };
+
+/** @throws {CliError} when the password is too short for `users add` and `users set-password` */
+function checkPassword(password: string): void {
+  if ([...password].length < MIN_PASSWORD_LENGTH) {
+    throw new CliError(`the password must have at least ${MIN_PASSWORD_LENGTH} characters`);
+  }
+}
+
+/** @throws {CliError} when there is no user named `username` */
+async function findUser(store: Store, username: string, description: string): Promise<UserRecord> {
+  const user = await store.findUserByUsername(username);
+  if (!user) throw gone(username, description);
+  return user;
+}
+
+function gone(username: string, description: string): CliError {
+  return new CliError(`no user named "${username}" in the ${description}`);
+}
+
+function nowSeconds(): number {
+  return Math.floor(Date.now() / 1000);
+}
 
 function hasControlCharacters(text: string): boolean {
   return /\p{Cc}/u.test(text);

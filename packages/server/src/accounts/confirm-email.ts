@@ -114,7 +114,8 @@ export function confirmEmailEndpoints(context: Context): {
         const interaction = await pendingInteraction(context, request, used.interactionId, now);
         if (interaction && sameBrowser) {
           // The browser that typed the password, proven owner of the address: its sign-in goes on.
-          await context.store.setInteractionLogin(interaction.id, { userId, authTime: now });
+          // The password was typed in this browser (at sign-up, or at the sign-in that sent the link).
+          await context.store.setInteractionLogin(interaction.id, { userId, authTime: now, amr: ['pwd'] });
           return seeOther(`${context.issuer}/interaction/${interaction.id}`);
         }
         return noticePage({

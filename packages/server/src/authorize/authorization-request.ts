@@ -35,6 +35,8 @@ export interface AuthorizationRequest {
   codeChallenge: string | null;
   prompt: Set<Prompt>;
   maxAge: number | null;
+  /** `acr_values`, in order of preference (OpenID Connect Core §3.1.2.1); empty when not sent. */
+  acrValues: string[];
   loginHint: string | null;
   /** RFC 8707: the resources the tokens will be for. */
   resources: string[];
@@ -108,6 +110,7 @@ export async function validateAuthorizationRequest(
     codeChallenge,
     prompt,
     maxAge,
+    acrValues: splitSpaceDelimited(parameters.acr_values),
     loginHint: parameters.login_hint ?? null,
     resources,
     dpopJkt,

@@ -25,6 +25,7 @@ export async function issueCode(
     userId: login.userId,
     scopes: request.scopes,
     authTime: login.authTime,
+    amr: login.amr,
     nonce: request.nonce,
     redirectUri: request.target.redirectUri,
     codeHash: sha256(code),

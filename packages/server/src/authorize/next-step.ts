@@ -1,4 +1,6 @@
+import { hasTotp } from '../accounts/totp.ts';
 import type { ServerContext } from '../context.ts';
+import { wantsMultiFactor } from '../interaction/authentication-methods.ts';
 import { AuthorizationError } from './authorization-error.ts';
 import type { AuthorizationRequest } from './authorization-request.ts';
 
@@ -6,11 +8,14 @@ import type { AuthorizationRequest } from './authorization-request.ts';
 export interface Login {
   userId: string;
   authTime: number;
+  /** How they signed in (RFC 8176 values); empty when an app's own login UI did not say. */
+  amr: string[];
 }
 
 /** What must happen next for an authorization request. */
 export type NextStep =
   | { kind: 'login' }
+  | { kind: 'second-factor'; login: Login }
   | { kind: 'consent'; login: Login }
   | { kind: 'issue-code'; login: Login };
 
@@ -19,6 +24,8 @@ export type NextStep =
  * sign-in) or else the browser's session:
  * - sign in when there is no session, `prompt=login` asks for a fresh one, or the session is older
  *   than `max_age` (OpenID Connect Core §3.1.2.1);
+ * - a second factor when `acr_values` asks for "2" and the sign-in had one factor, if the user has
+ *   one to give (OpenID Connect Core §3.1.2.1: acr_values is voluntary; without one it goes on at "1");
  * - consent when the client is not first-party and the user has not granted every requested
  *   scope before, or `prompt=consent` asks again;
  * - `prompt=none` turns either need into `login_required` / `consent_required`.
@@ -42,6 +49,20 @@ export async function nextStep(
       );
     }
     return { kind: 'login' };
+  }
+  if (
+    wantsMultiFactor(request.acrValues) &&
+    !login.amr.includes('mfa') &&
+    (await hasTotp(context, login.userId))
+  ) {
+    if (request.prompt.has('none')) {
+      throw new AuthorizationError(
+        'interaction_required',
+        'acr_values asks for a second factor, and prompt=none forbids asking',
+        request.target,
+      );
+    }
+    return { kind: 'second-factor', login };
   }
   if (await needsConsent(context, request, login.userId)) {
     if (request.prompt.has('none')) {

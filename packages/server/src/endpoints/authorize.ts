@@ -28,7 +28,15 @@ export function authorizeEndpoint(context: Context): (request: Request) => Promi
       const step = await nextStep(context, authorization, null, session, now);
       if (step.kind === 'issue-code') return await issueCode(context, authorization, step.login, now);
       const login = step.kind === 'consent' ? step.login : null;
-      const { interaction, cookies } = await startInteraction(context, request, authorization, login, now);
+      const pendingUserId = step.kind === 'second-factor' ? step.login.userId : null;
+      const { interaction, cookies } = await startInteraction(
+        context,
+        request,
+        authorization,
+        login,
+        now,
+        pendingUserId,
+      );
       const response = seeOther(`${context.issuer}/interaction/${interaction.id}`);
       for (const cookie of cookies) response.headers.append('set-cookie', cookie);
       return response;

@@ -3,6 +3,7 @@ import { ASSERTION_ALGS } from '../client-auth/client-assertion.ts';
 import type { ServerContext } from '../context.ts';
 import { DPOP_ALGS } from '../dpop/verify-proof.ts';
 import { jsonPublic } from '../http/responses.ts';
+import { ACR_VALUES } from '../interaction/authentication-methods.ts';
 import { SIGNING_ALGS } from '../keys/signing-keys.ts';
 
 /** Client authentication methods with credentials, for every endpoint that authenticates clients. */
@@ -42,6 +43,7 @@ export function buildMetadata(
     dpop_signing_alg_values_supported: [...DPOP_ALGS],
     code_challenge_methods_supported: ['S256'],
     prompt_values_supported: ['none', 'login', 'consent'],
+    acr_values_supported: [...ACR_VALUES],
     claims_supported: [
       'sub',
       'iss',
@@ -49,6 +51,8 @@ export function buildMetadata(
       'exp',
       'iat',
       'auth_time',
+      'acr',
+      'amr',
       'nonce',
       'at_hash',
       'name',

@@ -28,7 +28,7 @@ export function interactionConsentEndpoint(
       if (interaction.userId === null || interaction.authTime === null)
         throw invalidRequest('sign in before consenting');
       const authorization = await validateAuthorizationRequest(context, interaction.parameters);
-      const login = { userId: interaction.userId, authTime: interaction.authTime };
+      const login = { userId: interaction.userId, authTime: interaction.authTime, amr: interaction.amr };
       if (form.decision !== 'approve' && form.decision !== 'deny') {
         throw invalidRequest('decision must be approve or deny');
       }

@@ -2,6 +2,7 @@ import { mayMail } from '../accounts/account-throttle.ts';
 import { maskEmailAddress } from '../accounts/email-address.ts';
 import { accountLinks } from '../accounts/login-links.ts';
 import { browserBindingHash } from '../accounts/same-browser.ts';
+import { hasTotp } from '../accounts/totp.ts';
 import { mailVerificationLink } from '../accounts/verification-mail.ts';
 import {
   type AuthorizationFlowContext,
@@ -85,7 +86,15 @@ export function interactionLoginEndpoint(
           403,
         );
       }
-      await context.store.setInteractionLogin(interaction.id, { userId: user.id, authTime: now });
+      if (await hasTotp(context, user.id)) {
+        await context.store.setInteractionPendingUser(interaction.id, user.id);
+        return seeOther(`${context.issuer}/interaction/${interaction.id}`);
+      }
+      await context.store.setInteractionLogin(interaction.id, {
+        userId: user.id,
+        authTime: now,
+        amr: ['pwd'],
+      });
       return seeOther(`${context.issuer}/interaction/${interaction.id}`);
     } catch (error) {
       return respondToBrowserError(context.issuer, error);

@@ -1,4 +1,5 @@
 import { accountLinks } from '../accounts/login-links.ts';
+import { renderSecondFactorPage } from '../accounts/second-factor.ts';
 import {
   type AuthorizationFlowContext,
   validateAuthorizationRequest,
@@ -33,14 +34,18 @@ export function interactionPageEndpoint(
       const session = await currentSession(context, request, now);
       const freshLogin =
         interaction.userId !== null && interaction.authTime !== null
-          ? { userId: interaction.userId, authTime: interaction.authTime }
+          ? { userId: interaction.userId, authTime: interaction.authTime, amr: interaction.amr }
           : null;
       const cookies: string[] = [];
       if (freshLogin && (session?.userId !== freshLogin.userId || session.authTime !== freshLogin.authTime)) {
         cookies.push(await startSession(context, freshLogin, now));
       }
-      const step = await nextStep(context, authorization, freshLogin, session, now);
       const clientName = authorization.client.name ?? authorization.client.clientId;
+      // A password was right and a code is due (or a session steps up for acr_values).
+      if (interaction.pendingUserId !== null && freshLogin === null) {
+        return withCookies(renderSecondFactorPage(context, interaction, clientName), cookies);
+      }
+      const step = await nextStep(context, authorization, freshLogin, session, now);
       switch (step.kind) {
         case 'login':
           if (context.loginUrl) return withCookies(seeOther(context.loginUrl(interaction.id)), cookies);
@@ -54,6 +59,9 @@ export function interactionPageEndpoint(
             }),
             cookies,
           );
+        case 'second-factor':
+          await context.store.setInteractionPendingUser(interaction.id, step.login.userId);
+          return withCookies(renderSecondFactorPage(context, interaction, clientName), cookies);
         case 'consent': {
           const user = await context.store.findUserById(step.login.userId);
           return withCookies(

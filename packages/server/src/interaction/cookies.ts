@@ -4,12 +4,19 @@ export interface CookieNames {
   browser: string;
   /** The double-submit CSRF value of the account pages (`accounts/form-csrf.ts`). */
   csrf: string;
+  /** The account page's own sign-in in progress: state, PKCE verifier, where to return. */
+  accountFlow: string;
 }
 
 /** The cookie names for an issuer: `__Host-` prefixed when served over https. */
 export function cookieNames(secure: boolean): CookieNames {
   const prefix = secure ? '__Host-' : '';
-  return { session: `${prefix}cg_session`, browser: `${prefix}cg_browser`, csrf: `${prefix}cg_csrf` };
+  return {
+    session: `${prefix}cg_session`,
+    browser: `${prefix}cg_browser`,
+    csrf: `${prefix}cg_csrf`,
+    accountFlow: `${prefix}cg_account_flow`,
+  };
 }
 
 /** The value of cookie `name` in the request, if sent. */

@@ -1,4 +1,5 @@
 import type { AuthorizationRequest } from '../authorize/authorization-request.ts';
+import type { Login } from '../authorize/next-step.ts';
 import type { ServerContext } from '../context.ts';
 import { OAuthError } from '../errors.ts';
 import type { InteractionRecord } from '../store/store.ts';
@@ -19,8 +20,9 @@ export async function startInteraction(
   context: Context,
   request: Request,
   authorization: AuthorizationRequest,
-  login: { userId: string; authTime: number } | null,
+  login: Login | null,
   now: number,
+  pendingUserId: string | null = null,
 ): Promise<{ interaction: InteractionRecord; cookies: string[] }> {
   const name = cookieNames(context.secureCookies).browser;
   let browser = readCookie(request, name);
@@ -38,6 +40,8 @@ export async function startInteraction(
     browserBindingHash: sha256(browser),
     userId: login?.userId ?? null,
     authTime: login?.authTime ?? null,
+    amr: login?.amr ?? [],
+    pendingUserId,
     createdAt: now,
     expiresAt: now + context.lifetimes.interaction,
   };

@@ -1,3 +1,4 @@
+import type { Login } from '../authorize/next-step.ts';
 import type { ServerContext } from '../context.ts';
 import type { SessionRecord } from '../store/store.ts';
 import { sha256 } from '../tokens/hash.ts';
@@ -22,16 +23,13 @@ export async function currentSession(
  * Starts a session after a login and returns its `Set-Cookie`. The id is always new (a session
  * fixed by an attacker before login is never upgraded) and stored only as a hash.
  */
-export async function startSession(
-  context: Context,
-  login: { userId: string; authTime: number },
-  now: number,
-): Promise<string> {
+export async function startSession(context: Context, login: Login, now: number): Promise<string> {
   const value = randomValue();
   await context.store.insertSession({
     idHash: sha256(value),
     userId: login.userId,
     authTime: login.authTime,
+    amr: login.amr,
     createdAt: now,
     expiresAt: now + context.lifetimes.session,
   });

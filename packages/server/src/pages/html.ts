@@ -40,6 +40,10 @@ ul{padding-left:1.25rem}code{font-size:.9em}
 a{color:var(--accent)}.hint{font-size:.875rem;color:var(--muted);margin:.25rem 0 0}
 .links{display:flex;flex-wrap:wrap;justify-content:space-between;gap:.5rem;margin-top:1.25rem;font-size:.9375rem}
 .notice{border:1px solid var(--line);border-radius:8px;padding:.75rem;margin:1rem 0;color:var(--fg)}
+h2{font-size:1.0625rem;margin:1.5rem 0 .25rem}dl{margin:.5rem 0;display:grid;grid-template-columns:auto 1fr;gap:.25rem .75rem}dt{color:var(--muted)}dd{margin:0;overflow-wrap:anywhere}
+.badge{font-size:.75rem;border:1px solid currentColor;border-radius:999px;padding:0 .4rem;color:var(--muted)}.badge.warn{color:var(--error)}
+.qr{margin:1rem auto;width:min(14rem,100%)}.qr svg{display:block;width:100%;height:auto}
+ul.codes{list-style:none;padding:0;display:grid;grid-template-columns:1fr 1fr;gap:.25rem .75rem;font-size:1rem}
 a.button{display:block;text-align:center;text-decoration:none;margin-top:1.5rem;padding:.7rem;font-weight:600;border-radius:8px;background:var(--accent);color:#fff}
 `;
 

@@ -14,6 +14,7 @@ import type {
   SessionRecord,
   SigningKeyRecord,
   Store,
+  TotpRecord,
   UserRecord,
 } from './store.ts';
 
@@ -43,6 +44,9 @@ export class MemoryStore implements Store {
   readonly #remembered = new Map<string, number>();
   readonly #sharedValues = new Map<string, string>();
   readonly #accountTokens = new Map<string, AccountTokenRecord>();
+  readonly #totps = new Map<string, TotpRecord>();
+  /** Per user: code hash → when it was used (`null`: unused). */
+  readonly #recoveryCodes = new Map<string, Map<string, number | null>>();
 
   async migrate(): Promise<void> {}
 
@@ -84,6 +88,9 @@ export class MemoryStore implements Store {
     deleteWhere(this.#sessions, (session) => session.userId === user.id);
     deleteWhere(this.#consents, (consent) => consent.userId === user.id);
     deleteWhere(this.#accountTokens, (token) => token.userId === user.id);
+    deleteWhere(this.#interactions, (interaction) => interaction.pendingUserId === user.id);
+    this.#totps.delete(user.id);
+    this.#recoveryCodes.delete(user.id);
     this.#deleteGrants((grant) => grant.userId === user.id);
     return true;
   }
@@ -98,6 +105,10 @@ export class MemoryStore implements Store {
 
   async revokeUserAccess(userId: string, now: number): Promise<void> {
     deleteWhere(this.#sessions, (session) => session.userId === userId);
+    deleteWhere(
+      this.#interactions,
+      (interaction) => interaction.userId === userId || interaction.pendingUserId === userId,
+    );
     for (const grant of this.#grants.values()) {
       if (grant.userId === userId && grant.revokedAt === null) grant.revokedAt = now;
     }
@@ -182,6 +193,7 @@ export class MemoryStore implements Store {
     unique(this.#interactions, interaction.id, 'interaction id');
     this.#requireClient(interaction.clientId);
     if (interaction.userId !== null) this.#requireUser(interaction.userId);
+    if (interaction.pendingUserId !== null) this.#requireUser(interaction.pendingUserId);
     this.#interactions.set(interaction.id, copy(interaction));
   }
 
@@ -189,12 +201,25 @@ export class MemoryStore implements Store {
     return copyOrNull(this.#interactions.get(id));
   }
 
-  async setInteractionLogin(id: string, login: { userId: string; authTime: number }): Promise<boolean> {
+  async setInteractionLogin(
+    id: string,
+    login: { userId: string; authTime: number; amr: string[] },
+  ): Promise<boolean> {
     const interaction = this.#interactions.get(id);
     if (interaction === undefined) return false;
     this.#requireUser(login.userId);
     interaction.userId = login.userId;
     interaction.authTime = login.authTime;
+    interaction.amr = [...login.amr];
+    interaction.pendingUserId = null;
+    return true;
+  }
+
+  async setInteractionPendingUser(id: string, userId: string | null): Promise<boolean> {
+    const interaction = this.#interactions.get(id);
+    if (interaction === undefined) return false;
+    if (userId !== null) this.#requireUser(userId);
+    interaction.pendingUserId = userId;
     return true;
   }
 
@@ -301,6 +326,43 @@ export class MemoryStore implements Store {
     previous.successorSealed = rotation.successorSealed;
     grant.expiresAt = Math.max(grant.expiresAt, rotation.grantExpiresAt);
     return { previous: copy(previous), grant: copy(grant) };
+  }
+
+  async findTotp(userId: string): Promise<TotpRecord | null> {
+    return copyOrNull(this.#totps.get(userId));
+  }
+
+  async saveTotp(totp: TotpRecord): Promise<void> {
+    this.#requireUser(totp.userId);
+    this.#totps.set(totp.userId, copy(totp));
+  }
+
+  async useTotpStep(userId: string, step: number): Promise<boolean> {
+    const totp = this.#totps.get(userId);
+    if (!totp || totp.confirmedAt === null || totp.lastStep >= step) return false;
+    totp.lastStep = step;
+    return true;
+  }
+
+  async deleteTotp(userId: string): Promise<boolean> {
+    this.#recoveryCodes.delete(userId);
+    return this.#totps.delete(userId);
+  }
+
+  async replaceRecoveryCodes(userId: string, codeHashes: string[], _now: number): Promise<void> {
+    this.#requireUser(userId);
+    this.#recoveryCodes.set(userId, new Map(codeHashes.map((hash) => [hash, null])));
+  }
+
+  async useRecoveryCode(userId: string, codeHash: string, now: number): Promise<boolean> {
+    const codes = this.#recoveryCodes.get(userId);
+    if (!codes || codes.get(codeHash) !== null) return false;
+    codes.set(codeHash, now);
+    return true;
+  }
+
+  async countRecoveryCodes(userId: string): Promise<number> {
+    return [...(this.#recoveryCodes.get(userId)?.values() ?? [])].filter((usedAt) => usedAt === null).length;
   }
 
   async recordLoginFailure(keys: string[], now: number): Promise<void> {

@@ -211,6 +211,33 @@ CREATE INDEX sessions_user_id ON sessions (user_id);
 CREATE INDEX grants_user_id ON grants (user_id);
 `,
   },
+  {
+    id: 4,
+    name: 'second factors: TOTP authenticators, recovery codes; how users signed in (amr)',
+    // Sessions and grants made before this signed in with a password: their amr says so.
+    sql: `
+ALTER TABLE interactions ADD COLUMN amr TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE interactions ADD COLUMN pending_user_id TEXT REFERENCES users (id) ON DELETE CASCADE;
+ALTER TABLE sessions ADD COLUMN amr TEXT NOT NULL DEFAULT '["pwd"]';
+ALTER TABLE grants ADD COLUMN amr TEXT NOT NULL DEFAULT '["pwd"]';
+
+CREATE TABLE totp_credentials (
+  user_id TEXT PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
+  secret TEXT NOT NULL,
+  confirmed_at BIGINT,
+  last_step BIGINT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+
+CREATE TABLE recovery_codes (
+  user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  code_hash TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  used_at BIGINT,
+  PRIMARY KEY (user_id, code_hash)
+);
+`,
+  },
 ];
 
 /** The SQL of `migration` in `dialect`. */

@@ -13,12 +13,19 @@ import {
   type RefreshTokenRow,
   type SessionRow,
   type SigningKeyRow,
+  type TotpRow,
   toAccountToken,
   toAccountTokenRow,
   toClient,
   toClientRow,
   toGrant,
+  toInteraction,
+  toInteractionRow,
   toRefreshToken,
+  toSession,
+  toSessionRow,
+  toTotp,
+  toTotpRow,
   toUser,
   toUserRow,
   type UserRow,
@@ -36,6 +43,7 @@ import type {
   SessionRecord,
   SigningKeyRecord,
   Store,
+  TotpRecord,
   UserRecord,
 } from './store.ts';
 
@@ -156,7 +164,7 @@ export class PostgresStore implements Store {
 
   async findUsersByEmail(email: string): Promise<UserRecord[]> {
     const rows = await this.#sql<UserRow[]>`
-      SELECT * FROM users WHERE lower(email) = lower(${email}) ORDER BY created_at, id`;
+      SELECT * FROM users WHERE lower(email) = lower(${email}) ORDER BY created_at, id COLLATE "C"`;
     return rows.map(toUser);
   }
 
@@ -178,6 +186,7 @@ export class PostgresStore implements Store {
   async revokeUserAccess(userId: string, now: number): Promise<void> {
     await this.#sql.begin(async (tx) => {
       await tx`DELETE FROM sessions WHERE user_id = ${userId}`;
+      await tx`DELETE FROM interactions WHERE user_id = ${userId} OR pending_user_id = ${userId}`;
       await tx`UPDATE grants SET revoked_at = ${now} WHERE user_id = ${userId} AND revoked_at IS NULL`;
     });
   }
@@ -264,34 +273,27 @@ export class PostgresStore implements Store {
   }
 
   async insertInteraction(interaction: InteractionRecord): Promise<void> {
-    await this.#sql`
-      INSERT INTO interactions (id, client_id, parameters, csrf_token, browser_binding_hash, user_id, auth_time,
-        created_at, expires_at)
-      VALUES (${interaction.id}, ${interaction.clientId}, ${JSON.stringify(interaction.parameters)},
-        ${interaction.csrfToken}, ${interaction.browserBindingHash}, ${interaction.userId}, ${interaction.authTime},
-        ${interaction.createdAt}, ${interaction.expiresAt})`;
+    await this.#sql`INSERT INTO interactions ${this.#sql(toInteractionRow(interaction))}`;
   }
 
   async findInteraction(id: string): Promise<InteractionRecord | null> {
     const [row] = await this.#sql<InteractionRow[]>`SELECT * FROM interactions WHERE id = ${id}`;
-    if (row === undefined) return null;
-    return {
-      id: row.id,
-      clientId: row.client_id,
-      parameters: JSON.parse(row.parameters) as Record<string, string>,
-      csrfToken: row.csrf_token,
-      browserBindingHash: row.browser_binding_hash,
-      userId: row.user_id,
-      authTime: row.auth_time,
-      createdAt: row.created_at,
-      expiresAt: row.expires_at,
-    };
+    return row === undefined ? null : toInteraction(row);
   }
 
-  async setInteractionLogin(id: string, login: { userId: string; authTime: number }): Promise<boolean> {
+  async setInteractionLogin(
+    id: string,
+    login: { userId: string; authTime: number; amr: string[] },
+  ): Promise<boolean> {
     const result = await this.#sql`
-      UPDATE interactions SET user_id = ${login.userId}, auth_time = ${login.authTime} WHERE id = ${id}`;
+      UPDATE interactions SET user_id = ${login.userId}, auth_time = ${login.authTime},
+        amr = ${JSON.stringify(login.amr)}, pending_user_id = NULL
+      WHERE id = ${id}`;
     return result.count > 0;
+  }
+
+  async setInteractionPendingUser(id: string, userId: string | null): Promise<boolean> {
+    return (await this.#sql`UPDATE interactions SET pending_user_id = ${userId} WHERE id = ${id}`).count > 0;
   }
 
   async deleteInteraction(id: string): Promise<void> {
@@ -299,21 +301,12 @@ export class PostgresStore implements Store {
   }
 
   async insertSession(session: SessionRecord): Promise<void> {
-    await this.#sql`
-      INSERT INTO sessions (id_hash, user_id, auth_time, created_at, expires_at)
-      VALUES (${session.idHash}, ${session.userId}, ${session.authTime}, ${session.createdAt}, ${session.expiresAt})`;
+    await this.#sql`INSERT INTO sessions ${this.#sql(toSessionRow(session))}`;
   }
 
   async findSession(idHash: string): Promise<SessionRecord | null> {
     const [row] = await this.#sql<SessionRow[]>`SELECT * FROM sessions WHERE id_hash = ${idHash}`;
-    if (row === undefined) return null;
-    return {
-      idHash: row.id_hash,
-      userId: row.user_id,
-      authTime: row.auth_time,
-      createdAt: row.created_at,
-      expiresAt: row.expires_at,
-    };
+    return row === undefined ? null : toSession(row);
   }
 
   async deleteSession(idHash: string): Promise<void> {
@@ -341,10 +334,10 @@ export class PostgresStore implements Store {
 
   async insertGrant(grant: GrantRecord): Promise<void> {
     await this.#sql`
-      INSERT INTO grants (id, client_id, user_id, scopes, auth_time, nonce, redirect_uri, code_hash, code_challenge,
-        resources, dpop_jkt, code_expires_at, code_consumed_at, revoked_at, created_at, expires_at)
+      INSERT INTO grants (id, client_id, user_id, scopes, auth_time, amr, nonce, redirect_uri, code_hash,
+        code_challenge, resources, dpop_jkt, code_expires_at, code_consumed_at, revoked_at, created_at, expires_at)
       VALUES (${grant.id}, ${grant.clientId}, ${grant.userId}, ${JSON.stringify(grant.scopes)}, ${grant.authTime},
-        ${grant.nonce}, ${grant.redirectUri}, ${grant.codeHash}, ${grant.codeChallenge},
+        ${JSON.stringify(grant.amr)}, ${grant.nonce}, ${grant.redirectUri}, ${grant.codeHash}, ${grant.codeChallenge},
         ${JSON.stringify(grant.resources)}, ${grant.dpopJkt}, ${grant.codeExpiresAt}, ${grant.codeConsumedAt},
         ${grant.revokedAt}, ${grant.createdAt}, ${grant.expiresAt})`;
   }
@@ -420,6 +413,55 @@ export class PostgresStore implements Store {
         WHERE id = ${previous.grant_id} RETURNING *`;
       return { previous: toRefreshToken(previous), grant: toGrant(grant!) };
     });
+  }
+
+  async findTotp(userId: string): Promise<TotpRecord | null> {
+    const [row] = await this.#sql<TotpRow[]>`SELECT * FROM totp_credentials WHERE user_id = ${userId}`;
+    return row === undefined ? null : toTotp(row);
+  }
+
+  async saveTotp(totp: TotpRecord): Promise<void> {
+    const row = toTotpRow(totp);
+    await this.#sql`
+      INSERT INTO totp_credentials ${this.#sql(row)}
+      ON CONFLICT (user_id) DO UPDATE SET secret = excluded.secret, confirmed_at = excluded.confirmed_at,
+        last_step = excluded.last_step, created_at = excluded.created_at`;
+  }
+
+  async useTotpStep(userId: string, step: number): Promise<boolean> {
+    const result = await this.#sql`
+      UPDATE totp_credentials SET last_step = ${step}
+      WHERE user_id = ${userId} AND confirmed_at IS NOT NULL AND last_step < ${step}`;
+    return result.count > 0;
+  }
+
+  async deleteTotp(userId: string): Promise<boolean> {
+    return this.#sql.begin(async (tx) => {
+      await tx`DELETE FROM recovery_codes WHERE user_id = ${userId}`;
+      return (await tx`DELETE FROM totp_credentials WHERE user_id = ${userId}`).count > 0;
+    });
+  }
+
+  async replaceRecoveryCodes(userId: string, codeHashes: string[], now: number): Promise<void> {
+    await this.#sql.begin(async (tx) => {
+      await tx`DELETE FROM recovery_codes WHERE user_id = ${userId}`;
+      for (const hash of codeHashes) {
+        await tx`INSERT INTO recovery_codes (user_id, code_hash, created_at) VALUES (${userId}, ${hash}, ${now})`;
+      }
+    });
+  }
+
+  async useRecoveryCode(userId: string, codeHash: string, now: number): Promise<boolean> {
+    const result = await this.#sql`
+      UPDATE recovery_codes SET used_at = ${now}
+      WHERE user_id = ${userId} AND code_hash = ${codeHash} AND used_at IS NULL`;
+    return result.count > 0;
+  }
+
+  async countRecoveryCodes(userId: string): Promise<number> {
+    const [row] = await this.#sql<{ count: number }[]>`
+      SELECT COUNT(*)::INTEGER AS count FROM recovery_codes WHERE user_id = ${userId} AND used_at IS NULL`;
+    return row!.count;
   }
 
   async recordLoginFailure(keys: string[], now: number): Promise<void> {

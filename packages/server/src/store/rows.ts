@@ -8,8 +8,11 @@ import type {
   AccountTokenRecord,
   ClientRecord,
   GrantRecord,
+  InteractionRecord,
   RefreshTokenRecord,
+  SessionRecord,
   SigningKeyRecord,
+  TotpRecord,
   UserRecord,
 } from './store.ts';
 
@@ -75,6 +78,8 @@ export interface InteractionRow {
   browser_binding_hash: string;
   user_id: string | null;
   auth_time: number | null;
+  amr: string;
+  pending_user_id: string | null;
   created_at: number;
   expires_at: number;
 }
@@ -83,6 +88,7 @@ export interface SessionRow {
   id_hash: string;
   user_id: string;
   auth_time: number;
+  amr: string;
   created_at: number;
   expires_at: number;
 }
@@ -100,6 +106,7 @@ export interface GrantRow {
   user_id: string;
   scopes: string;
   auth_time: number;
+  amr: string;
   nonce: string | null;
   redirect_uri: string;
   code_hash: string;
@@ -228,6 +235,88 @@ export function toClientRow(client: ClientRecord): ClientRow {
   };
 }
 
+export interface TotpRow {
+  user_id: string;
+  secret: string;
+  confirmed_at: number | null;
+  last_step: number;
+  created_at: number;
+}
+
+export function toTotp(row: TotpRow): TotpRecord {
+  return {
+    userId: row.user_id,
+    secret: row.secret,
+    confirmedAt: row.confirmed_at,
+    lastStep: row.last_step,
+    createdAt: row.created_at,
+  };
+}
+
+export function toTotpRow(totp: TotpRecord): TotpRow {
+  return {
+    user_id: totp.userId,
+    secret: totp.secret,
+    confirmed_at: totp.confirmedAt,
+    last_step: totp.lastStep,
+    created_at: totp.createdAt,
+  };
+}
+
+export function toInteraction(row: InteractionRow): InteractionRecord {
+  return {
+    id: row.id,
+    clientId: row.client_id,
+    parameters: JSON.parse(row.parameters) as Record<string, string>,
+    csrfToken: row.csrf_token,
+    browserBindingHash: row.browser_binding_hash,
+    userId: row.user_id,
+    authTime: row.auth_time,
+    amr: JSON.parse(row.amr) as string[],
+    pendingUserId: row.pending_user_id,
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+  };
+}
+
+export function toInteractionRow(interaction: InteractionRecord): InteractionRow {
+  return {
+    id: interaction.id,
+    client_id: interaction.clientId,
+    parameters: JSON.stringify(interaction.parameters),
+    csrf_token: interaction.csrfToken,
+    browser_binding_hash: interaction.browserBindingHash,
+    user_id: interaction.userId,
+    auth_time: interaction.authTime,
+    amr: JSON.stringify(interaction.amr),
+    pending_user_id: interaction.pendingUserId,
+    created_at: interaction.createdAt,
+    expires_at: interaction.expiresAt,
+  };
+}
+
+export function toSession(row: SessionRow): SessionRecord {
+  return {
+    idHash: row.id_hash,
+    userId: row.user_id,
+    authTime: row.auth_time,
+    amr: JSON.parse(row.amr) as string[],
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+  };
+}
+
+export function toSessionRow(session: SessionRecord): SessionRow {
+  return {
+    id_hash: session.idHash,
+    user_id: session.userId,
+    auth_time: session.authTime,
+    amr: JSON.stringify(session.amr),
+    created_at: session.createdAt,
+    expires_at: session.expiresAt,
+  };
+}
+
 export function toGrant(row: GrantRow): GrantRecord {
   return {
     id: row.id,
@@ -235,6 +324,7 @@ export function toGrant(row: GrantRow): GrantRecord {
     userId: row.user_id,
     scopes: JSON.parse(row.scopes) as string[],
     authTime: row.auth_time,
+    amr: JSON.parse(row.amr) as string[],
     nonce: row.nonce,
     redirectUri: row.redirect_uri,
     codeHash: row.code_hash,

@@ -13,12 +13,19 @@ import {
   type RefreshTokenRow,
   type SessionRow,
   type SigningKeyRow,
+  type TotpRow,
   toAccountToken,
   toAccountTokenRow,
   toClient,
   toClientRow,
   toGrant,
+  toInteraction,
+  toInteractionRow,
   toRefreshToken,
+  toSession,
+  toSessionRow,
+  toTotp,
+  toTotpRow,
   toUser,
   toUserRow,
   type UserRow,
@@ -36,6 +43,7 @@ import type {
   SessionRecord,
   SigningKeyRecord,
   Store,
+  TotpRecord,
   UserRecord,
 } from './store.ts';
 
@@ -71,6 +79,10 @@ export class SqliteStore implements Store {
   readonly #recordLoginFailure: Database.Transaction<(keys: string[], now: number) => void>;
   readonly #sweepExpired: Database.Transaction<(now: number, loginFailuresBefore: number) => number>;
   readonly #revokeUserAccess: Database.Transaction<(userId: string, now: number) => void>;
+  readonly #deleteTotp: Database.Transaction<(userId: string) => boolean>;
+  readonly #replaceRecoveryCodes: Database.Transaction<
+    (userId: string, codeHashes: string[], now: number) => void
+  >;
 
   /**
    * Opens (or creates) the database file at `path`; `:memory:` gives a private in-memory database.
@@ -138,10 +150,22 @@ export class SqliteStore implements Store {
     });
     this.#revokeUserAccess = db.transaction((userId, now) => {
       this.#prepare('DELETE FROM sessions WHERE user_id = ?').run(userId);
+      this.#prepare('DELETE FROM interactions WHERE user_id = ? OR pending_user_id = ?').run(userId, userId);
       this.#prepare('UPDATE grants SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL').run(
         now,
         userId,
       );
+    });
+    this.#deleteTotp = db.transaction((userId) => {
+      this.#prepare('DELETE FROM recovery_codes WHERE user_id = ?').run(userId);
+      return this.#prepare('DELETE FROM totp_credentials WHERE user_id = ?').run(userId).changes > 0;
+    });
+    this.#replaceRecoveryCodes = db.transaction((userId, codeHashes, now) => {
+      this.#prepare('DELETE FROM recovery_codes WHERE user_id = ?').run(userId);
+      const insert = this.#prepare(
+        'INSERT INTO recovery_codes (user_id, code_hash, created_at) VALUES (?, ?, ?)',
+      );
+      for (const hash of codeHashes) insert.run(userId, hash, now);
     });
   }
 
@@ -313,46 +337,32 @@ export class SqliteStore implements Store {
   async insertInteraction(interaction: InteractionRecord): Promise<void> {
     this.#prepare(`
       INSERT INTO interactions (id, client_id, parameters, csrf_token, browser_binding_hash, user_id, auth_time,
-        created_at, expires_at)
+        amr, pending_user_id, created_at, expires_at)
       VALUES (@id, @client_id, @parameters, @csrf_token, @browser_binding_hash, @user_id, @auth_time,
-        @created_at, @expires_at)`).run({
-      id: interaction.id,
-      client_id: interaction.clientId,
-      parameters: JSON.stringify(interaction.parameters),
-      csrf_token: interaction.csrfToken,
-      browser_binding_hash: interaction.browserBindingHash,
-      user_id: interaction.userId,
-      auth_time: interaction.authTime,
-      created_at: interaction.createdAt,
-      expires_at: interaction.expiresAt,
-    });
+        @amr, @pending_user_id, @created_at, @expires_at)`).run(toInteractionRow(interaction));
   }
 
   async findInteraction(id: string): Promise<InteractionRecord | null> {
     const row = this.#prepare('SELECT * FROM interactions WHERE id = ?').get(id) as
       | InteractionRow
       | undefined;
-    if (row === undefined) return null;
-    return {
-      id: row.id,
-      clientId: row.client_id,
-      parameters: JSON.parse(row.parameters) as Record<string, string>,
-      csrfToken: row.csrf_token,
-      browserBindingHash: row.browser_binding_hash,
-      userId: row.user_id,
-      authTime: row.auth_time,
-      createdAt: row.created_at,
-      expiresAt: row.expires_at,
-    };
+    return row === undefined ? null : toInteraction(row);
   }
 
-  async setInteractionLogin(id: string, login: { userId: string; authTime: number }): Promise<boolean> {
-    const result = this.#prepare('UPDATE interactions SET user_id = ?, auth_time = ? WHERE id = ?').run(
-      login.userId,
-      login.authTime,
-      id,
-    );
+  async setInteractionLogin(
+    id: string,
+    login: { userId: string; authTime: number; amr: string[] },
+  ): Promise<boolean> {
+    const result = this.#prepare(
+      'UPDATE interactions SET user_id = ?, auth_time = ?, amr = ?, pending_user_id = NULL WHERE id = ?',
+    ).run(login.userId, login.authTime, JSON.stringify(login.amr), id);
     return result.changes > 0;
+  }
+
+  async setInteractionPendingUser(id: string, userId: string | null): Promise<boolean> {
+    return (
+      this.#prepare('UPDATE interactions SET pending_user_id = ? WHERE id = ?').run(userId, id).changes > 0
+    );
   }
 
   async deleteInteraction(id: string): Promise<void> {
@@ -361,28 +371,15 @@ export class SqliteStore implements Store {
 
   async insertSession(session: SessionRecord): Promise<void> {
     this.#prepare(`
-      INSERT INTO sessions (id_hash, user_id, auth_time, created_at, expires_at)
-      VALUES (?, ?, ?, ?, ?)`).run(
-      session.idHash,
-      session.userId,
-      session.authTime,
-      session.createdAt,
-      session.expiresAt,
-    );
+      INSERT INTO sessions (id_hash, user_id, auth_time, amr, created_at, expires_at)
+      VALUES (@id_hash, @user_id, @auth_time, @amr, @created_at, @expires_at)`).run(toSessionRow(session));
   }
 
   async findSession(idHash: string): Promise<SessionRecord | null> {
     const row = this.#prepare('SELECT * FROM sessions WHERE id_hash = ?').get(idHash) as
       | SessionRow
       | undefined;
-    if (row === undefined) return null;
-    return {
-      idHash: row.id_hash,
-      userId: row.user_id,
-      authTime: row.auth_time,
-      createdAt: row.created_at,
-      expiresAt: row.expires_at,
-    };
+    return row === undefined ? null : toSession(row);
   }
 
   async deleteSession(idHash: string): Promise<void> {
@@ -416,29 +413,29 @@ export class SqliteStore implements Store {
 
   async insertGrant(grant: GrantRecord): Promise<void> {
     this.#prepare(`
-      INSERT INTO grants (id, client_id, user_id, scopes, auth_time, nonce, redirect_uri, code_hash, code_challenge,
-        resources, dpop_jkt, code_expires_at, code_consumed_at, revoked_at, created_at, expires_at)
-      VALUES (@id, @client_id, @user_id, @scopes, @auth_time, @nonce, @redirect_uri, @code_hash, @code_challenge,
-        @resources, @dpop_jkt, @code_expires_at, @code_consumed_at, @revoked_at, @created_at, @expires_at)`).run(
-      {
-        id: grant.id,
-        client_id: grant.clientId,
-        user_id: grant.userId,
-        scopes: JSON.stringify(grant.scopes),
-        auth_time: grant.authTime,
-        nonce: grant.nonce,
-        redirect_uri: grant.redirectUri,
-        code_hash: grant.codeHash,
-        code_challenge: grant.codeChallenge,
-        resources: JSON.stringify(grant.resources),
-        dpop_jkt: grant.dpopJkt,
-        code_expires_at: grant.codeExpiresAt,
-        code_consumed_at: grant.codeConsumedAt,
-        revoked_at: grant.revokedAt,
-        created_at: grant.createdAt,
-        expires_at: grant.expiresAt,
-      },
-    );
+      INSERT INTO grants (id, client_id, user_id, scopes, auth_time, amr, nonce, redirect_uri, code_hash,
+        code_challenge, resources, dpop_jkt, code_expires_at, code_consumed_at, revoked_at, created_at, expires_at)
+      VALUES (@id, @client_id, @user_id, @scopes, @auth_time, @amr, @nonce, @redirect_uri, @code_hash,
+        @code_challenge, @resources, @dpop_jkt, @code_expires_at, @code_consumed_at, @revoked_at, @created_at,
+        @expires_at)`).run({
+      id: grant.id,
+      client_id: grant.clientId,
+      user_id: grant.userId,
+      scopes: JSON.stringify(grant.scopes),
+      auth_time: grant.authTime,
+      amr: JSON.stringify(grant.amr),
+      nonce: grant.nonce,
+      redirect_uri: grant.redirectUri,
+      code_hash: grant.codeHash,
+      code_challenge: grant.codeChallenge,
+      resources: JSON.stringify(grant.resources),
+      dpop_jkt: grant.dpopJkt,
+      code_expires_at: grant.codeExpiresAt,
+      code_consumed_at: grant.codeConsumedAt,
+      revoked_at: grant.revokedAt,
+      created_at: grant.createdAt,
+      expires_at: grant.expiresAt,
+    });
   }
 
   async findGrant(id: string): Promise<GrantRecord | null> {
@@ -499,6 +496,52 @@ export class SqliteStore implements Store {
     rotation: RefreshRotation,
   ): Promise<{ previous: RefreshTokenRecord; grant: GrantRecord } | null> {
     return this.#rotateRefreshToken.immediate(rotation);
+  }
+
+  async findTotp(userId: string): Promise<TotpRecord | null> {
+    const row = this.#prepare('SELECT * FROM totp_credentials WHERE user_id = ?').get(userId) as
+      | TotpRow
+      | undefined;
+    return row === undefined ? null : toTotp(row);
+  }
+
+  async saveTotp(totp: TotpRecord): Promise<void> {
+    this.#prepare(`
+      INSERT INTO totp_credentials (user_id, secret, confirmed_at, last_step, created_at)
+      VALUES (@user_id, @secret, @confirmed_at, @last_step, @created_at)
+      ON CONFLICT (user_id) DO UPDATE SET secret = excluded.secret, confirmed_at = excluded.confirmed_at,
+        last_step = excluded.last_step, created_at = excluded.created_at`).run(toTotpRow(totp));
+  }
+
+  async useTotpStep(userId: string, step: number): Promise<boolean> {
+    const result = this.#prepare(`
+      UPDATE totp_credentials SET last_step = @step
+      WHERE user_id = @user_id AND confirmed_at IS NOT NULL AND last_step < @step`).run({
+      step,
+      user_id: userId,
+    });
+    return result.changes > 0;
+  }
+
+  async deleteTotp(userId: string): Promise<boolean> {
+    return this.#deleteTotp.immediate(userId);
+  }
+
+  async replaceRecoveryCodes(userId: string, codeHashes: string[], now: number): Promise<void> {
+    this.#replaceRecoveryCodes.immediate(userId, codeHashes, now);
+  }
+
+  async useRecoveryCode(userId: string, codeHash: string, now: number): Promise<boolean> {
+    const result = this.#prepare(
+      'UPDATE recovery_codes SET used_at = ? WHERE user_id = ? AND code_hash = ? AND used_at IS NULL',
+    ).run(now, userId, codeHash);
+    return result.changes > 0;
+  }
+
+  async countRecoveryCodes(userId: string): Promise<number> {
+    return this.#prepare('SELECT COUNT(*) FROM recovery_codes WHERE user_id = ? AND used_at IS NULL')
+      .pluck()
+      .get(userId) as number;
   }
 
   async recordLoginFailure(keys: string[], now: number): Promise<void> {

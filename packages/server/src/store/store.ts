@@ -11,7 +11,8 @@
  * - methods returning a record return `null` when there is none; list fields are arrays of strings;
  * - "expired" means `expiresAt <= now`;
  * - deleting a user or a client deletes its grants, refresh tokens, sessions, consents and interactions
- *   (and a user's account links);
+ *   (and a user's account links, TOTP authenticator, recovery codes, and the interactions where they
+ *   owe a second factor);
  * - `listUsers` is sorted by username, `listClients` by client id;
  * - records returned by the redemptions show the values after the write.
  *
@@ -28,7 +29,8 @@ export interface Store {
   findUserByUsername(username: string): Promise<UserRecord | null>;
   /**
    * The accounts whose email address is `email`, compared without regard to case (several
-   * operator-made accounts may share one), oldest first.
+   * operator-made accounts may share one), oldest first. Case is folded by the database's `lower()`:
+   * SQLite folds ASCII letters only, PostgreSQL and the memory store all letters.
    */
   findUsersByEmail(email: string): Promise<UserRecord[]>;
   listUsers(): Promise<UserRecord[]>;
@@ -37,10 +39,30 @@ export interface Store {
   /** @returns whether a user was removed */
   deleteUser(username: string): Promise<boolean>;
   /**
-   * Ends every session of a user and revokes every grant of theirs (so their codes, refresh tokens
+   * Ends every session of a user, deletes their pending interactions (a sign-in half made with the
+   * old password cannot finish) and revokes every grant of theirs (so their codes, refresh tokens
    * and access tokens stop working at our endpoints), in one transaction: after a password reset.
    */
   revokeUserAccess(userId: string, now: number): Promise<void>;
+
+  /** The TOTP authenticator of a user (at most one), enrolled or being enrolled. */
+  findTotp(userId: string): Promise<TotpRecord | null>;
+  /** Inserts or replaces the TOTP authenticator of `totp.userId`. */
+  saveTotp(totp: TotpRecord): Promise<void>;
+  /**
+   * Accepts the code of time step `step` in one atomic conditional write: it wins only when the
+   * user's authenticator is confirmed and no code of this step or a later one was accepted before
+   * (RFC 6238 §5.2: an OTP is accepted once), across every process.
+   */
+  useTotpStep(userId: string, step: number): Promise<boolean>;
+  /** Removes a user's TOTP authenticator and recovery codes. @returns whether there was an authenticator */
+  deleteTotp(userId: string): Promise<boolean>;
+  /** Replaces a user's recovery codes (their hashes) with new, unused ones. */
+  replaceRecoveryCodes(userId: string, codeHashes: string[], now: number): Promise<void>;
+  /** Uses a recovery code once, atomically. @returns whether it was there and unused */
+  useRecoveryCode(userId: string, codeHash: string, now: number): Promise<boolean>;
+  /** How many unused recovery codes a user has left. */
+  countRecoveryCodes(userId: string): Promise<number>;
 
   /** Stores a single-use account link (sign-up, email verification, password reset) by its hash. */
   insertAccountToken(token: AccountTokenRecord): Promise<void>;
@@ -56,7 +78,7 @@ export interface Store {
     purpose: AccountTokenPurpose,
     now: number,
   ): Promise<AccountTokenRecord | null>;
-  /** Deletes a user's unused links of one purpose (after a reset, the other reset links die). */
+  /** Deletes a user's links of one purpose, used or not (after a reset, the other reset links die). */
   deleteAccountTokens(userId: string, purpose: AccountTokenPurpose): Promise<void>;
 
   insertClient(client: ClientRecord): Promise<void>;
@@ -77,8 +99,19 @@ export interface Store {
 
   insertInteraction(interaction: InteractionRecord): Promise<void>;
   findInteraction(id: string): Promise<InteractionRecord | null>;
-  /** Records who signed in for a pending interaction. @returns whether the interaction exists */
-  setInteractionLogin(id: string, login: { userId: string; authTime: number }): Promise<boolean>;
+  /**
+   * Records who signed in for a pending interaction, and how (`amr`); clears `pendingUserId`.
+   * @returns whether the interaction exists
+   */
+  setInteractionLogin(
+    id: string,
+    login: { userId: string; authTime: number; amr: string[] },
+  ): Promise<boolean>;
+  /**
+   * Records that `userId` passed the first factor of a pending interaction and owes a second one
+   * (`null` clears it). @returns whether the interaction exists
+   */
+  setInteractionPendingUser(id: string, userId: string | null): Promise<boolean>;
   deleteInteraction(id: string): Promise<void>;
 
   insertSession(session: SessionRecord): Promise<void>;
@@ -265,8 +298,24 @@ export interface InteractionRecord {
   /** Who signed in, once someone did. */
   userId: string | null;
   authTime: number | null;
+  /** How they signed in (RFC 8176); empty until they did. */
+  amr: string[];
+  /** Who passed the first factor and owes a second one, while they do. */
+  pendingUserId: string | null;
   createdAt: number;
   expiresAt: number;
+}
+
+/** A user's TOTP authenticator (RFC 6238: SHA-1, 6 digits, 30-second steps, as authenticator apps expect). */
+export interface TotpRecord {
+  userId: string;
+  /** The shared secret, base32; encrypted (`enc:…`) when a key-encryption secret is configured. */
+  secret: string;
+  /** When the user proved the app holds the secret (a first code); `null` while enrolling. */
+  confirmedAt: number | null;
+  /** The time step of the last accepted code: no code of it or an earlier step is accepted again. */
+  lastStep: number;
+  createdAt: number;
 }
 
 /** A signed-in browser (single sign-on across clients). */
@@ -275,6 +324,8 @@ export interface SessionRecord {
   idHash: string;
   userId: string;
   authTime: number;
+  /** How the user signed in (RFC 8176 values: `pwd`, `otp`, `mfa`, …). */
+  amr: string[];
   createdAt: number;
   expiresAt: number;
 }
@@ -295,6 +346,8 @@ export interface GrantRecord {
   /** Granted scopes. */
   scopes: string[];
   authTime: number;
+  /** How the user signed in (RFC 8176), for the ID tokens of the grant. */
+  amr: string[];
   nonce: string | null;
   redirectUri: string;
   codeHash: string;

@@ -1,4 +1,5 @@
 import type { ServerContext } from '../context.ts';
+import { acrFor } from '../interaction/authentication-methods.ts';
 import type { SigningAlg } from '../keys/signing-keys.ts';
 import { accessTokenHash } from './hash.ts';
 import { signJwt } from './sign-jwt.ts';
@@ -8,6 +9,8 @@ export interface IdTokenFacts {
   clientId: string;
   userId: string;
   authTime: number;
+  /** How the user signed in (RFC 8176): the `amr` claim and the `acr` it implies. */
+  amr: string[];
   /** The authorization request's `nonce`; omitted on refresh (OpenID Connect Core §12.2). */
   nonce: string | null;
   accessToken: string;
@@ -16,7 +19,7 @@ export interface IdTokenFacts {
 
 /**
  * Issues an ID token (OpenID Connect Core §2, §3.1.3.6): `iss`, `sub`, `aud`, `exp`, `iat`,
- * `auth_time`, `nonce`, `at_hash`, signed with the client's registered algorithm.
+ * `auth_time`, `acr`, `amr`, `nonce`, `at_hash`, signed with the client's registered algorithm.
  */
 export async function issueIdToken(
   context: Pick<ServerContext, 'issuer' | 'lifetimes' | 'keys'>,
@@ -33,5 +36,10 @@ export async function issueIdToken(
     at_hash: accessTokenHash(facts.accessToken),
   };
   if (facts.nonce !== null) claims.nonce = facts.nonce;
+  const acr = acrFor(facts.amr);
+  if (acr !== null) {
+    claims.acr = acr;
+    claims.amr = facts.amr;
+  }
   return signJwt(context.keys.signer(facts.alg), 'JWT', claims);
 }

@@ -57,6 +57,7 @@ export async function buildTokenResponse(
         clientId: client.clientId,
         userId: grant.userId,
         authTime: grant.authTime,
+        amr: grant.amr,
         nonce: input.nonce,
         accessToken: accessToken.token,
         alg: client.idTokenSignedResponseAlg,

@@ -1,11 +1,14 @@
 /**
  * The account flows as a person goes through them, in Chromium: sign-up → mail → confirm → signed
- * in at the app; forgot password → mail → new password → signed in. Screenshots of every page go to
+ * in at the app; forgot password → mail → new password → signed in; two-step verification set up
+ * on the account page, then asked at sign-in. Screenshots of every page go to
  * `.test-artifacts/` (desktop, and the sign-up page on a phone-sized screen).
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { calculatePKCECodeChallenge, randomPKCECodeVerifier } from '@codegrant/protocol';
+import * as jose from 'jose';
+import { Secret, TOTP } from 'otpauth';
 import type { Browser, Page } from 'playwright-core';
 import { type AccountsHarness, REDIRECT_URI, startAccountsHarness, userInfo } from '../helpers/accounts.ts';
 import { artifactsDirectory, launchChromium } from '../helpers/chromium.ts';
@@ -40,24 +43,28 @@ async function startSignIn(browser: Browser, h: AccountsHarness, viewport = { wi
     code_challenge_method: 'S256',
   }).toString();
   await page.goto(url.href);
+  /** Waits for the app's callback, redeems the code: the ID token's claims and UserInfo. */
+  const signedIn = async (): Promise<{ idToken: jose.JWTPayload; userinfo: Record<string, unknown> }> => {
+    await page.waitForURL(`${new URL(REDIRECT_URI).origin}/**`);
+    assert.ok(callback);
+    assert.equal(callback.searchParams.get('state'), 'chromium-state');
+    const code = callback.searchParams.get('code');
+    assert.ok(code, callback.href);
+    const response = await tokenRequest(
+      h.idp.issuer,
+      { grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI, code_verifier: verifier },
+      h.client,
+    );
+    assert.equal(response.status, 200);
+    const tokens = (await response.json()) as { access_token: string; id_token: string };
+    return { idToken: jose.decodeJwt(tokens.id_token), userinfo: await userInfo(h, tokens.access_token) };
+  };
   return {
     context,
     page,
-    /** Waits for the app's callback, redeems the code, and returns UserInfo for the access token. */
-    async signedInUser(): Promise<Record<string, unknown>> {
-      await page.waitForURL(`${new URL(REDIRECT_URI).origin}/**`);
-      assert.ok(callback);
-      assert.equal(callback.searchParams.get('state'), 'chromium-state');
-      const code = callback.searchParams.get('code');
-      assert.ok(code, callback.href);
-      const response = await tokenRequest(
-        h.idp.issuer,
-        { grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI, code_verifier: verifier },
-        h.client,
-      );
-      assert.equal(response.status, 200);
-      return userInfo(h, ((await response.json()) as { access_token: string }).access_token);
-    },
+    signedIn,
+    /** UserInfo of the signed-in user, once the app got its code. */
+    signedInUser: async () => (await signedIn()).userinfo,
   };
 }
 
@@ -70,7 +77,7 @@ describe('account flows in Chromium', () => {
   let browser: Browser;
   before(async () => {
     browser = await launchChromium();
-    h = await startAccountsHarness({ accounts: { signUp: true, passwordReset: true } });
+    h = await startAccountsHarness({ accounts: { signUp: true, passwordReset: true, totp: true } });
   }, E2E);
   after(async () => {
     await h?.close();
@@ -148,4 +155,49 @@ describe('account flows in Chromium', () => {
     assert.equal(claims.name, 'Mira');
     await context.close();
   });
+
+  it(
+    'two-step verification: set up on the account page with the QR code, then every sign-in asks for a code',
+    E2E,
+    async () => {
+      await addUser(h.idp.store, 'otto', 'the password of otto', { email: 'otto@example.com', name: 'Otto' });
+      const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+      const page = await context.newPage();
+      await page.goto(`${h.idp.issuer}/account/two-step`);
+      await page.getByLabel('Username').fill('otto');
+      await page.getByLabel('Password').fill('the password of otto');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('heading', { name: 'Set up two-step verification' }).waitFor();
+      assert.ok(await page.locator('figure.qr svg').isVisible(), 'the QR code shows');
+      await screenshot(page, 'two-step-setup');
+      const secret = ((await page.locator('#totp-secret').textContent()) ?? '').replaceAll(' ', '');
+      const app = new TOTP({ secret: Secret.fromBase32(secret), digits: 6, period: 30, algorithm: 'SHA1' });
+      await page
+        .getByLabel('The 6-digit code the app shows')
+        .fill(app.generate({ timestamp: h.clock.now * 1000 }));
+      await page.getByRole('button', { name: 'Turn on' }).click();
+      await page.getByRole('heading', { name: 'Two-step verification is on' }).waitFor();
+      assert.equal(await page.locator('ul.codes li').count(), 10);
+      await screenshot(page, 'recovery-codes');
+      await page.getByRole('link', { name: 'Done' }).click();
+      await page.getByText('Recovery codes left').waitFor();
+      await screenshot(page, 'account');
+      await context.close();
+
+      h.clock.now += 30;
+      const signIn = await startSignIn(browser, h);
+      await signIn.page.getByLabel('Username').fill('otto');
+      await signIn.page.getByLabel('Password').fill('the password of otto');
+      await signIn.page.getByRole('button', { name: 'Sign in' }).click();
+      await signIn.page.getByRole('heading', { name: 'Two-step verification' }).waitFor();
+      await screenshot(signIn.page, 'second-factor');
+      await signIn.page.getByLabel('Code').fill(app.generate({ timestamp: h.clock.now * 1000 }));
+      await signIn.page.getByRole('button', { name: 'Verify' }).click();
+      const { idToken, userinfo } = await signIn.signedIn();
+      assert.equal(userinfo.name, 'Otto');
+      assert.equal(idToken.acr, '2');
+      assert.deepEqual(idToken.amr, ['pwd', 'otp', 'mfa']);
+      await signIn.context.close();
+    },
+  );
 });

@@ -57,8 +57,12 @@ export interface PendingSignIn {
   verifier: string;
 }
 
-/** Starts an authorization request in `browser` and opens its login page. */
-export async function openLoginPage(h: AccountsHarness, browser: TestBrowser): Promise<PendingSignIn> {
+/** Starts an authorization request in `browser` (with `extra` parameters) and opens its first page. */
+export async function openLoginPage(
+  h: AccountsHarness,
+  browser: TestBrowser,
+  extra: Record<string, string> = {},
+): Promise<PendingSignIn> {
   const verifier = randomPKCECodeVerifier();
   const url = new URL(`${h.idp.issuer}/authorize`);
   url.search = new URLSearchParams({
@@ -69,6 +73,7 @@ export async function openLoginPage(h: AccountsHarness, browser: TestBrowser): P
     state: 'state-1',
     code_challenge: await calculatePKCECodeChallenge(verifier),
     code_challenge_method: 'S256',
+    ...extra,
   }).toString();
   const redirect = await browser.fetch(url);
   assert.equal(redirect.status, 303);
@@ -83,6 +88,18 @@ export function linkHref(html: string, text: string): string {
   const match = new RegExp(`<a [^>]*href="([^"]+)"[^>]*>${text}</a>`).exec(html);
   assert.ok(match, `no link "${text}" in ${html.slice(0, 400)}`);
   return match[1]!.replaceAll('&#38;', '&');
+}
+
+/** Fills the form of a page whose action ends with `actionPath` (hidden fields kept) and posts it. */
+export function submitFormTo(
+  browser: TestBrowser,
+  html: string,
+  actionPath: string,
+  fields: Record<string, string>,
+): Promise<Response> {
+  const at = html.indexOf(`${actionPath}"`);
+  assert.ok(at > 0, `no form posting to ${actionPath}`);
+  return submitForm(browser, html.slice(html.lastIndexOf('<form', at)), fields);
 }
 
 /** Fills the first form of a page (its hidden fields kept) and posts it. */

@@ -1,0 +1,90 @@
+import {
+  type AuthorizationFlowContext,
+  validateAuthorizationRequest,
+} from '../authorize/authorization-request.ts';
+import { respondToBrowserError } from '../authorize/respond-to-error.ts';
+import type { ServerContext } from '../context.ts';
+import { readFormParameters } from '../http/body.ts';
+import { seeOther } from '../http/responses.ts';
+import { withSecondFactor } from '../interaction/authentication-methods.ts';
+import { checkCsrfToken, loadInteraction } from '../interaction/interactions.ts';
+import { loginBlocked, recordLoginFailure, throttleKeys } from '../interaction/login-throttle.ts';
+import { secondFactorPage } from '../pages/second-factor-page.ts';
+import type { InteractionRecord } from '../store/store.ts';
+import { useRecoveryCode } from './recovery-codes.ts';
+import { verifyTotpCode } from './totp.ts';
+
+type Context = AuthorizationFlowContext &
+  Pick<ServerContext, 'loginThrottle' | 'issuerUrl' | 'keyEncryption'>;
+
+/** The second-factor page of a pending interaction. */
+export function renderSecondFactorPage(
+  context: Pick<ServerContext, 'issuer'>,
+  interaction: InteractionRecord,
+  clientName: string,
+  extra: { error?: string; status?: number } = {},
+): Response {
+  return secondFactorPage({
+    actionUrl: `${context.issuer}/interaction/${interaction.id}/second-factor`,
+    csrfToken: interaction.csrfToken,
+    clientName,
+    ...extra,
+  });
+}
+
+/**
+ * `POST /interaction/:id/second-factor`: the code of the user who passed the first factor (or
+ * whose session must step up for `acr_values=2`). A TOTP code is accepted once (its time step is
+ * recorded); a recovery code once ever. Failures count against the account and the address like
+ * wrong passwords, so the million codes cannot be tried.
+ */
+export function secondFactorEndpoint(
+  context: Context,
+): (request: Request, id: string, clientAddress: string | undefined) => Promise<Response> {
+  return async (request, id, clientAddress) => {
+    try {
+      const now = context.now();
+      const form = await readFormParameters(request);
+      const interaction = await loadInteraction(context, request, id, now);
+      checkCsrfToken(interaction, form.csrf_token);
+      const authorization = await validateAuthorizationRequest(context, interaction.parameters);
+      const user = interaction.pendingUserId
+        ? await context.store.findUserById(interaction.pendingUserId)
+        : null;
+      if (!user) return seeOther(`${context.issuer}/interaction/${interaction.id}`);
+      const again = (error: string, status: number) =>
+        renderSecondFactorPage(
+          context,
+          interaction,
+          authorization.client.name ?? authorization.client.clientId,
+          {
+            error,
+            status,
+          },
+        );
+
+      const keys = throttleKeys(user.username, clientAddress);
+      const blocked = await loginBlocked(context, keys, now);
+      if (blocked) {
+        return again(`Too many wrong codes. Try again in ${blocked.retryAfterMinutes} minutes.`, 429);
+      }
+      const code = (form.code ?? '').trim();
+      const accepted = /^[\d\s]+$/.test(code)
+        ? await verifyTotpCode(context, user, code, now)
+        : await useRecoveryCode(context, user.id, code, now);
+      if (!accepted) {
+        await recordLoginFailure(context, keys, now);
+        return again('That code is not right, or was already used. Try the next one.', 401);
+      }
+      await context.store.clearLoginFailures(keys.account);
+      await context.store.setInteractionLogin(interaction.id, {
+        userId: user.id,
+        authTime: now,
+        amr: withSecondFactor(['pwd'], 'otp'),
+      });
+      return seeOther(`${context.issuer}/interaction/${interaction.id}`);
+    } catch (error) {
+      return respondToBrowserError(context.issuer, error);
+    }
+  };
+}

@@ -1,0 +1,121 @@
+import type { ServerContext } from '../context.ts';
+import { readFormParameters } from '../http/body.ts';
+import { seeOther } from '../http/responses.ts';
+import { withCookies } from '../interaction/cookies.ts';
+import { noticePage } from '../pages/notice-page.ts';
+import { recoveryCodesPage } from '../pages/recovery-codes-page.ts';
+import { totpEnrolmentPage } from '../pages/totp-enrolment-page.ts';
+import { respondToAccountError } from './account-error.ts';
+import { type AccountSession, accountSessionOrSignIn } from './account-sign-in.ts';
+import { checkFormCsrf, formCsrfToken } from './form-csrf.ts';
+import { newRecoveryCodes } from './recovery-codes.ts';
+import { hasTotp, pendingTotpEnrolment, startTotpEnrolment, verifyTotpCode } from './totp.ts';
+
+type Context = Pick<
+  ServerContext,
+  'issuer' | 'issuerUrl' | 'store' | 'secureCookies' | 'lifetimes' | 'keyEncryption' | 'now'
+>;
+
+/** Changing how one signs in needs a sign-in of the last ten minutes (OpenID Connect `max_age`). */
+const RECENT_SIGN_IN_SECONDS = 600;
+
+/**
+ * Two-step verification on the account page (option `accounts.totp`):
+ * - `GET /account/two-step`: a new authenticator secret as a QR code (and as text);
+ * - `POST /account/two-step`: its first code turns it on and shows ten recovery codes, once;
+ * - `POST /account/two-step/off`: turns it off (authenticator and recovery codes deleted);
+ * - `POST /account/recovery-codes`: a new set of recovery codes (the old set stops working).
+ * Each asks for a recent sign-in, and every form carries the CSRF token.
+ */
+export function twoStepEndpoints(context: Context): {
+  enrolPage(request: Request): Promise<Response>;
+  confirm(request: Request): Promise<Response>;
+  turnOff(request: Request): Promise<Response>;
+  renewRecoveryCodes(request: Request): Promise<Response>;
+} {
+  const recentSignIn = (request: Request, returnPath: string) =>
+    accountSessionOrSignIn(context, request, returnPath, RECENT_SIGN_IN_SECONDS);
+  const render = async (
+    request: Request,
+    { user }: AccountSession,
+    extra: { error?: string; status?: number } = {},
+  ) => {
+    const enrolment =
+      (await pendingTotpEnrolment(context, user)) ?? (await startTotpEnrolment(context, user, context.now()));
+    const csrf = formCsrfToken(context, request);
+    return withCookies(
+      totpEnrolmentPage({
+        actionUrl: `${context.issuer}/account/two-step`,
+        csrfToken: csrf.token,
+        ...enrolment,
+        ...extra,
+      }),
+      csrf.cookies,
+    );
+  };
+  /** A POST of the account page: its form after the CSRF check, and a recent sign-in (or the way to one). */
+  const posted = async (request: Request, returnPath: string) => {
+    const form = await readFormParameters(request);
+    checkFormCsrf(context, request, form.csrf_token);
+    return { form, signedIn: await recentSignIn(request, returnPath) };
+  };
+
+  return {
+    async enrolPage(request) {
+      try {
+        const signedIn = await recentSignIn(request, '/account/two-step');
+        if (signedIn instanceof Response) return signedIn;
+        if (await hasTotp(context, signedIn.user.id)) return seeOther(`${context.issuer}/account`);
+        return await render(request, signedIn);
+      } catch (error) {
+        return respondToAccountError(error);
+      }
+    },
+
+    async confirm(request) {
+      try {
+        const { form, signedIn } = await posted(request, '/account/two-step');
+        if (signedIn instanceof Response) return signedIn;
+        const now = context.now();
+        if (!(await verifyTotpCode(context, signedIn.user, form.code ?? '', now, true))) {
+          return render(request, signedIn, {
+            error:
+              'That code does not match. Check that the app shows a code for this account, and try the next one.',
+            status: 400,
+          });
+        }
+        const codes = await newRecoveryCodes(context, signedIn.user.id, now);
+        return recoveryCodesPage({ issuer: context.issuer, codes, title: 'Two-step verification is on' });
+      } catch (error) {
+        return respondToAccountError(error);
+      }
+    },
+
+    async turnOff(request) {
+      try {
+        const { signedIn } = await posted(request, '/account');
+        if (signedIn instanceof Response) return signedIn;
+        await context.store.deleteTotp(signedIn.user.id);
+        return noticePage({
+          title: 'Two-step verification is off',
+          message: ['Signing in now asks for your password only.'],
+          next: { href: `${context.issuer}/account`, text: 'Back to your account' },
+        });
+      } catch (error) {
+        return respondToAccountError(error);
+      }
+    },
+
+    async renewRecoveryCodes(request) {
+      try {
+        const { signedIn } = await posted(request, '/account');
+        if (signedIn instanceof Response) return signedIn;
+        if (!(await hasTotp(context, signedIn.user.id))) return seeOther(`${context.issuer}/account`);
+        const codes = await newRecoveryCodes(context, signedIn.user.id, context.now());
+        return recoveryCodesPage({ issuer: context.issuer, codes, title: 'Your new recovery codes' });
+      } catch (error) {
+        return respondToAccountError(error);
+      }
+    },
+  };
+}
