@@ -81,7 +81,7 @@ export async function startDevSetup(options: DevSetupOptions): Promise<DevSetup>
       store,
       logger: createJsonLineLogger(options.writeLog),
       // Every account flow, to try: mail is printed on the terminal (marked NOT SENT), with its link.
-      accounts: { signUp: true, passwordReset: true, totp: true },
+      accounts: { signUp: true, passwordReset: true, totp: true, passkeys: true },
     });
     const idpServer = await serve(idp, { port: options.idpPort, hostname: HOSTNAME });
     closers.push(() => closeServer(idpServer));

@@ -49,7 +49,7 @@ codegrant dev setup
   Demo web app       ${setup.appUrl}   <- open this in your browser
   Demo SPA           ${setup.spaUrl}   (single-page app, @codegrant/browser)
   Demo user          username ${setup.demoAccount.username}, password ${setup.demoAccount.password}${seeding.userCreated ? ' (created now)' : ''}
-  Your account       ${setup.issuer}/account   (two-step verification; sign-up and password reset on the login page:
+  Your account       ${setup.issuer}/account   (passkeys, two-step verification; sign-up and password reset on the login page:
                      their mail is printed below, marked NOT SENT, with its link)
   Demo client        ${setup.clientId}, confidential, ${registration}; its secret is in ${setup.clientFile}
   Database           ${dbPath}

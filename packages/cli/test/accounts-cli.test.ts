@@ -163,13 +163,24 @@ describe('users reset-mfa', () => {
           createdAt: now,
         });
         await store.replaceRecoveryCodes(id, ['code-hash-1', 'code-hash-2'], now);
+        await store.insertPasskey({
+          credentialId: `credential-of-${name}`,
+          userId: id,
+          publicKey: 'cHVibGljLWtleQ',
+          counter: 0,
+          transports: ['internal'],
+          backedUp: false,
+          name: 'Laptop',
+          createdAt: now,
+          lastUsedAt: null,
+        });
       }
     } finally {
       await store.close();
     }
     const result = await codegrant(['users', 'reset-mfa', 'mona', '--db', db]);
     assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stdout, /removed the two-step verification of mona/);
+    assert.match(result.stdout, /removed the two-step verification and 1 passkey\(s\) of mona/);
     const again = await codegrant(['users', 'reset-mfa', 'mona', '--db', db]);
     assert.match(again.stdout, /mona had no two-step verification/);
     assertFailure(await codegrant(['users', 'reset-mfa', 'nobody', '--db', db]), 1, /no user named "nobody"/);
@@ -178,6 +189,8 @@ describe('users reset-mfa', () => {
     try {
       assert.equal(await store.findTotp(ids[0]!), null);
       assert.equal(await store.countRecoveryCodes(ids[0]!), 0);
+      assert.deepEqual(await store.listPasskeys(ids[0]!), []);
+      assert.equal((await store.listPasskeys(ids[1]!)).length, 1, 'nils keeps his passkey');
       assert.ok(await store.findTotp(ids[1]!), 'nils keeps his');
       assert.equal(await store.countRecoveryCodes(ids[1]!), 2);
     } finally {

@@ -66,6 +66,12 @@ export interface AccountOptions {
    * a code at every sign-in, whatever this option says later.
    */
   totp?: boolean;
+  /**
+   * Passkeys (WebAuthn, default false; turns the account page on): added on the account page,
+   * then "Sign in with a passkey" on the login page (no password: with its user verification a
+   * passkey is two factors), and a passkey as the second factor after a password.
+   */
+  passkeys?: boolean;
   /** The fewest characters of a new password (default 12, at least 8); common passwords are refused at any length. */
   passwordMinLength?: number;
   /** Sign-up and reset requests per client IP address per throttle window (default 20). */
@@ -80,6 +86,7 @@ export interface ResolvedAccountOptions {
   passwordReset: boolean;
   accountPage: boolean;
   totp: boolean;
+  passkeys: boolean;
   requireVerifiedEmail: boolean;
   passwordMinLength: number;
   maxRequestsPerIp: number;
@@ -275,8 +282,9 @@ function resolveAccounts(options: AccountOptions): ResolvedAccountOptions {
   const resolved = {
     signUp,
     passwordReset: options.passwordReset ?? false,
-    accountPage: (options.accountPage ?? false) || (options.totp ?? false),
+    accountPage: (options.accountPage ?? false) || (options.totp ?? false) || (options.passkeys ?? false),
     totp: options.totp ?? false,
+    passkeys: options.passkeys ?? false,
     requireVerifiedEmail: options.requireVerifiedEmail ?? signUp,
     passwordMinLength: options.passwordMinLength ?? 12,
     maxRequestsPerIp: options.maxRequestsPerIp ?? 20,

@@ -3,6 +3,7 @@ import { accountPageEndpoints } from './accounts/account-page.ts';
 import { accountCallbackEndpoint } from './accounts/account-sign-in.ts';
 import { confirmEmailEndpoints } from './accounts/confirm-email.ts';
 import { forgotPasswordEndpoints } from './accounts/forgot-password.ts';
+import { accountPasskeyEndpoints, passkeyAssets, signInPasskeyEndpoints } from './accounts/passkeys.ts';
 import { resetPasswordEndpoints } from './accounts/reset-password.ts';
 import { secondFactorEndpoint } from './accounts/second-factor.ts';
 import { signUpEndpoints } from './accounts/sign-up.ts';
@@ -124,6 +125,20 @@ export function createRouter(context: ServerContext): Hono<Env> {
     app.post('/account/two-step', (c) => twoStep.confirm(c.req.raw));
     app.post('/account/two-step/off', (c) => twoStep.turnOff(c.req.raw));
     app.post('/account/recovery-codes', (c) => twoStep.renewRecoveryCodes(c.req.raw));
+  }
+  if (context.accounts.passkeys) {
+    const accountPasskeys = accountPasskeyEndpoints(context);
+    const signInPasskeys = signInPasskeyEndpoints(context);
+    const assets = passkeyAssets();
+    app.get('/assets/webauthn.js', assets.webauthn);
+    app.get('/assets/passkeys.js', assets.passkeys);
+    app.post('/account/passkeys/options', (c) => accountPasskeys.options(c.req.raw));
+    app.post('/account/passkeys', (c) => accountPasskeys.register(c.req.raw));
+    app.post('/account/passkeys/delete', (c) => accountPasskeys.remove(c.req.raw));
+    app.post('/interaction/:id/passkey/options', (c) => signInPasskeys.options(c.req.raw, c.req.param('id')));
+    app.post('/interaction/:id/passkey', (c) =>
+      signInPasskeys.verify(c.req.raw, c.req.param('id'), clientAddress(c.req.raw, c.env)),
+    );
   }
   if (context.accounts.passwordReset) {
     const forgot = forgotPasswordEndpoints(context);

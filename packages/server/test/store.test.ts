@@ -27,6 +27,7 @@ import type {
   CodeRedemption,
   GrantRecord,
   InteractionRecord,
+  PasskeyRecord,
   RefreshRotation,
   RefreshTokenRecord,
   SessionRecord,
@@ -186,6 +187,22 @@ function aTotp(overrides: Partial<TotpRecord> = {}): TotpRecord {
     confirmedAt: now,
     lastStep: nowStep - 1,
     createdAt: now - 60,
+    ...overrides,
+  };
+}
+
+/** alice's passkey: synced, reachable two ways, its counter at 5, never used. */
+function aPasskey(overrides: Partial<PasskeyRecord> = {}): PasskeyRecord {
+  return {
+    credentialId: 'Zm9vYmFyLWFsaWNl',
+    userId: 'user-alice',
+    publicKey: 'pQECAyYgASFYIBhq3pK0QIDAQAB',
+    counter: 5,
+    transports: ['internal', 'hybrid'],
+    backedUp: true,
+    name: 'MacBook',
+    createdAt: now,
+    lastUsedAt: null,
     ...overrides,
   };
 }
@@ -544,16 +561,21 @@ VALUES
 /** The account links of {@link version3Rows}, as records. */
 const version3AccountTokens = [anAccountToken({ consumedAt: now + 5 }), aSignUpToken()];
 
+/** Checks that every row of {@link version3Rows} reads back as written. */
+async function assertVersion3RowsKept(store: Store): Promise<void> {
+  await assertVersion2RowsKept(store);
+  for (const token of version3AccountTokens) {
+    assert.deepEqual(await store.findAccountToken(token.hash), token);
+  }
+}
+
 /**
  * Checks a store just migrated from {@link version3Rows}: every old row reads back as written,
  * sessions and grants as password sign-ins, and the second factors of migration 4 work on them.
  */
 async function assertUpgradedFromVersion3(store: Store): Promise<void> {
   const { interaction, session, bobSession, grant } = version2Records();
-  await assertVersion2RowsKept(store);
-  for (const token of version3AccountTokens) {
-    assert.deepEqual(await store.findAccountToken(token.hash), token);
-  }
+  await assertVersion3RowsKept(store);
 
   // A sign-in begun before the upgrade owes a second factor, then passes it.
   const mfa = ['pwd', 'otp', 'mfa'];
@@ -624,6 +646,86 @@ async function assertUpgradedFromVersion3(store: Store): Promise<void> {
   assert.equal(await store.findTotp('user-bob'), null);
   assert.equal(await store.countRecoveryCodes('user-bob'), 0);
   assert.equal(await store.useRecoveryCode('user-bob', 'bob-code', now + 60), false);
+}
+
+/** The session of {@link version4Rows} that passed a second factor. */
+const version4Session = aSession({
+  idHash: 'mfa-session',
+  authTime: now + 20,
+  amr: ['pwd', 'otp', 'mfa'],
+  createdAt: now + 20,
+});
+
+/**
+ * Rows written by a codegrant at schema version 4: those of {@link version3Rows}, alice's TOTP
+ * authenticator (`aTotp()`), her recovery codes (one of them used) and bob's, and
+ * {@link version4Session}.
+ */
+const version4Rows = `${version3Rows}
+INSERT INTO totp_credentials (user_id, secret, confirmed_at, last_step, created_at)
+VALUES ('user-alice', 'JBSWY3DPEHPK3PXP', ${now}, ${nowStep - 1}, ${now - 60});
+
+INSERT INTO recovery_codes (user_id, code_hash, created_at, used_at)
+VALUES
+  ('user-alice', 'alice-code-1', ${now}, NULL),
+  ('user-alice', 'alice-code-2', ${now}, ${now + 5}),
+  ('user-bob', 'bob-code', ${now}, NULL);
+
+INSERT INTO sessions (id_hash, user_id, auth_time, amr, created_at, expires_at)
+VALUES ('mfa-session', 'user-alice', ${now + 20}, '["pwd","otp","mfa"]', ${now + 20}, ${now + day});
+`;
+
+/** The index migration 5 creates. */
+const version5Indexes = ['passkeys_user_id'];
+
+/**
+ * Checks a store just migrated from {@link version4Rows}: every old row reads back as written, the
+ * second factors keep working, and the old users get passkeys (migration 5).
+ */
+async function assertUpgradedFromVersion4(store: Store): Promise<void> {
+  await assertVersion3RowsKept(store);
+  assert.deepEqual(await store.findSession(version4Session.idHash), version4Session);
+  assert.deepEqual(await store.findTotp('user-alice'), aTotp());
+  assert.equal(await store.findTotp('user-bob'), null);
+  assert.equal(await store.countRecoveryCodes('user-alice'), 1);
+  assert.equal(await store.countRecoveryCodes('user-bob'), 1);
+  assert.equal(await store.useTotpStep('user-alice', nowStep - 1), false, 'its last step stays used');
+  assert.equal(await store.useTotpStep('user-alice', nowStep), true);
+  assert.equal(await store.useRecoveryCode('user-alice', 'alice-code-2', now + 30), false, 'used before');
+  assert.equal(await store.useRecoveryCode('user-alice', 'alice-code-1', now + 30), true);
+
+  // Passkeys for the old users.
+  assert.deepEqual(await store.listPasskeys('user-alice'), []);
+  const passkey = aPasskey({ createdAt: now + 30 });
+  const bobs = aPasskey({
+    credentialId: 'Ym9i',
+    userId: 'user-bob',
+    counter: 0,
+    transports: [],
+    backedUp: false,
+    createdAt: now + 30,
+  });
+  await store.insertPasskey(passkey);
+  await store.insertPasskey(bobs);
+  await assert.rejects(store.insertPasskey(aPasskey({ credentialId: 'bm9ib2R5', userId: 'user-unknown' })));
+  assert.deepEqual(await store.findPasskey(passkey.credentialId), passkey);
+  assert.deepEqual(await store.listPasskeys('user-alice'), [passkey]);
+  assert.equal(await store.usePasskey(passkey.credentialId, 6, now + 40), true);
+  assert.equal(await store.usePasskey(passkey.credentialId, 6, now + 41), false);
+  assert.deepEqual(await store.findPasskey(passkey.credentialId), {
+    ...passkey,
+    counter: 6,
+    lastUsedAt: now + 40,
+  });
+
+  // The new foreign key cascades: deleting bob takes his passkey along with his recovery codes.
+  assert.equal(await store.deleteUser('bob'), true);
+  assert.equal(await store.findPasskey(bobs.credentialId), null);
+  await store.insertUser(version2Records().bob);
+  assert.deepEqual(await store.listPasskeys('user-bob'), []);
+  assert.equal(await store.countRecoveryCodes('user-bob'), 0);
+  assert.equal(await store.deletePasskey('user-alice', passkey.credentialId), true);
+  assert.deepEqual(await store.listPasskeys('user-alice'), []);
 }
 
 /** The store's contract: every test gets a fresh, migrated, empty store from `open`. */
@@ -1194,6 +1296,184 @@ function storeContract(open: () => Promise<Store>): void {
       );
       assert.equal(results.filter(Boolean).length, 1);
       assert.equal(await store.countRecoveryCodes('user-alice'), 9);
+    });
+  });
+
+  describe('passkeys', () => {
+    beforeEach(seed);
+
+    it('finds a passkey as inserted, every field kept, and none for an unknown credential', async () => {
+      const synced = aPasskey();
+      const key = aPasskey({
+        credentialId: 'c2VjdXJpdHkta2V5',
+        publicKey: 'pQECAyYgASFYIAnother',
+        counter: 0,
+        transports: ['usb', 'nfc'],
+        backedUp: false,
+        name: 'YubiKey 5',
+        createdAt: now + 1,
+        lastUsedAt: now + 2,
+      });
+      const bare = aPasskey({ credentialId: 'YmFyZQ', userId: 'user-bob', transports: [], name: '' });
+      for (const passkey of [synced, key, bare]) await store.insertPasskey(passkey);
+      assert.deepEqual(await store.findPasskey(synced.credentialId), synced);
+      assert.deepEqual(await store.findPasskey(key.credentialId), key);
+      assert.deepEqual(await store.findPasskey(bare.credentialId), bare);
+      assert.equal(await store.findPasskey('dW5rbm93bg'), null);
+      assert.equal(
+        await store.findPasskey(synced.credentialId.toLowerCase()),
+        null,
+        'ids are case-sensitive',
+      );
+
+      const found = await store.findPasskey(synced.credentialId);
+      assert.ok(found);
+      found.transports.push('usb');
+      found.counter = 99;
+      assert.deepEqual(await store.findPasskey(synced.credentialId), synced, 'a copy is handed out');
+    });
+
+    it('refuses a duplicate credential id, or a passkey of an unknown user', async () => {
+      const passkey = aPasskey();
+      await store.insertPasskey(passkey);
+      await assert.rejects(store.insertPasskey(aPasskey({ userId: 'user-bob', name: 'Stolen' })));
+      await assert.rejects(
+        store.insertPasskey(aPasskey({ userId: 'user-unknown', credentialId: 'b3RoZXI' })),
+      );
+      assert.deepEqual(await store.findPasskey(passkey.credentialId), passkey);
+      assert.equal(await store.findPasskey('b3RoZXI'), null);
+      assert.deepEqual(await store.listPasskeys('user-bob'), []);
+      assert.deepEqual(await store.listPasskeys('user-unknown'), []);
+    });
+
+    it("lists a user's passkeys only, oldest first (then by credential id), none for a user without", async () => {
+      assert.deepEqual(await store.listPasskeys('user-alice'), []);
+      // Credential ids are base64url: ordered by their bytes, as SQL's binary collation does.
+      const newest = aPasskey({ credentialId: 'AAAA', createdAt: now + 2 });
+      const sameSecond = (credentialId: string) => aPasskey({ credentialId, createdAt: now });
+      const dash = sameSecond('-x');
+      const upper = sameSecond('Zx');
+      const underscore = sameSecond('_x');
+      const lower = sameSecond('ax');
+      const oldest = aPasskey({ credentialId: 'zzzz', createdAt: now - 1 });
+      const bobs = aPasskey({ credentialId: 'Ym9i', userId: 'user-bob', createdAt: now - 2 });
+      for (const passkey of [newest, lower, underscore, bobs, upper, oldest, dash]) {
+        await store.insertPasskey(passkey);
+      }
+      assert.deepEqual(await store.listPasskeys('user-alice'), [
+        oldest,
+        dash,
+        upper,
+        underscore,
+        lower,
+        newest,
+      ]);
+      assert.deepEqual(await store.listPasskeys('user-bob'), [bobs]);
+      assert.deepEqual(await store.listPasskeys('user-unknown'), []);
+    });
+
+    it('records a use when the counter grew, and refuses one that did not (a clone)', async () => {
+      const passkey = aPasskey({ counter: 5 });
+      const other = aPasskey({ credentialId: 'b3RoZXI', counter: 5 });
+      await store.insertPasskey(passkey);
+      await store.insertPasskey(other);
+
+      assert.equal(await store.usePasskey(passkey.credentialId, 6, now + 10), true);
+      const used = { ...passkey, counter: 6, lastUsedAt: now + 10 };
+      assert.deepEqual(await store.findPasskey(passkey.credentialId), used);
+      assert.equal(await store.usePasskey(passkey.credentialId, 6, now + 20), false, 'the same counter');
+      assert.equal(await store.usePasskey(passkey.credentialId, 3, now + 20), false, 'a lower counter');
+      assert.equal(await store.usePasskey(passkey.credentialId, 0, now + 20), false, 'no counter any more');
+      assert.deepEqual(await store.findPasskey(passkey.credentialId), used, 'nothing written');
+      assert.deepEqual(await store.findPasskey(other.credentialId), other, 'another passkey untouched');
+
+      assert.equal(await store.usePasskey(passkey.credentialId, 1000, now + 30), true, 'it may jump');
+      assert.deepEqual(await store.findPasskey(passkey.credentialId), {
+        ...passkey,
+        counter: 1000,
+        lastUsedAt: now + 30,
+      });
+    });
+
+    it('accepts every use of an authenticator that keeps no counter, until it starts one', async () => {
+      const passkey = aPasskey({ counter: 0 });
+      await store.insertPasskey(passkey);
+      assert.equal(await store.usePasskey(passkey.credentialId, 0, now + 10), true);
+      assert.deepEqual(await store.findPasskey(passkey.credentialId), { ...passkey, lastUsedAt: now + 10 });
+      assert.equal(await store.usePasskey(passkey.credentialId, 0, now + 20), true, 'and again');
+      assert.deepEqual(await store.findPasskey(passkey.credentialId), { ...passkey, lastUsedAt: now + 20 });
+
+      assert.equal(await store.usePasskey(passkey.credentialId, 1, now + 30), true);
+      assert.equal(
+        await store.usePasskey(passkey.credentialId, 0, now + 40),
+        false,
+        'a counter once seen stays',
+      );
+      assert.deepEqual(await store.findPasskey(passkey.credentialId), {
+        ...passkey,
+        counter: 1,
+        lastUsedAt: now + 30,
+      });
+    });
+
+    it('refuses a use of an unknown credential, creating nothing', async () => {
+      await store.insertPasskey(aPasskey());
+      assert.equal(await store.usePasskey('dW5rbm93bg', 6, now + 10), false);
+      assert.equal(await store.usePasskey('dW5rbm93bg', 0, now + 10), false);
+      assert.equal(await store.findPasskey('dW5rbm93bg'), null);
+      assert.deepEqual(await store.findPasskey(aPasskey().credentialId), aPasskey());
+    });
+
+    it('lets exactly one of 10 concurrent uses of one counter win', async () => {
+      const passkey = aPasskey({ counter: 5 });
+      await store.insertPasskey(passkey);
+      const results = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => store.usePasskey(passkey.credentialId, 7, now + 1 + i)),
+      );
+      assert.equal(results.filter(Boolean).length, 1);
+      assert.deepEqual(await store.findPasskey(passkey.credentialId), {
+        ...passkey,
+        counter: 7,
+        lastUsedAt: now + 1 + results.indexOf(true),
+      });
+    });
+
+    it('deletes a passkey for its owner only, and says whether it did', async () => {
+      const passkey = aPasskey();
+      const another = aPasskey({ credentialId: 'YW5vdGhlcg', createdAt: now + 1 });
+      await store.insertPasskey(passkey);
+      await store.insertPasskey(another);
+
+      assert.equal(await store.deletePasskey('user-bob', passkey.credentialId), false, "not bob's");
+      assert.deepEqual(await store.findPasskey(passkey.credentialId), passkey, 'so it stays');
+      assert.equal(await store.deletePasskey('user-alice', passkey.credentialId), true);
+      assert.equal(await store.findPasskey(passkey.credentialId), null);
+      assert.equal(await store.deletePasskey('user-alice', passkey.credentialId), false, 'gone');
+      assert.equal(await store.deletePasskey('user-alice', 'dW5rbm93bg'), false);
+      assert.deepEqual(await store.listPasskeys('user-alice'), [another]);
+      assert.equal(
+        await store.usePasskey(passkey.credentialId, 6, now + 10),
+        false,
+        'a deleted one is not used',
+      );
+    });
+
+    it('are deleted with their user', async () => {
+      const passkey = aPasskey();
+      const another = aPasskey({ credentialId: 'YW5vdGhlcg' });
+      const bobs = aPasskey({ credentialId: 'Ym9i', userId: 'user-bob' });
+      for (const record of [passkey, another, bobs]) await store.insertPasskey(record);
+
+      assert.equal(await store.deleteUser('alice'), true);
+      assert.equal(await store.findPasskey(passkey.credentialId), null);
+      assert.equal(await store.findPasskey(another.credentialId), null);
+      // A user of the same id later finds nothing of the old one's, and the ids are free again.
+      await store.insertUser(aUser());
+      assert.deepEqual(await store.listPasskeys('user-alice'), []);
+      await store.insertPasskey(passkey);
+      assert.deepEqual(await store.listPasskeys('user-alice'), [passkey]);
+
+      assert.deepEqual(await store.listPasskeys('user-bob'), [bobs], "another user's passkey stays");
     });
   });
 
@@ -2075,8 +2355,8 @@ describe('SqliteStore', () => {
         allMigrations,
       );
       assert.ok(
-        allMigrations.some((migration) => migration.id === 4),
-        'migration 4 among them',
+        allMigrations.some((migration) => migration.id === 5),
+        'migration 5 among them',
       );
       assert.deepEqual(
         check
@@ -2096,26 +2376,33 @@ describe('SqliteStore', () => {
     await upgradeFrom(1, version1Rows, assertUpgradedFromVersion1);
   });
 
-  it('migrates a database of schema 2 with data in it to the current schema, losing nothing', async () => {
-    const file = await upgradeFrom(2, version2Rows, assertUpgradedFromVersion2);
+  /** Which of the indexes `names` the database in `file` has, by name. */
+  function indexesOf(file: string, names: string[]): string[] {
     const check = new Database(file, { readonly: true });
     try {
-      assert.deepEqual(
-        check
-          .prepare(
-            `SELECT name FROM sqlite_master WHERE type = 'index' AND name IN (${version3Indexes.map(() => '?').join(', ')}) ORDER BY name`,
-          )
-          .pluck()
-          .all(...version3Indexes),
-        version3Indexes,
-      );
+      return check
+        .prepare(
+          `SELECT name FROM sqlite_master WHERE type = 'index' AND name IN (${names.map(() => '?').join(', ')}) ORDER BY name`,
+        )
+        .pluck()
+        .all(...names) as string[];
     } finally {
       check.close();
     }
+  }
+
+  it('migrates a database of schema 2 with data in it to the current schema, losing nothing', async () => {
+    const file = await upgradeFrom(2, version2Rows, assertUpgradedFromVersion2);
+    assert.deepEqual(indexesOf(file, version3Indexes), version3Indexes);
   });
 
   it('migrates a database of schema 3 with data in it to schema 4', async () => {
     await upgradeFrom(3, version3Rows, assertUpgradedFromVersion3);
+  });
+
+  it('migrates a database of schema 4 with data in it to schema 5', async () => {
+    const file = await upgradeFrom(4, version4Rows, assertUpgradedFromVersion4);
+    assert.deepEqual(indexesOf(file, version5Indexes), version5Indexes);
   });
 
   it('refuses a file migrated by a newer version', async () => {
@@ -2360,8 +2647,8 @@ describe('PostgresStore', () => {
     }
     assert.deepEqual(await appliedMigrations(name), allMigrations);
     assert.ok(
-      allMigrations.some((migration) => migration.id === 4),
-      'migration 4 among them',
+      allMigrations.some((migration) => migration.id === 5),
+      'migration 5 among them',
     );
     const old = await pg.sql`
       SELECT applied_at::int AS at FROM ${pg.sql(name)}.schema_migrations WHERE id <= ${version} ORDER BY id`;
@@ -2377,19 +2664,26 @@ describe('PostgresStore', () => {
     await upgradeFrom(1, version1Rows, assertUpgradedFromVersion1);
   });
 
+  /** Which of the indexes `names` the schema `name` has, by name. */
+  async function indexesOf(name: string, names: string[]): Promise<string[]> {
+    const rows = await pg.sql`
+      SELECT indexname FROM pg_indexes WHERE schemaname = ${name} AND indexname IN ${pg.sql(names)}
+      ORDER BY indexname`;
+    return rows.map((row) => row.indexname);
+  }
+
   it('migrates a database of schema 2 with data in it to the current schema, losing nothing', async () => {
     const name = await upgradeFrom(2, version2Rows, assertUpgradedFromVersion2);
-    const indexes = await pg.sql`
-      SELECT indexname FROM pg_indexes WHERE schemaname = ${name} AND indexname IN ${pg.sql(version3Indexes)}
-      ORDER BY indexname`;
-    assert.deepEqual(
-      indexes.map((row) => row.indexname),
-      version3Indexes,
-    );
+    assert.deepEqual(await indexesOf(name, version3Indexes), version3Indexes);
   });
 
   it('migrates a database of schema 3 with data in it to schema 4', async () => {
     await upgradeFrom(3, version3Rows, assertUpgradedFromVersion3);
+  });
+
+  it('migrates a database of schema 4 with data in it to schema 5', async () => {
+    const name = await upgradeFrom(4, version4Rows, assertUpgradedFromVersion4);
+    assert.deepEqual(await indexesOf(name, version5Indexes), version5Indexes);
   });
 
   it('refuses a schema migrated by a newer version', async () => {

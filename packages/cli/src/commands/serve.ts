@@ -158,6 +158,12 @@ export const serveCommand: Command = {
       description: 'two-step verification with an authenticator app and recovery codes, set up on /account',
     },
     {
+      name: 'passkeys',
+      type: 'boolean',
+      description:
+        'passkeys (WebAuthn): added on /account, then "Sign in with a passkey", and as the second factor after a password',
+    },
+    {
       name: 'account-requests-per-ip',
       type: 'string',
       placeholder: 'N',
@@ -263,6 +269,7 @@ function accountOptions(args: ParsedArgs): AccountOptions {
     passwordReset: args.boolean('password-reset'),
     accountPage: args.boolean('account-page'),
     totp: args.boolean('totp'),
+    passkeys: args.boolean('passkeys'),
   };
   // Absent, the library's default applies (on with sign-up).
   const requireVerifiedEmail = args.optionalBoolean('require-verified-email');

@@ -191,10 +191,10 @@ const setPasswordCommand: Command = {
 /** `codegrant users …`: the end-user accounts of the built-in login page. */
 const resetMfaCommand: Command = {
   name: 'users reset-mfa',
-  summary: "remove an account's two-step verification (a lost phone)",
+  summary: "remove an account's second factors (a lost phone)",
   details: [
-    'Deletes the authenticator app and the recovery codes of the account: it signs in with its password',
-    'alone until it sets two-step verification up again on /account. Check who is asking first: this is',
+    'Deletes the authenticator app, the recovery codes and the passkeys of the account: it signs in with',
+    'its password alone until it sets them up again on /account. Check who is asking first: this is',
     'what an attacker holding only the password would ask for.',
   ].join('\n'),
   arguments: [existingUsername],
@@ -204,10 +204,12 @@ const resetMfaCommand: Command = {
     const { store, description } = await openStore(args);
     try {
       const user = await findUser(store, username, description);
-      const removed = await store.deleteTotp(user.id);
+      const passkeys = await store.listPasskeys(user.id);
+      for (const passkey of passkeys) await store.deletePasskey(user.id, passkey.credentialId);
+      const removed = (await store.deleteTotp(user.id)) || passkeys.length > 0;
       process.stdout.write(
         removed
-          ? `removed the two-step verification of ${username}: it signs in with its password alone\n`
+          ? `removed the two-step verification and ${passkeys.length} passkey(s) of ${username}: it signs in with its password alone\n`
           : `${username} had no two-step verification\n`,
       );
     } finally {

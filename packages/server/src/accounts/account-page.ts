@@ -12,7 +12,7 @@ type Context = Pick<ServerContext, 'issuer' | 'store' | 'secureCookies' | 'lifet
 
 /**
  * `GET /account`: the signed-in user's own page (option `accounts.accountPage`): their profile,
- * two-step verification (with `accounts.totp`), and signing out. Anyone not signed in is sent
+ * two-step verification (with `accounts.totp`), passkeys (with `accounts.passkeys`), and signing out. Anyone not signed in is sent
  * through the sign-in first.
  */
 export function accountPageEndpoints(context: Context): {
@@ -40,6 +40,18 @@ export function accountPageEndpoints(context: Context): {
                   enabled: totp?.confirmedAt != null,
                   recoveryCodesLeft:
                     totp?.confirmedAt != null ? await context.store.countRecoveryCodes(user.id) : 0,
+                }
+              : null,
+            passkeys: context.accounts.passkeys
+              ? {
+                  list: await context.store.listPasskeys(user.id),
+                  add: {
+                    action: 'register',
+                    optionsUrl: `${context.issuer}/account/passkeys/options`,
+                    verifyUrl: `${context.issuer}/account/passkeys`,
+                    csrfToken: csrf.token,
+                    label: 'Add a passkey',
+                  },
                 }
               : null,
             ...(notice ? { notice } : {}),

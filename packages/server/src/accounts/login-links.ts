@@ -1,12 +1,17 @@
 import type { ServerContext } from '../context.ts';
 import type { PageLink } from '../pages/html.ts';
+import type { PasskeyButtonInput } from '../pages/passkey-button.ts';
+import type { InteractionRecord } from '../store/store.ts';
 
-/** The account links of the login page of interaction `id`, for the flows that are on. */
-export function accountLinks(
+/**
+ * What the login page of an interaction offers besides the password, for the flows that are on:
+ * "Create an account", "Forgot your password?", "Sign in with a passkey".
+ */
+export function loginPageExtras(
   context: Pick<ServerContext, 'issuer' | 'accounts'>,
-  interactionId: string,
-): { signUp?: PageLink; forgotPassword?: PageLink } {
-  const query = `?interaction=${encodeURIComponent(interactionId)}`;
+  interaction: Pick<InteractionRecord, 'id' | 'csrfToken'>,
+): { signUp?: PageLink; forgotPassword?: PageLink; passkey?: PasskeyButtonInput & { issuer: string } } {
+  const query = `?interaction=${encodeURIComponent(interaction.id)}`;
   return {
     ...(context.accounts.signUp
       ? { signUp: { href: `${context.issuer}/account/sign-up${query}`, text: 'Create an account' } }
@@ -19,5 +24,25 @@ export function accountLinks(
           },
         }
       : {}),
+    ...(context.accounts.passkeys
+      ? { passkey: passkeyButtonOf(context, interaction, 'Sign in with a passkey') }
+      : {}),
+  };
+}
+
+/** The passkey button of an interaction's page (sign-in, or second factor). */
+export function passkeyButtonOf(
+  context: Pick<ServerContext, 'issuer'>,
+  interaction: Pick<InteractionRecord, 'id' | 'csrfToken'>,
+  label: string,
+): PasskeyButtonInput & { issuer: string } {
+  const base = `${context.issuer}/interaction/${interaction.id}/passkey`;
+  return {
+    action: 'authenticate',
+    optionsUrl: `${base}/options`,
+    verifyUrl: base,
+    csrfToken: interaction.csrfToken,
+    label,
+    issuer: context.issuer,
   };
 }

@@ -11,23 +11,30 @@ import { checkCsrfToken, loadInteraction } from '../interaction/interactions.ts'
 import { loginBlocked, recordLoginFailure, throttleKeys } from '../interaction/login-throttle.ts';
 import { secondFactorPage } from '../pages/second-factor-page.ts';
 import type { InteractionRecord } from '../store/store.ts';
+import { passkeyButtonOf } from './login-links.ts';
 import { useRecoveryCode } from './recovery-codes.ts';
+import { secondFactorsOf } from './second-factors.ts';
 import { verifyTotpCode } from './totp.ts';
 
 type Context = AuthorizationFlowContext &
   Pick<ServerContext, 'loginThrottle' | 'issuerUrl' | 'keyEncryption'>;
 
-/** The second-factor page of a pending interaction. */
-export function renderSecondFactorPage(
-  context: Pick<ServerContext, 'issuer'>,
+/** The second-factor page of a pending interaction: the code field and the passkey button, as the user has them. */
+export async function renderSecondFactorPage(
+  context: Pick<ServerContext, 'issuer' | 'store' | 'accounts'>,
   interaction: InteractionRecord,
   clientName: string,
   extra: { error?: string; status?: number } = {},
-): Response {
+): Promise<Response> {
+  const factors = interaction.pendingUserId
+    ? await secondFactorsOf(context, interaction.pendingUserId)
+    : { totp: false, passkeys: false };
   return secondFactorPage({
     actionUrl: `${context.issuer}/interaction/${interaction.id}/second-factor`,
     csrfToken: interaction.csrfToken,
     clientName,
+    code: factors.totp,
+    ...(factors.passkeys ? { passkey: passkeyButtonOf(context, interaction, 'Use a passkey') } : {}),
     ...extra,
   });
 }
@@ -52,7 +59,7 @@ export function secondFactorEndpoint(
         ? await context.store.findUserById(interaction.pendingUserId)
         : null;
       if (!user) return seeOther(`${context.issuer}/interaction/${interaction.id}`);
-      const again = (error: string, status: number) =>
+      const again = async (error: string, status: number) =>
         renderSecondFactorPage(
           context,
           interaction,

@@ -19,6 +19,7 @@ export type AuthorizationFlowContext = Pick<
   | 'issuer'
   | 'lifetimes'
   | 'secureCookies'
+  | 'accounts'
   | 'now'
 >;
 

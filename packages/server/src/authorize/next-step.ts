@@ -1,4 +1,4 @@
-import { hasTotp } from '../accounts/totp.ts';
+import { hasSecondFactor } from '../accounts/second-factors.ts';
 import type { ServerContext } from '../context.ts';
 import { wantsMultiFactor } from '../interaction/authentication-methods.ts';
 import { AuthorizationError } from './authorization-error.ts';
@@ -33,7 +33,7 @@ export type NextStep =
  * @throws {AuthorizationError} for `prompt=none` when interaction is needed
  */
 export async function nextStep(
-  context: Pick<ServerContext, 'store'>,
+  context: Pick<ServerContext, 'store' | 'accounts'>,
   request: AuthorizationRequest,
   freshLogin: Login | null,
   session: Login | null,
@@ -53,7 +53,7 @@ export async function nextStep(
   if (
     wantsMultiFactor(request.acrValues) &&
     !login.amr.includes('mfa') &&
-    (await hasTotp(context, login.userId))
+    (await hasSecondFactor(context, login.userId))
   ) {
     if (request.prompt.has('none')) {
       throw new AuthorizationError(

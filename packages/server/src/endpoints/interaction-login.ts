@@ -1,8 +1,8 @@
 import { mayMail } from '../accounts/account-throttle.ts';
 import { maskEmailAddress } from '../accounts/email-address.ts';
-import { accountLinks } from '../accounts/login-links.ts';
+import { loginPageExtras } from '../accounts/login-links.ts';
 import { browserBindingHash } from '../accounts/same-browser.ts';
-import { hasTotp } from '../accounts/totp.ts';
+import { hasSecondFactor } from '../accounts/second-factors.ts';
 import { mailVerificationLink } from '../accounts/verification-mail.ts';
 import {
   type AuthorizationFlowContext,
@@ -47,7 +47,7 @@ export function interactionLoginEndpoint(
           username,
           error,
           status,
-          ...accountLinks(context, interaction.id),
+          ...loginPageExtras(context, interaction),
         });
       if (!username || !password) return again('Enter your username and password.', 400);
 
@@ -86,7 +86,7 @@ export function interactionLoginEndpoint(
           403,
         );
       }
-      if (await hasTotp(context, user.id)) {
+      if (await hasSecondFactor(context, user.id)) {
         await context.store.setInteractionPendingUser(interaction.id, user.id);
         return seeOther(`${context.issuer}/interaction/${interaction.id}`);
       }

@@ -1,4 +1,4 @@
-import { accountLinks } from '../accounts/login-links.ts';
+import { loginPageExtras } from '../accounts/login-links.ts';
 import { renderSecondFactorPage } from '../accounts/second-factor.ts';
 import {
   type AuthorizationFlowContext,
@@ -16,7 +16,7 @@ import { consentPage } from '../pages/consent-page.ts';
 import { loginPage } from '../pages/login-page.ts';
 import { isLoopbackHost } from '../registration/redirect-uri-policy.ts';
 
-type Context = AuthorizationFlowContext & Pick<ServerContext, 'loginUrl' | 'accounts'>;
+type Context = AuthorizationFlowContext & Pick<ServerContext, 'loginUrl'>;
 
 /**
  * `GET /interaction/:id`: where the browser goes while an authorization request waits. It shows
@@ -43,7 +43,7 @@ export function interactionPageEndpoint(
       const clientName = authorization.client.name ?? authorization.client.clientId;
       // A password was right and a code is due (or a session steps up for acr_values).
       if (interaction.pendingUserId !== null && freshLogin === null) {
-        return withCookies(renderSecondFactorPage(context, interaction, clientName), cookies);
+        return withCookies(await renderSecondFactorPage(context, interaction, clientName), cookies);
       }
       const step = await nextStep(context, authorization, freshLogin, session, now);
       switch (step.kind) {
@@ -55,13 +55,13 @@ export function interactionPageEndpoint(
               csrfToken: interaction.csrfToken,
               clientName,
               ...(authorization.loginHint ? { username: authorization.loginHint } : {}),
-              ...accountLinks(context, interaction.id),
+              ...loginPageExtras(context, interaction),
             }),
             cookies,
           );
         case 'second-factor':
           await context.store.setInteractionPendingUser(interaction.id, step.login.userId);
-          return withCookies(renderSecondFactorPage(context, interaction, clientName), cookies);
+          return withCookies(await renderSecondFactorPage(context, interaction, clientName), cookies);
         case 'consent': {
           const user = await context.store.findUserById(step.login.userId);
           return withCookies(

@@ -1,4 +1,5 @@
 import { html, renderPage, type SafeHtml } from './html.ts';
+import { type PasskeyButtonInput, passkeyButton, passkeyScripts } from './passkey-button.ts';
 
 /** What the account page shows. */
 export interface AccountPageInput {
@@ -10,8 +11,18 @@ export interface AccountPageInput {
   emailVerified: boolean;
   /** Two-step verification, when the server offers it: whether it is on and how many recovery codes are left. */
   twoStep: { enabled: boolean; recoveryCodesLeft: number } | null;
+  /** Passkeys, when the server offers them: the user's, and the button that adds one. */
+  passkeys: {
+    list: { credentialId: string; name: string; createdAt: number; lastUsedAt: number | null }[];
+    add: PasskeyButtonInput;
+  } | null;
   /** A line of news at the top ("Two-step verification is on"). */
   notice?: string;
+}
+
+/** A date for people, in UTC (the page knows no time zone). */
+function day(seconds: number): string {
+  return new Date(seconds * 1000).toISOString().slice(0, 10);
 }
 
 /** A form with one button: every change on the account page is a POST with the CSRF token. */
@@ -45,7 +56,25 @@ ${actionButton(`${input.issuer}/account/two-step/off`, input.csrfToken, 'Turn of
 }`
     : ''
 }
+${
+  input.passkeys
+    ? html`<h2>Passkeys</h2>
+<p>Sign in with your fingerprint, face or device PIN instead of a password.</p>
+${
+  input.passkeys.list.length
+    ? html`<ul class="passkeys">${input.passkeys.list.map(
+        (passkey) =>
+          html`<li><span><strong>${passkey.name}</strong><br><span class="hint">added ${day(passkey.createdAt)}${passkey.lastUsedAt ? html`, last used ${day(passkey.lastUsedAt)}` : ''}</span></span><form method="post" action="${input.issuer}/account/passkeys/delete"><input type="hidden" name="csrf_token" value="${input.csrfToken}"><input type="hidden" name="credential_id" value="${passkey.credentialId}"><button type="submit" class="secondary small">Remove</button></form></li>`,
+      )}</ul>`
+    : ''
+}
+<label for="passkey-name">Name of the new passkey</label>
+<input id="passkey-name" type="text" maxlength="60" placeholder="e.g. My laptop">
+${passkeyButton(input.passkeys.add)}`
+    : ''
+}
 <h2>Session</h2>
 ${actionButton(`${input.issuer}/account/sign-out`, input.csrfToken, 'Sign out')}`,
+    input.passkeys ? { scripts: passkeyScripts(input.issuer) } : {},
   );
 }

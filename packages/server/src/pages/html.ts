@@ -43,6 +43,8 @@ a{color:var(--accent)}.hint{font-size:.875rem;color:var(--muted);margin:.25rem 0
 h2{font-size:1.0625rem;margin:1.5rem 0 .25rem}dl{margin:.5rem 0;display:grid;grid-template-columns:auto 1fr;gap:.25rem .75rem}dt{color:var(--muted)}dd{margin:0;overflow-wrap:anywhere}
 .badge{font-size:.75rem;border:1px solid currentColor;border-radius:999px;padding:0 .4rem;color:var(--muted)}.badge.warn{color:var(--error)}
 .qr{margin:1rem auto;width:min(14rem,100%)}.qr svg{display:block;width:100%;height:auto}
+ul.passkeys{list-style:none;padding:0}ul.passkeys li{display:flex;justify-content:space-between;align-items:center;gap:.75rem;border-top:1px solid var(--line);padding:.5rem 0}
+button.small{width:auto;margin:0;padding:.35rem .75rem;font-size:.875rem}
 ul.codes{list-style:none;padding:0;display:grid;grid-template-columns:1fr 1fr;gap:.25rem .75rem;font-size:1rem}
 a.button{display:block;text-align:center;text-decoration:none;margin-top:1.5rem;padding:.7rem;font-weight:600;border-radius:8px;background:var(--accent);color:#fff}
 `;
@@ -68,11 +70,14 @@ const STYLE_HASH = `'sha256-${createHash('sha256').update(STYLE).digest('base64'
  * against clickjacking), no referrer (URLs may carry codes), no caching, no sniffing, and a CSP
  * allowing only our own inline style (and the given script hashes).
  */
-export function pageHeaders(scriptHashes: string[] = []): Record<string, string> {
-  const scripts = scriptHashes.length ? `; script-src ${scriptHashes.map((h) => `'${h}'`).join(' ')}` : '';
+export function pageHeaders(scriptHashes: string[] = [], ownScripts = false): Record<string, string> {
+  // Our own script files (passkeys) also fetch from our origin: 'self' for both, nothing else.
+  const sources = [...(ownScripts ? ["'self'"] : []), ...scriptHashes.map((h) => `'${h}'`)];
+  const scripts = sources.length ? `; script-src ${sources.join(' ')}` : '';
+  const connect = ownScripts ? "; connect-src 'self'" : '';
   return {
     'content-type': 'text/html; charset=utf-8',
-    'content-security-policy': `default-src 'none'; style-src ${STYLE_HASH}; base-uri 'none'; frame-ancestors 'none'${scripts}`,
+    'content-security-policy': `default-src 'none'; style-src ${STYLE_HASH}; base-uri 'none'; frame-ancestors 'none'${scripts}${connect}`,
     'x-frame-options': 'DENY',
     'referrer-policy': 'no-referrer',
     'x-content-type-options': 'nosniff',
@@ -84,14 +89,21 @@ export function pageHeaders(scriptHashes: string[] = []): Record<string, string>
 export function renderPage(
   title: string,
   body: SafeHtml,
-  options: { status?: number; headers?: Record<string, string>; scriptHashes?: string[] } = {},
+  options: {
+    status?: number;
+    headers?: Record<string, string>;
+    scriptHashes?: string[];
+    /** Script files of our own origin, loaded in order at the end of the body. */
+    scripts?: string[];
+  } = {},
 ): Response {
+  const scripts = options.scripts ?? [];
   const page = html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${title}</title><style>${new SafeHtml(STYLE)}</style></head>
-<body><main>${body}</main></body></html>`;
+<body><main>${body}</main>${scripts.map((src) => html`<script src="${src}"></script>`)}</body></html>`;
   return new Response(page.value, {
     status: options.status ?? 200,
-    headers: { ...pageHeaders(options.scriptHashes), ...options.headers },
+    headers: { ...pageHeaders(options.scriptHashes, scripts.length > 0), ...options.headers },
   });
 }

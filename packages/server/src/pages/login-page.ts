@@ -1,4 +1,5 @@
 import { html, linkRow, type PageLink, renderPage } from './html.ts';
+import { type PasskeyButtonInput, passkeyButton, passkeyScripts } from './passkey-button.ts';
 
 /** What the login page shows. */
 export interface LoginPageInput {
@@ -12,6 +13,8 @@ export interface LoginPageInput {
   signUp?: PageLink;
   /** "Forgot your password?", when password reset is on. */
   forgotPassword?: PageLink;
+  /** "Sign in with a passkey", when passkeys are on; `issuer` serves its scripts. */
+  passkey?: PasskeyButtonInput & { issuer: string };
 }
 
 /**
@@ -32,7 +35,11 @@ ${input.error ? html`<div class="alert" role="alert">${input.error}</div>` : ''}
 <input id="password" name="password" type="password" autocomplete="current-password" required${input.username ? html` autofocus` : ''}>
 <button type="submit">Sign in</button>
 </form>
+${input.passkey ? passkeyButton(input.passkey) : ''}
 ${linkRow([input.forgotPassword, input.signUp])}`,
-    { status: input.status ?? 200 },
+    {
+      status: input.status ?? 200,
+      ...(input.passkey ? { scripts: passkeyScripts(input.passkey.issuer) } : {}),
+    },
   );
 }

@@ -9,6 +9,7 @@ import type {
   ConsentRecord,
   GrantRecord,
   InteractionRecord,
+  PasskeyRecord,
   RefreshRotation,
   RefreshTokenRecord,
   SessionRecord,
@@ -45,6 +46,7 @@ export class MemoryStore implements Store {
   readonly #sharedValues = new Map<string, string>();
   readonly #accountTokens = new Map<string, AccountTokenRecord>();
   readonly #totps = new Map<string, TotpRecord>();
+  readonly #passkeys = new Map<string, PasskeyRecord>();
   /** Per user: code hash → when it was used (`null`: unused). */
   readonly #recoveryCodes = new Map<string, Map<string, number | null>>();
 
@@ -90,6 +92,7 @@ export class MemoryStore implements Store {
     deleteWhere(this.#accountTokens, (token) => token.userId === user.id);
     deleteWhere(this.#interactions, (interaction) => interaction.pendingUserId === user.id);
     this.#totps.delete(user.id);
+    deleteWhere(this.#passkeys, (passkey) => passkey.userId === user.id);
     this.#recoveryCodes.delete(user.id);
     this.#deleteGrants((grant) => grant.userId === user.id);
     return true;
@@ -326,6 +329,37 @@ export class MemoryStore implements Store {
     previous.successorSealed = rotation.successorSealed;
     grant.expiresAt = Math.max(grant.expiresAt, rotation.grantExpiresAt);
     return { previous: copy(previous), grant: copy(grant) };
+  }
+
+  async insertPasskey(passkey: PasskeyRecord): Promise<void> {
+    unique(this.#passkeys, passkey.credentialId, 'passkey');
+    this.#requireUser(passkey.userId);
+    this.#passkeys.set(passkey.credentialId, copy(passkey));
+  }
+
+  async findPasskey(credentialId: string): Promise<PasskeyRecord | null> {
+    return copyOrNull(this.#passkeys.get(credentialId));
+  }
+
+  async listPasskeys(userId: string): Promise<PasskeyRecord[]> {
+    return [...this.#passkeys.values()]
+      .filter((passkey) => passkey.userId === userId)
+      .sort((a, b) => a.createdAt - b.createdAt || compare(a.credentialId, b.credentialId))
+      .map(copy);
+  }
+
+  async usePasskey(credentialId: string, counter: number, now: number): Promise<boolean> {
+    const passkey = this.#passkeys.get(credentialId);
+    if (!passkey || !((passkey.counter === 0 && counter === 0) || passkey.counter < counter)) return false;
+    passkey.counter = counter;
+    passkey.lastUsedAt = now;
+    return true;
+  }
+
+  async deletePasskey(userId: string, credentialId: string): Promise<boolean> {
+    const passkey = this.#passkeys.get(credentialId);
+    if (!passkey || passkey.userId !== userId) return false;
+    return this.#passkeys.delete(credentialId);
   }
 
   async findTotp(userId: string): Promise<TotpRecord | null> {

@@ -238,6 +238,24 @@ CREATE TABLE recovery_codes (
 );
 `,
   },
+  {
+    id: 5,
+    name: 'passkeys (WebAuthn credentials)',
+    sql: `
+CREATE TABLE passkeys (
+  credential_id TEXT PRIMARY KEY,
+  user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  public_key TEXT NOT NULL,
+  counter BIGINT NOT NULL,
+  transports TEXT NOT NULL,
+  backed_up INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  last_used_at BIGINT
+);
+CREATE INDEX passkeys_user_id ON passkeys (user_id);
+`,
+  },
 ];
 
 /** The SQL of `migration` in `dialect`. */

@@ -10,6 +10,7 @@ import {
   type ConsentRow,
   type GrantRow,
   type InteractionRow,
+  type PasskeyRow,
   type RefreshTokenRow,
   type SessionRow,
   type SigningKeyRow,
@@ -21,6 +22,8 @@ import {
   toGrant,
   toInteraction,
   toInteractionRow,
+  toPasskey,
+  toPasskeyRow,
   toRefreshToken,
   toSession,
   toSessionRow,
@@ -38,6 +41,7 @@ import type {
   ConsentRecord,
   GrantRecord,
   InteractionRecord,
+  PasskeyRecord,
   RefreshRotation,
   RefreshTokenRecord,
   SessionRecord,
@@ -413,6 +417,35 @@ export class PostgresStore implements Store {
         WHERE id = ${previous.grant_id} RETURNING *`;
       return { previous: toRefreshToken(previous), grant: toGrant(grant!) };
     });
+  }
+
+  async insertPasskey(passkey: PasskeyRecord): Promise<void> {
+    await this.#sql`INSERT INTO passkeys ${this.#sql(toPasskeyRow(passkey))}`;
+  }
+
+  async findPasskey(credentialId: string): Promise<PasskeyRecord | null> {
+    const [row] = await this.#sql<PasskeyRow[]>`SELECT * FROM passkeys WHERE credential_id = ${credentialId}`;
+    return row === undefined ? null : toPasskey(row);
+  }
+
+  async listPasskeys(userId: string): Promise<PasskeyRecord[]> {
+    const rows = await this.#sql<PasskeyRow[]>`
+      SELECT * FROM passkeys WHERE user_id = ${userId} ORDER BY created_at, credential_id COLLATE "C"`;
+    return rows.map(toPasskey);
+  }
+
+  async usePasskey(credentialId: string, counter: number, now: number): Promise<boolean> {
+    const result = await this.#sql`
+      UPDATE passkeys SET counter = ${counter}, last_used_at = ${now}
+      WHERE credential_id = ${credentialId} AND ((counter = 0 AND ${counter}::BIGINT = 0) OR counter < ${counter})`;
+    return result.count > 0;
+  }
+
+  async deletePasskey(userId: string, credentialId: string): Promise<boolean> {
+    return (
+      (await this.#sql`DELETE FROM passkeys WHERE user_id = ${userId} AND credential_id = ${credentialId}`)
+        .count > 0
+    );
   }
 
   async findTotp(userId: string): Promise<TotpRecord | null> {

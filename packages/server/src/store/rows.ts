@@ -9,6 +9,7 @@ import type {
   ClientRecord,
   GrantRecord,
   InteractionRecord,
+  PasskeyRecord,
   RefreshTokenRecord,
   SessionRecord,
   SigningKeyRecord,
@@ -241,6 +242,46 @@ export interface TotpRow {
   confirmed_at: number | null;
   last_step: number;
   created_at: number;
+}
+
+export interface PasskeyRow {
+  credential_id: string;
+  user_id: string;
+  public_key: string;
+  counter: number;
+  transports: string;
+  backed_up: number;
+  name: string;
+  created_at: number;
+  last_used_at: number | null;
+}
+
+export function toPasskey(row: PasskeyRow): PasskeyRecord {
+  return {
+    credentialId: row.credential_id,
+    userId: row.user_id,
+    publicKey: row.public_key,
+    counter: row.counter,
+    transports: JSON.parse(row.transports) as string[],
+    backedUp: row.backed_up === 1,
+    name: row.name,
+    createdAt: row.created_at,
+    lastUsedAt: row.last_used_at,
+  };
+}
+
+export function toPasskeyRow(passkey: PasskeyRecord): PasskeyRow {
+  return {
+    credential_id: passkey.credentialId,
+    user_id: passkey.userId,
+    public_key: passkey.publicKey,
+    counter: passkey.counter,
+    transports: JSON.stringify(passkey.transports),
+    backed_up: passkey.backedUp ? 1 : 0,
+    name: passkey.name,
+    created_at: passkey.createdAt,
+    last_used_at: passkey.lastUsedAt,
+  };
 }
 
 export function toTotp(row: TotpRow): TotpRecord {

@@ -10,6 +10,7 @@ import {
   type ConsentRow,
   type GrantRow,
   type InteractionRow,
+  type PasskeyRow,
   type RefreshTokenRow,
   type SessionRow,
   type SigningKeyRow,
@@ -21,6 +22,8 @@ import {
   toGrant,
   toInteraction,
   toInteractionRow,
+  toPasskey,
+  toPasskeyRow,
   toRefreshToken,
   toSession,
   toSessionRow,
@@ -38,6 +41,7 @@ import type {
   ConsentRecord,
   GrantRecord,
   InteractionRecord,
+  PasskeyRecord,
   RefreshRotation,
   RefreshTokenRecord,
   SessionRecord,
@@ -496,6 +500,46 @@ export class SqliteStore implements Store {
     rotation: RefreshRotation,
   ): Promise<{ previous: RefreshTokenRecord; grant: GrantRecord } | null> {
     return this.#rotateRefreshToken.immediate(rotation);
+  }
+
+  async insertPasskey(passkey: PasskeyRecord): Promise<void> {
+    this.#prepare(`
+      INSERT INTO passkeys (credential_id, user_id, public_key, counter, transports, backed_up, name, created_at,
+        last_used_at)
+      VALUES (@credential_id, @user_id, @public_key, @counter, @transports, @backed_up, @name, @created_at,
+        @last_used_at)`).run(toPasskeyRow(passkey));
+  }
+
+  async findPasskey(credentialId: string): Promise<PasskeyRecord | null> {
+    const row = this.#prepare('SELECT * FROM passkeys WHERE credential_id = ?').get(credentialId) as
+      | PasskeyRow
+      | undefined;
+    return row === undefined ? null : toPasskey(row);
+  }
+
+  async listPasskeys(userId: string): Promise<PasskeyRecord[]> {
+    const rows = this.#prepare(
+      'SELECT * FROM passkeys WHERE user_id = ? ORDER BY created_at, credential_id',
+    ).all(userId) as PasskeyRow[];
+    return rows.map(toPasskey);
+  }
+
+  async usePasskey(credentialId: string, counter: number, now: number): Promise<boolean> {
+    const result = this.#prepare(`
+      UPDATE passkeys SET counter = @counter, last_used_at = @now
+      WHERE credential_id = @credential_id AND ((counter = 0 AND @counter = 0) OR counter < @counter)`).run({
+      counter,
+      now,
+      credential_id: credentialId,
+    });
+    return result.changes > 0;
+  }
+
+  async deletePasskey(userId: string, credentialId: string): Promise<boolean> {
+    return (
+      this.#prepare('DELETE FROM passkeys WHERE user_id = ? AND credential_id = ?').run(userId, credentialId)
+        .changes > 0
+    );
   }
 
   async findTotp(userId: string): Promise<TotpRecord | null> {

@@ -11,8 +11,8 @@
  * - methods returning a record return `null` when there is none; list fields are arrays of strings;
  * - "expired" means `expiresAt <= now`;
  * - deleting a user or a client deletes its grants, refresh tokens, sessions, consents and interactions
- *   (and a user's account links, TOTP authenticator, recovery codes, and the interactions where they
- *   owe a second factor);
+ *   (and a user's account links, TOTP authenticator, recovery codes, passkeys, and the interactions
+ *   where they owe a second factor);
  * - `listUsers` is sorted by username, `listClients` by client id;
  * - records returned by the redemptions show the values after the write.
  *
@@ -63,6 +63,20 @@ export interface Store {
   useRecoveryCode(userId: string, codeHash: string, now: number): Promise<boolean>;
   /** How many unused recovery codes a user has left. */
   countRecoveryCodes(userId: string): Promise<number>;
+
+  /** Stores a passkey (a WebAuthn credential) of a user. */
+  insertPasskey(passkey: PasskeyRecord): Promise<void>;
+  findPasskey(credentialId: string): Promise<PasskeyRecord | null>;
+  /** A user's passkeys, oldest first. */
+  listPasskeys(userId: string): Promise<PasskeyRecord[]>;
+  /**
+   * Records a use of a passkey in one atomic conditional write: it wins only when the signature
+   * counter grew, or when the authenticator keeps none (both 0), as WebAuthn §6.1.1 asks: a counter
+   * that did not grow is the sign of a cloned authenticator.
+   */
+  usePasskey(credentialId: string, counter: number, now: number): Promise<boolean>;
+  /** @returns whether the user had that passkey */
+  deletePasskey(userId: string, credentialId: string): Promise<boolean>;
 
   /** Stores a single-use account link (sign-up, email verification, password reset) by its hash. */
   insertAccountToken(token: AccountTokenRecord): Promise<void>;
@@ -316,6 +330,25 @@ export interface TotpRecord {
   /** The time step of the last accepted code: no code of it or an earlier step is accepted again. */
   lastStep: number;
   createdAt: number;
+}
+
+/** A passkey: a WebAuthn credential of a user (public key only; the private key never leaves the authenticator). */
+export interface PasskeyRecord {
+  /** The credential id, base64url. */
+  credentialId: string;
+  userId: string;
+  /** The COSE public key, base64url. */
+  publicKey: string;
+  /** The authenticator's signature counter at the last use (0 for those that keep none). */
+  counter: number;
+  /** How the browser can reach the authenticator (`internal`, `hybrid`, `usb`, …). */
+  transports: string[];
+  /** Synced to other devices (a passkey manager) rather than bound to one. */
+  backedUp: boolean;
+  /** The name the user knows it by ("MacBook", "YubiKey 5"). */
+  name: string;
+  createdAt: number;
+  lastUsedAt: number | null;
 }
 
 /** A signed-in browser (single sign-on across clients). */
