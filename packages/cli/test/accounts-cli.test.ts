@@ -4,12 +4,17 @@
  * a temporary SQLite file).
  */
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { sha256, verifyPassword } from '@codegrant/server';
 import { openSqliteStore } from '@codegrant/server/sqlite';
+import { TestBrowser } from '../../server/test/helpers/browser.ts';
 import {
   assertFailure,
+  CHALLENGE,
   codegrant,
+  dir,
   freePort,
   freshDb,
   removeTempDir,
@@ -414,6 +419,63 @@ describe('serve with account flows', () => {
       assert.doesNotMatch(serving.stderr(), /account mail/);
     } finally {
       await stopServe(serving);
+    }
+  });
+});
+
+describe('serve --upstream-providers', () => {
+  let files = 0;
+  const providersFile = (providers: unknown[]) => {
+    files += 1;
+    const file = path.join(dir, `providers-${files}.json`);
+    writeFileSync(file, JSON.stringify(providers));
+    return file;
+  };
+  const corp = { id: 'corp', name: 'Corp', issuer: 'https://corp.example', clientId: 'codegrant' };
+
+  it('puts "Sign in with …" on the login page, the client secret read from the variable the file names', async () => {
+    const db = freshDb();
+    const client = await codegrant([
+      'clients',
+      'add',
+      '--redirect-uri',
+      'http://127.0.0.1/cb',
+      '--public',
+      '--db',
+      db,
+    ]);
+    const clientId = (JSON.parse(client.stdout) as { client_id: string }).client_id;
+    const port = await freePort();
+    const file = providersFile([{ ...corp, clientSecretEnv: 'CORP_SECRET' }]);
+    const serving = await startServe(['--port', String(port), '--db', db, '--upstream-providers', file], {
+      CORP_SECRET: 'the corp client secret',
+    });
+    try {
+      const browser = new TestBrowser();
+      const authorize = new URL(`http://localhost:${port}/authorize`);
+      authorize.search = new URLSearchParams({
+        client_id: clientId,
+        redirect_uri: 'http://127.0.0.1/cb',
+        response_type: 'code',
+        code_challenge: CHALLENGE,
+        code_challenge_method: 'S256',
+      }).toString();
+      const interaction = (await browser.fetch(authorize)).headers.get('location')!;
+      const page = await (await browser.fetch(new URL(interaction, authorize))).text();
+      assert.match(page, /Sign in with Corp/);
+    } finally {
+      await stopServe(serving);
+    }
+  });
+
+  it('refuses a secret in the file, an unset variable, and a file that is not a list (exit 1)', async () => {
+    const cases: [string, RegExp][] = [
+      [providersFile([{ ...corp, clientSecret: 'inline' }]), /clientSecret in the file/],
+      [providersFile([{ ...corp, clientSecretEnv: 'NOT_SET_ANYWHERE' }]), /NOT_SET_ANYWHERE is not set/],
+      [providersFile([]).replace(/\.json$/, '.missing.json'), /upstream-providers/],
+    ];
+    for (const [file, reason] of cases) {
+      assertFailure(await codegrant(['serve', '--db', freshDb(), '--upstream-providers', file]), 1, reason);
     }
   });
 });

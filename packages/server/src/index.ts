@@ -20,6 +20,7 @@ export { KeyEncryption } from './keys/key-encryption.ts';
 export { rotateSigningKeys } from './keys/rotation.ts';
 export { createJsonLineLogger } from './log.ts';
 export type {
+  AccountOptions,
   AuthorizationServerOptions,
   FindAccountClaims,
   Lifetimes,
@@ -36,6 +37,7 @@ export type { ConnectionInfo } from './router.ts';
 export { MemoryStore } from './store/memory.ts';
 export type * from './store/store.ts';
 export { sha256 } from './tokens/hash.ts';
+export type { UpstreamProviderOptions } from './upstream/providers.ts';
 
 /** What the app's own login page learns about a pending sign-in (see `loginUrl`). */
 export interface InteractionDetails {

@@ -3,6 +3,11 @@ import { KeyEncryption } from './keys/key-encryption.ts';
 import type { ClientIdMetadataDocumentOptions } from './registration/client-id-metadata-document.ts';
 import { isLoopbackHost } from './registration/redirect-uri-policy.ts';
 import type { Store } from './store/store.ts';
+import {
+  resolveUpstreamProviders,
+  type UpstreamProvider,
+  type UpstreamProviderOptions,
+} from './upstream/providers.ts';
 
 /** One structured log record (one line per request, one per internal error). */
 export interface LogRecord {
@@ -55,8 +60,9 @@ export interface AccountOptions {
    */
   requireVerifiedEmail?: boolean;
   /**
-   * The account page at `/account` (default false): the signed-in user's profile, two-step
-   * verification (with `totp`) and signing out. It signs people in through the authorization
+   * The account page at `/account` (default false): the signed-in user's profile and password,
+   * their sessions and the apps holding access (each can be ended), two-step verification (with
+   * `totp`), passkeys (with `passkeys`) and signing out. It signs people in through the authorization
    * endpoint with a client of its own, `codegrant-account`, created at start.
    */
   accountPage?: boolean;
@@ -176,6 +182,11 @@ export interface AuthorizationServerOptions {
   /** Self-service account flows: sign-up, email verification, password reset. */
   accounts?: AccountOptions;
   /**
+   * Providers people may sign in with ("Sign in with …"), each a button on the login page. Their
+   * redirect URI is `{issuer}/upstream/callback`; see `upstream/providers.ts`.
+   */
+  upstreamProviders?: UpstreamProviderOptions[];
+  /**
    * How account mail is sent (`createMailer`). Required for the account flows on an https issuer;
    * on a loopback http issuer (development) mail is printed to stderr without it.
    */
@@ -207,6 +218,7 @@ export interface ResolvedOptions {
   trustProxy: boolean;
   keyEncryption: KeyEncryption | undefined;
   accounts: ResolvedAccountOptions;
+  upstreamProviders: Map<string, UpstreamProvider>;
   /** Set when an account flow that mails is on. */
   mailer: Mailer | undefined;
   logger: Logger;
@@ -271,6 +283,10 @@ export function resolveOptions(options: AuthorizationServerOptions): ResolvedOpt
     trustProxy: options.trustProxy ?? false,
     keyEncryption: options.keyEncryptionSecret ? new KeyEncryption(options.keyEncryptionSecret) : undefined,
     accounts,
+    upstreamProviders: resolveUpstreamProviders(
+      options.upstreamProviders ?? [],
+      `${issuer}/upstream/callback`,
+    ),
     mailer: resolveMailer(options.mailer, accounts, issuerUrl),
     logger: options.logger ?? errorsToStderr,
     now: options.now ?? (() => Math.floor(Date.now() / 1000)),

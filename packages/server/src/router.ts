@@ -25,6 +25,8 @@ import { userinfoEndpoint } from './endpoints/userinfo.ts';
 import { OAuthError } from './errors.ts';
 import { CORS_HEADERS, corsPreflight } from './http/cors.ts';
 import { jsonNoStore, oauthErrorResponse } from './http/responses.ts';
+import { upstreamCallbackEndpoint } from './upstream/callback.ts';
+import { upstreamStartEndpoint } from './upstream/start.ts';
 
 /** What the Node adapter (or another runtime's) tells the handler about the connection. */
 export interface ConnectionInfo {
@@ -118,6 +120,10 @@ export function createRouter(context: ServerContext): Hono<Env> {
     const accountCallback = accountCallbackEndpoint(context);
     app.get('/account/callback', (c) => accountCallback(c.req.raw));
     app.post('/account/sign-out', (c) => account.signOut(c.req.raw));
+    app.post('/account/profile', (c) => account.saveProfile(c.req.raw));
+    app.post('/account/password', (c) => account.changePassword(c.req.raw, clientAddress(c.req.raw, c.env)));
+    app.post('/account/sessions/end', (c) => account.endSession(c.req.raw));
+    app.post('/account/apps/revoke', (c) => account.revokeApp(c.req.raw));
   }
   if (context.accounts.totp) {
     const twoStep = twoStepEndpoints(context);
@@ -139,6 +145,14 @@ export function createRouter(context: ServerContext): Hono<Env> {
     app.post('/interaction/:id/passkey', (c) =>
       signInPasskeys.verify(c.req.raw, c.req.param('id'), clientAddress(c.req.raw, c.env)),
     );
+  }
+  if (context.upstreamProviders.size > 0) {
+    const upstreamStart = upstreamStartEndpoint(context);
+    const upstreamCallback = upstreamCallbackEndpoint(context);
+    app.get('/interaction/:id/upstream/:provider', (c) =>
+      upstreamStart(c.req.raw, c.req.param('id'), c.req.param('provider')),
+    );
+    app.get('/upstream/callback', (c) => upstreamCallback(c.req.raw));
   }
   if (context.accounts.passwordReset) {
     const forgot = forgotPasswordEndpoints(context);

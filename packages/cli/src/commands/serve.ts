@@ -15,6 +15,7 @@ import { CliError } from '../errors.ts';
 import { mailFromFlag } from '../mail-from.ts';
 import { dbFlag, openStore } from '../open-store.ts';
 import type { ParsedArgs } from '../options.ts';
+import { readUpstreamProviders } from '../upstream-providers.ts';
 
 const DEFAULT_PORT = 4000;
 const DEFAULT_HOST = '127.0.0.1';
@@ -131,6 +132,13 @@ export const serveCommand: Command = {
       description: 'require server-provided nonces in DPoP proofs (RFC 9449 §8)',
     },
     {
+      name: 'upstream-providers',
+      type: 'string',
+      placeholder: 'FILE',
+      description:
+        '"Sign in with …" providers: a JSON array ({ id, name, issuer, clientId, clientSecretEnv, linkByVerifiedEmail, … }); secrets from the variables it names',
+    },
+    {
       name: 'sign-up',
       type: 'boolean',
       description:
@@ -206,6 +214,7 @@ export const serveCommand: Command = {
     const scopes = [...new Set([...DEFAULT_SCOPES, ...args.strings('scope')])];
     const refreshTokenGraceSeconds = args.integer('refresh-grace', 0, 300) ?? 0;
     const accounts = accountOptions(args);
+    const upstreamFile = args.string('upstream-providers');
     const mailer = smtpMailer(args.string(mailFromFlag.name) ?? mailFromFlag.default);
 
     const { store, description } = await openStore(args);
@@ -227,6 +236,7 @@ export const serveCommand: Command = {
           ? { keyEncryptionSecret: process.env.CODEGRANT_KEY_SECRET }
           : {}),
         accounts,
+        ...(upstreamFile ? { upstreamProviders: readUpstreamProviders(upstreamFile) } : {}),
         mailer,
       }).catch((error: unknown) => {
         throw mailerMissing(error, mailer) ?? error;

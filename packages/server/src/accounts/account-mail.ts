@@ -90,13 +90,19 @@ export const accountMail = {
       ].join('\n'),
     };
   },
-  passwordChanged(context: Pick<Context, 'issuerUrl'>, to: string, username: string): MailMessage {
+  /** @param signedOut who was signed out: everyone after a reset, all but the changer's browser on the account page */
+  passwordChanged(
+    context: Pick<Context, 'issuerUrl'>,
+    to: string,
+    username: string,
+    signedOut: 'every device' | 'every other device' = 'every device',
+  ): MailMessage {
     return {
       to,
       subject: `Your password at ${context.issuerUrl.host} was changed`,
       text: [
-        `The password of the account "${username}" at ${context.issuerUrl.host} was just changed, and every`,
-        'device signed in to it was signed out.',
+        `The password of the account "${username}" at ${context.issuerUrl.host} was just changed, and`,
+        `${signedOut} signed in to it was signed out.`,
         '',
         'If it was not you, reset your password at once and tell the people who run this service.',
       ].join('\n'),

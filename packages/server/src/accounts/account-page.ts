@@ -1,63 +1,47 @@
-import type { ServerContext } from '../context.ts';
 import { readFormParameters } from '../http/body.ts';
 import { withCookies } from '../interaction/cookies.ts';
 import { endSession } from '../interaction/session.ts';
-import { accountPage } from '../pages/account-page.ts';
 import { noticePage } from '../pages/notice-page.ts';
+import { revokeAccountAppEndpoint } from './account-apps.ts';
 import { respondToAccountError } from './account-error.ts';
+import { accountNotice } from './account-notices.ts';
+import { accountProfileEndpoint } from './account-profile.ts';
+import { endAccountSessionEndpoint } from './account-sessions.ts';
 import { accountSessionOrSignIn } from './account-sign-in.ts';
-import { checkFormCsrf, formCsrfToken } from './form-csrf.ts';
+import { showAccountPage } from './account-view.ts';
+import { changePasswordEndpoint } from './change-password.ts';
+import { checkFormCsrf } from './form-csrf.ts';
 
-type Context = Pick<ServerContext, 'issuer' | 'store' | 'secureCookies' | 'lifetimes' | 'accounts' | 'now'>;
+/** What the page and the endpoints of its changes need. */
+type Context = Parameters<typeof showAccountPage>[0] &
+  Parameters<typeof changePasswordEndpoint>[0] &
+  Parameters<typeof revokeAccountAppEndpoint>[0];
 
 /**
- * `GET /account`: the signed-in user's own page (option `accounts.accountPage`): their profile,
- * two-step verification (with `accounts.totp`), passkeys (with `accounts.passkeys`), and signing out. Anyone not signed in is sent
- * through the sign-in first.
+ * The account page (option `accounts.accountPage`) and the changes made on it, each in its own file:
+ * - `GET /account`: the signed-in user's own page (`account-view.ts`); anyone not signed in is sent
+ *   through the sign-in first;
+ * - `POST /account/sign-out`: ends this browser's session;
+ * - `POST /account/profile`: the display name (`account-profile.ts`);
+ * - `POST /account/password`: a new password (`change-password.ts`);
+ * - `POST /account/sessions/end`: signs another browser out (`account-sessions.ts`);
+ * - `POST /account/apps/revoke`: takes an app's access away (`account-apps.ts`).
  */
 export function accountPageEndpoints(context: Context): {
-  page(request: Request, notice?: string): Promise<Response>;
+  page(request: Request): Promise<Response>;
   signOut(request: Request): Promise<Response>;
+  saveProfile(request: Request): Promise<Response>;
+  changePassword(request: Request, clientAddress: string | undefined): Promise<Response>;
+  endSession(request: Request): Promise<Response>;
+  revokeApp(request: Request): Promise<Response>;
 } {
   return {
-    async page(request, notice) {
+    async page(request) {
       try {
         const signedIn = await accountSessionOrSignIn(context, request, '/account');
         if (signedIn instanceof Response) return signedIn;
-        const { user } = signedIn;
-        const csrf = formCsrfToken(context, request);
-        const totp = context.accounts.totp ? await context.store.findTotp(user.id) : null;
-        return withCookies(
-          accountPage({
-            issuer: context.issuer,
-            csrfToken: csrf.token,
-            username: user.username,
-            name: user.name,
-            email: user.email,
-            emailVerified: user.emailVerified,
-            twoStep: context.accounts.totp
-              ? {
-                  enabled: totp?.confirmedAt != null,
-                  recoveryCodesLeft:
-                    totp?.confirmedAt != null ? await context.store.countRecoveryCodes(user.id) : 0,
-                }
-              : null,
-            passkeys: context.accounts.passkeys
-              ? {
-                  list: await context.store.listPasskeys(user.id),
-                  add: {
-                    action: 'register',
-                    optionsUrl: `${context.issuer}/account/passkeys/options`,
-                    verifyUrl: `${context.issuer}/account/passkeys`,
-                    csrfToken: csrf.token,
-                    label: 'Add a passkey',
-                  },
-                }
-              : null,
-            ...(notice ? { notice } : {}),
-          }),
-          csrf.cookies,
-        );
+        const notice = accountNotice(request);
+        return await showAccountPage(context, request, signedIn, notice ? { notice } : {});
       } catch (error) {
         return respondToAccountError(error);
       }
@@ -82,5 +66,10 @@ export function accountPageEndpoints(context: Context): {
         return respondToAccountError(error);
       }
     },
+
+    saveProfile: accountProfileEndpoint(context),
+    changePassword: changePasswordEndpoint(context),
+    endSession: endAccountSessionEndpoint(context),
+    revokeApp: revokeAccountAppEndpoint(context),
   };
 }

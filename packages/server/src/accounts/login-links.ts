@@ -5,14 +5,23 @@ import type { InteractionRecord } from '../store/store.ts';
 
 /**
  * What the login page of an interaction offers besides the password, for the flows that are on:
- * "Create an account", "Forgot your password?", "Sign in with a passkey".
+ * "Create an account", "Forgot your password?", "Sign in with a passkey", "Sign in with {provider}".
  */
 export function loginPageExtras(
-  context: Pick<ServerContext, 'issuer' | 'accounts'>,
+  context: Pick<ServerContext, 'issuer' | 'accounts' | 'upstreamProviders'>,
   interaction: Pick<InteractionRecord, 'id' | 'csrfToken'>,
-): { signUp?: PageLink; forgotPassword?: PageLink; passkey?: PasskeyButtonInput & { issuer: string } } {
+): {
+  signUp?: PageLink;
+  forgotPassword?: PageLink;
+  passkey?: PasskeyButtonInput & { issuer: string };
+  upstream: PageLink[];
+} {
   const query = `?interaction=${encodeURIComponent(interaction.id)}`;
   return {
+    upstream: [...context.upstreamProviders.values()].map((provider) => ({
+      href: `${context.issuer}/interaction/${interaction.id}/upstream/${provider.options.id}`,
+      text: `Sign in with ${provider.options.name}`,
+    })),
     ...(context.accounts.signUp
       ? { signUp: { href: `${context.issuer}/account/sign-up${query}`, text: 'Create an account' } }
       : {}),

@@ -14,8 +14,7 @@ import { withSecondFactor } from '../interaction/authentication-methods.ts';
 import { checkCsrfToken, loadInteraction } from '../interaction/interactions.ts';
 import { loginBlocked, recordLoginFailure, throttleKeys } from '../interaction/login-throttle.ts';
 import { PASSKEY_SCRIPT } from '../pages/passkey-script.ts';
-import { accountSessionOrSignIn } from './account-sign-in.ts';
-import { checkFormCsrf } from './form-csrf.ts';
+import { readAccountForm } from './account-form.ts';
 import {
   authenticationOptions,
   passkeyAmr,
@@ -30,8 +29,6 @@ type AccountContext = Pick<
 >;
 type SignInContext = AuthorizationFlowContext & Pick<ServerContext, 'issuerUrl' | 'loginThrottle'>;
 
-/** Adding or removing a passkey needs a sign-in of the last ten minutes, like two-step verification. */
-const RECENT_SIGN_IN_SECONDS = 600;
 /** The longest passkey name kept. */
 const MAX_NAME_LENGTH = 60;
 
@@ -64,13 +61,8 @@ export function accountPasskeyEndpoints(context: AccountContext): {
   register(request: Request): Promise<Response>;
   remove(request: Request): Promise<Response>;
 } {
-  /** The posted form and the recently signed-in user, or the answer to send instead. */
-  const posted = async (request: Request) => {
-    const form = await readFormParameters(request);
-    checkFormCsrf(context, request, form.csrf_token);
-    const signedIn = await accountSessionOrSignIn(context, request, '/account', RECENT_SIGN_IN_SECONDS);
-    return { form, signedIn };
-  };
+  /** Adding or removing a passkey needs a recent sign-in, like two-step verification. */
+  const posted = (request: Request) => readAccountForm(context, request, { recent: true });
   /** For the script: the sign-in redirect as JSON, with the cookie of its flow. */
   const signInAgain = (redirect: Response) => {
     const response = jsonError('Sign in again to change your passkeys.', 401, {

@@ -8,6 +8,7 @@ import { signUpPage } from '../pages/sign-up-page.ts';
 import { respondToAccountError } from './account-error.ts';
 import { createAccountLink } from './account-links.ts';
 import { accountMail, mailInBackground } from './account-mail.ts';
+import { profileName } from './account-profile.ts';
 import { mayMail, throttleMinutes, tooManyAccountRequests } from './account-throttle.ts';
 import { maskEmailAddress, parseEmailAddress, usernameForEmail } from './email-address.ts';
 import { checkFormCsrf, formCsrfToken } from './form-csrf.ts';
@@ -28,9 +29,6 @@ type Context = Pick<
   | 'logger'
   | 'now'
 >;
-
-/** The longest name kept (a display name, not a document). */
-const MAX_NAME_LENGTH = 200;
 
 /**
  * `GET|POST /account/sign-up`: "Create an account" (option `accounts.signUp`).
@@ -87,7 +85,7 @@ export function signUpEndpoints(context: Context): {
         const form = await readFormParameters(request);
         checkFormCsrf(context, request, form.csrf_token);
         const interactionId = form.interaction ?? null;
-        const name = (form.name ?? '').trim().slice(0, MAX_NAME_LENGTH) || null;
+        const name = profileName(form.name);
         const password = form.password ?? '';
         const email = parseEmailAddress(form.email);
         const again = (error: string, status: number) =>

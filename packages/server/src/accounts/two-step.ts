@@ -1,13 +1,13 @@
 import type { ServerContext } from '../context.ts';
-import { readFormParameters } from '../http/body.ts';
 import { seeOther } from '../http/responses.ts';
 import { withCookies } from '../interaction/cookies.ts';
 import { noticePage } from '../pages/notice-page.ts';
 import { recoveryCodesPage } from '../pages/recovery-codes-page.ts';
 import { totpEnrolmentPage } from '../pages/totp-enrolment-page.ts';
 import { respondToAccountError } from './account-error.ts';
+import { RECENT_SIGN_IN_SECONDS, readAccountForm } from './account-form.ts';
 import { type AccountSession, accountSessionOrSignIn } from './account-sign-in.ts';
-import { checkFormCsrf, formCsrfToken } from './form-csrf.ts';
+import { formCsrfToken } from './form-csrf.ts';
 import { newRecoveryCodes } from './recovery-codes.ts';
 import { hasTotp, pendingTotpEnrolment, startTotpEnrolment, verifyTotpCode } from './totp.ts';
 
@@ -15,9 +15,6 @@ type Context = Pick<
   ServerContext,
   'issuer' | 'issuerUrl' | 'store' | 'secureCookies' | 'lifetimes' | 'keyEncryption' | 'now'
 >;
-
-/** Changing how one signs in needs a sign-in of the last ten minutes (OpenID Connect `max_age`). */
-const RECENT_SIGN_IN_SECONDS = 600;
 
 /**
  * Two-step verification on the account page (option `accounts.totp`):
@@ -53,12 +50,8 @@ export function twoStepEndpoints(context: Context): {
       csrf.cookies,
     );
   };
-  /** A POST of the account page: its form after the CSRF check, and a recent sign-in (or the way to one). */
-  const posted = async (request: Request, returnPath: string) => {
-    const form = await readFormParameters(request);
-    checkFormCsrf(context, request, form.csrf_token);
-    return { form, signedIn: await recentSignIn(request, returnPath) };
-  };
+  const posted = (request: Request, returnPath: string) =>
+    readAccountForm(context, request, { recent: true, returnPath });
 
   return {
     async enrolPage(request) {

@@ -20,6 +20,7 @@ export type AuthorizationFlowContext = Pick<
   | 'lifetimes'
   | 'secureCookies'
   | 'accounts'
+  | 'upstreamProviders'
   | 'now'
 >;
 

@@ -6,6 +6,8 @@ export interface CookieNames {
   csrf: string;
   /** The account page's own sign-in in progress: state, PKCE verifier, where to return. */
   accountFlow: string;
+  /** A sign-in at an upstream provider in progress (`upstream/flow-cookie.ts`). */
+  upstream: string;
 }
 
 /** The cookie names for an issuer: `__Host-` prefixed when served over https. */
@@ -16,6 +18,7 @@ export function cookieNames(secure: boolean): CookieNames {
     browser: `${prefix}cg_browser`,
     csrf: `${prefix}cg_csrf`,
     accountFlow: `${prefix}cg_account_flow`,
+    upstream: `${prefix}cg_upstream`,
   };
 }
 

@@ -1,4 +1,5 @@
 import { html, renderPage } from './html.ts';
+import { describeScope } from './scopes.ts';
 
 /** What the consent page shows. */
 export interface ConsentPageInput {
@@ -13,20 +14,13 @@ export interface ConsentPageInput {
   onlyLocalRedirects: boolean;
 }
 
-const SCOPE_DESCRIPTIONS: Record<string, string> = {
-  openid: 'Know who you are (your account identifier)',
-  profile: 'Read your profile: name and username',
-  email: 'Read your email address',
-  offline_access: 'Stay signed in: keep access when you are not using it',
-};
-
 /** The consent page of third-party clients: what is asked, to whom it goes, and two buttons. */
 export function consentPage(input: ConsentPageInput): Response {
   return renderPage(
     'Allow access',
     html`<h1>Allow access?</h1>
 <p><strong>${input.clientName}</strong> (returning you to <code>${input.redirectHost}</code>) asks to:</p>
-<ul>${input.scopes.map((scope) => html`<li>${SCOPE_DESCRIPTIONS[scope] ?? scope}</li>`)}</ul>
+<ul>${input.scopes.map((scope) => html`<li>${describeScope(scope)}</li>`)}</ul>
 ${
   input.onlyLocalRedirects
     ? html`<div class="alert" role="alert">This application only returns to your own device (localhost). Allow only if you just started it yourself: any program on this computer could claim this name.</div>`

@@ -27,8 +27,9 @@ export class SafeHtml {
 const STYLE = `
 :root{color-scheme:light dark;--fg:#1b1f24;--muted:#57606a;--bg:#f6f8fa;--card:#fff;--line:#d0d7de;--accent:#0b57d0;--error:#b3261e}
 @media (prefers-color-scheme:dark){:root{--fg:#e6edf3;--muted:#9198a1;--bg:#0d1117;--card:#161b22;--line:#30363d;--accent:#4c8df6;--error:#f2b8b5}}
-*{box-sizing:border-box}body{margin:0;min-height:100vh;display:grid;place-items:center;background:var(--bg);color:var(--fg);font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
+*{box-sizing:border-box}body{margin:0;padding:1rem 0;min-height:100vh;display:grid;place-items:center;background:var(--bg);color:var(--fg);font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
 main{width:min(24rem,calc(100vw - 2rem));background:var(--card);border:1px solid var(--line);border-radius:12px;padding:2rem}
+main.wide{width:min(40rem,calc(100vw - 2rem))}main.wide button:not(.small),main.wide a.button{display:inline-block;width:auto;padding:.6rem 1.25rem}main.wide a.button{margin-top:0}@media (max-width:30rem){main{padding:1.25rem}}
 h1{font-size:1.375rem;margin:0 0 .25rem}p{margin:.5rem 0 1rem;color:var(--muted)}
 label{display:block;font-weight:600;margin:1rem 0 .25rem}
 input{width:100%;padding:.625rem .75rem;font:inherit;color:inherit;background:transparent;border:1px solid var(--line);border-radius:8px}
@@ -39,13 +40,18 @@ button.secondary{background:transparent;color:var(--fg);border-color:var(--line)
 ul{padding-left:1.25rem}code{font-size:.9em}
 a{color:var(--accent)}.hint{font-size:.875rem;color:var(--muted);margin:.25rem 0 0}
 .links{display:flex;flex-wrap:wrap;justify-content:space-between;gap:.5rem;margin-top:1.25rem;font-size:.9375rem}
-.notice{border:1px solid var(--line);border-radius:8px;padding:.75rem;margin:1rem 0;color:var(--fg)}
+.notice{border:1px solid var(--line);border-left:4px solid var(--accent);border-radius:8px;padding:.75rem;margin:1rem 0;color:var(--fg)}
 h2{font-size:1.0625rem;margin:1.5rem 0 .25rem}dl{margin:.5rem 0;display:grid;grid-template-columns:auto 1fr;gap:.25rem .75rem}dt{color:var(--muted)}dd{margin:0;overflow-wrap:anywhere}
-.badge{font-size:.75rem;border:1px solid currentColor;border-radius:999px;padding:0 .4rem;color:var(--muted)}.badge.warn{color:var(--error)}
+.badge{font-size:.75rem;border:1px solid currentColor;border-radius:999px;padding:0 .4rem;color:var(--muted);white-space:nowrap}.badge.warn{color:var(--error)}
 .qr{margin:1rem auto;width:min(14rem,100%)}.qr svg{display:block;width:100%;height:auto}
-ul.passkeys{list-style:none;padding:0}ul.passkeys li{display:flex;justify-content:space-between;align-items:center;gap:.75rem;border-top:1px solid var(--line);padding:.5rem 0}
-button.small{width:auto;margin:0;padding:.35rem .75rem;font-size:.875rem}
+ul.rows{list-style:none;padding:0;margin:.5rem 0 0}ul.rows>li{display:flex;flex-wrap:wrap;justify-content:space-between;align-items:center;gap:.5rem .75rem;border-top:1px solid var(--line);padding:.625rem 0}ul.rows>li>span{min-width:0;overflow-wrap:anywhere}
+ul.scopes{margin:.25rem 0;padding-left:1.1rem;font-size:.875rem;color:var(--muted)}
+section{border-top:1px solid var(--line);margin-top:1.75rem}section>h2{margin-top:1.25rem}
+.page-head{display:flex;justify-content:space-between;align-items:flex-start;gap:1rem}.page-head p{margin-bottom:0}
+.field-row{display:flex;gap:.5rem}.field-row input{flex:1;min-width:0}.field-row button{width:auto;margin:0;flex:none;padding:0 1.25rem}
+button.small{width:auto;margin:0;padding:.35rem .75rem;font-size:.875rem;white-space:nowrap}
 ul.codes{list-style:none;padding:0;display:grid;grid-template-columns:1fr 1fr;gap:.25rem .75rem;font-size:1rem}
+a.button.secondary{background:transparent;color:var(--fg);border:1px solid var(--line);margin-top:.75rem}
 a.button{display:block;text-align:center;text-decoration:none;margin-top:1.5rem;padding:.7rem;font-weight:600;border-radius:8px;background:var(--accent);color:#fff}
 `;
 
@@ -95,13 +101,15 @@ export function renderPage(
     scriptHashes?: string[];
     /** Script files of our own origin, loaded in order at the end of the body. */
     scripts?: string[];
+    /** A wider card, for a page of several sections (the account page). */
+    wide?: boolean;
   } = {},
 ): Response {
   const scripts = options.scripts ?? [];
   const page = html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${title}</title><style>${new SafeHtml(STYLE)}</style></head>
-<body><main>${body}</main>${scripts.map((src) => html`<script src="${src}"></script>`)}</body></html>`;
+<body><main${options.wide ? html` class="wide"` : ''}>${body}</main>${scripts.map((src) => html`<script src="${src}"></script>`)}</body></html>`;
   return new Response(page.value, {
     status: options.status ?? 200,
     headers: { ...pageHeaders(options.scriptHashes, scripts.length > 0), ...options.headers },

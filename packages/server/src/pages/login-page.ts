@@ -13,6 +13,8 @@ export interface LoginPageInput {
   signUp?: PageLink;
   /** "Forgot your password?", when password reset is on. */
   forgotPassword?: PageLink;
+  /** "Sign in with {provider}", one per upstream provider. */
+  upstream?: PageLink[];
   /** "Sign in with a passkey", when passkeys are on; `issuer` serves its scripts. */
   passkey?: PasskeyButtonInput & { issuer: string };
 }
@@ -36,6 +38,7 @@ ${input.error ? html`<div class="alert" role="alert">${input.error}</div>` : ''}
 <button type="submit">Sign in</button>
 </form>
 ${input.passkey ? passkeyButton(input.passkey) : ''}
+${(input.upstream ?? []).map((link) => html`<a class="button secondary" href="${link.href}">${link.text}</a>`)}
 ${linkRow([input.forgotPassword, input.signUp])}`,
     {
       status: input.status ?? 200,

@@ -16,6 +16,7 @@ import type {
   SigningKeyRecord,
   Store,
   TotpRecord,
+  UpstreamIdentityRecord,
   UserRecord,
 } from './store.ts';
 
@@ -47,6 +48,8 @@ export class MemoryStore implements Store {
   readonly #accountTokens = new Map<string, AccountTokenRecord>();
   readonly #totps = new Map<string, TotpRecord>();
   readonly #passkeys = new Map<string, PasskeyRecord>();
+  /** By JSON `[provider, subject]`. */
+  readonly #upstreamIdentities = new Map<string, UpstreamIdentityRecord>();
   /** Per user: code hash → when it was used (`null`: unused). */
   readonly #recoveryCodes = new Map<string, Map<string, number | null>>();
 
@@ -93,6 +96,7 @@ export class MemoryStore implements Store {
     deleteWhere(this.#interactions, (interaction) => interaction.pendingUserId === user.id);
     this.#totps.delete(user.id);
     deleteWhere(this.#passkeys, (passkey) => passkey.userId === user.id);
+    deleteWhere(this.#upstreamIdentities, (identity) => identity.userId === user.id);
     this.#recoveryCodes.delete(user.id);
     this.#deleteGrants((grant) => grant.userId === user.id);
     return true;
@@ -329,6 +333,73 @@ export class MemoryStore implements Store {
     previous.successorSealed = rotation.successorSealed;
     grant.expiresAt = Math.max(grant.expiresAt, rotation.grantExpiresAt);
     return { previous: copy(previous), grant: copy(grant) };
+  }
+
+  async listUserSessions(userId: string, now: number): Promise<SessionRecord[]> {
+    return [...this.#sessions.values()]
+      .filter((session) => session.userId === userId && session.expiresAt > now)
+      .sort((a, b) => b.createdAt - a.createdAt || compare(a.idHash, b.idHash))
+      .map(copy);
+  }
+
+  async deleteUserSession(userId: string, idHash: string): Promise<boolean> {
+    const session = this.#sessions.get(idHash);
+    if (!session || session.userId !== userId) return false;
+    return this.#sessions.delete(idHash);
+  }
+
+  async listUserGrants(userId: string, now: number): Promise<GrantRecord[]> {
+    return [...this.#grants.values()]
+      .filter(
+        (grant) =>
+          grant.userId === userId &&
+          grant.revokedAt === null &&
+          grant.codeConsumedAt !== null &&
+          grant.expiresAt > now,
+      )
+      .sort((a, b) => b.createdAt - a.createdAt || compare(a.id, b.id))
+      .map(copy);
+  }
+
+  async revokeUserClientAccess(userId: string, clientId: string, now: number): Promise<void> {
+    for (const grant of this.#grants.values()) {
+      if (grant.userId === userId && grant.clientId === clientId && grant.revokedAt === null)
+        grant.revokedAt = now;
+    }
+    this.#consents.delete(consentKey(userId, clientId));
+  }
+
+  async findUpstreamIdentity(provider: string, subject: string): Promise<UpstreamIdentityRecord | null> {
+    return copyOrNull(this.#upstreamIdentities.get(JSON.stringify([provider, subject])));
+  }
+
+  async insertUpstreamIdentity(identity: UpstreamIdentityRecord): Promise<void> {
+    const key = JSON.stringify([identity.provider, identity.subject]);
+    unique(this.#upstreamIdentities, key, 'upstream identity');
+    this.#requireUser(identity.userId);
+    this.#upstreamIdentities.set(key, copy(identity));
+  }
+
+  async touchUpstreamIdentity(
+    provider: string,
+    subject: string,
+    email: string | null,
+    now: number,
+  ): Promise<void> {
+    const identity = this.#upstreamIdentities.get(JSON.stringify([provider, subject]));
+    if (!identity) return;
+    identity.email = email;
+    identity.lastUsedAt = now;
+  }
+
+  async listUpstreamIdentities(userId: string): Promise<UpstreamIdentityRecord[]> {
+    return [...this.#upstreamIdentities.values()]
+      .filter((identity) => identity.userId === userId)
+      .sort(
+        (a, b) =>
+          a.createdAt - b.createdAt || compare(a.provider, b.provider) || compare(a.subject, b.subject),
+      )
+      .map(copy);
   }
 
   async insertPasskey(passkey: PasskeyRecord): Promise<void> {

@@ -256,6 +256,22 @@ CREATE TABLE passkeys (
 CREATE INDEX passkeys_user_id ON passkeys (user_id);
 `,
   },
+  {
+    id: 6,
+    name: 'upstream identities (sign-in with another provider)',
+    sql: `
+CREATE TABLE upstream_identities (
+  provider TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  email TEXT,
+  created_at BIGINT NOT NULL,
+  last_used_at BIGINT NOT NULL,
+  PRIMARY KEY (provider, subject)
+);
+CREATE INDEX upstream_identities_user_id ON upstream_identities (user_id);
+`,
+  },
 ];
 
 /** The SQL of `migration` in `dialect`. */

@@ -29,8 +29,11 @@ import {
   toSessionRow,
   toTotp,
   toTotpRow,
+  toUpstreamIdentity,
+  toUpstreamIdentityRow,
   toUser,
   toUserRow,
+  type UpstreamIdentityRow,
   type UserRow,
 } from './rows.ts';
 import type {
@@ -48,6 +51,7 @@ import type {
   SigningKeyRecord,
   Store,
   TotpRecord,
+  UpstreamIdentityRecord,
   UserRecord,
 } from './store.ts';
 
@@ -417,6 +421,64 @@ export class PostgresStore implements Store {
         WHERE id = ${previous.grant_id} RETURNING *`;
       return { previous: toRefreshToken(previous), grant: toGrant(grant!) };
     });
+  }
+
+  async listUserSessions(userId: string, now: number): Promise<SessionRecord[]> {
+    const rows = await this.#sql<SessionRow[]>`
+      SELECT * FROM sessions WHERE user_id = ${userId} AND expires_at > ${now}
+      ORDER BY created_at DESC, id_hash COLLATE "C"`;
+    return rows.map(toSession);
+  }
+
+  async deleteUserSession(userId: string, idHash: string): Promise<boolean> {
+    return (
+      (await this.#sql`DELETE FROM sessions WHERE user_id = ${userId} AND id_hash = ${idHash}`).count > 0
+    );
+  }
+
+  async listUserGrants(userId: string, now: number): Promise<GrantRecord[]> {
+    const rows = await this.#sql<GrantRow[]>`
+      SELECT * FROM grants
+      WHERE user_id = ${userId} AND revoked_at IS NULL AND code_consumed_at IS NOT NULL AND expires_at > ${now}
+      ORDER BY created_at DESC, id COLLATE "C"`;
+    return rows.map(toGrant);
+  }
+
+  async revokeUserClientAccess(userId: string, clientId: string, now: number): Promise<void> {
+    await this.#sql.begin(async (tx) => {
+      await tx`
+        UPDATE grants SET revoked_at = ${now}
+        WHERE user_id = ${userId} AND client_id = ${clientId} AND revoked_at IS NULL`;
+      await tx`DELETE FROM consents WHERE user_id = ${userId} AND client_id = ${clientId}`;
+    });
+  }
+
+  async findUpstreamIdentity(provider: string, subject: string): Promise<UpstreamIdentityRecord | null> {
+    const [row] = await this.#sql<UpstreamIdentityRow[]>`
+      SELECT * FROM upstream_identities WHERE provider = ${provider} AND subject = ${subject}`;
+    return row === undefined ? null : toUpstreamIdentity(row);
+  }
+
+  async insertUpstreamIdentity(identity: UpstreamIdentityRecord): Promise<void> {
+    await this.#sql`INSERT INTO upstream_identities ${this.#sql(toUpstreamIdentityRow(identity))}`;
+  }
+
+  async touchUpstreamIdentity(
+    provider: string,
+    subject: string,
+    email: string | null,
+    now: number,
+  ): Promise<void> {
+    await this.#sql`
+      UPDATE upstream_identities SET email = ${email}, last_used_at = ${now}
+      WHERE provider = ${provider} AND subject = ${subject}`;
+  }
+
+  async listUpstreamIdentities(userId: string): Promise<UpstreamIdentityRecord[]> {
+    const rows = await this.#sql<UpstreamIdentityRow[]>`
+      SELECT * FROM upstream_identities WHERE user_id = ${userId}
+      ORDER BY created_at, provider COLLATE "C", subject COLLATE "C"`;
+    return rows.map(toUpstreamIdentity);
   }
 
   async insertPasskey(passkey: PasskeyRecord): Promise<void> {

@@ -14,6 +14,7 @@ import type {
   SessionRecord,
   SigningKeyRecord,
   TotpRecord,
+  UpstreamIdentityRecord,
   UserRecord,
 } from './store.ts';
 
@@ -281,6 +282,37 @@ export function toPasskeyRow(passkey: PasskeyRecord): PasskeyRow {
     name: passkey.name,
     created_at: passkey.createdAt,
     last_used_at: passkey.lastUsedAt,
+  };
+}
+
+export interface UpstreamIdentityRow {
+  provider: string;
+  subject: string;
+  user_id: string;
+  email: string | null;
+  created_at: number;
+  last_used_at: number;
+}
+
+export function toUpstreamIdentity(row: UpstreamIdentityRow): UpstreamIdentityRecord {
+  return {
+    provider: row.provider,
+    subject: row.subject,
+    userId: row.user_id,
+    email: row.email,
+    createdAt: row.created_at,
+    lastUsedAt: row.last_used_at,
+  };
+}
+
+export function toUpstreamIdentityRow(identity: UpstreamIdentityRecord): UpstreamIdentityRow {
+  return {
+    provider: identity.provider,
+    subject: identity.subject,
+    user_id: identity.userId,
+    email: identity.email,
+    created_at: identity.createdAt,
+    last_used_at: identity.lastUsedAt,
   };
 }
 

@@ -29,8 +29,11 @@ import {
   toSessionRow,
   toTotp,
   toTotpRow,
+  toUpstreamIdentity,
+  toUpstreamIdentityRow,
   toUser,
   toUserRow,
+  type UpstreamIdentityRow,
   type UserRow,
 } from './rows.ts';
 import type {
@@ -48,6 +51,7 @@ import type {
   SigningKeyRecord,
   Store,
   TotpRecord,
+  UpstreamIdentityRecord,
   UserRecord,
 } from './store.ts';
 
@@ -84,6 +88,9 @@ export class SqliteStore implements Store {
   readonly #sweepExpired: Database.Transaction<(now: number, loginFailuresBefore: number) => number>;
   readonly #revokeUserAccess: Database.Transaction<(userId: string, now: number) => void>;
   readonly #deleteTotp: Database.Transaction<(userId: string) => boolean>;
+  readonly #revokeUserClientAccess: Database.Transaction<
+    (userId: string, clientId: string, now: number) => void
+  >;
   readonly #replaceRecoveryCodes: Database.Transaction<
     (userId: string, codeHashes: string[], now: number) => void
   >;
@@ -159,6 +166,12 @@ export class SqliteStore implements Store {
         now,
         userId,
       );
+    });
+    this.#revokeUserClientAccess = db.transaction((userId, clientId, now) => {
+      this.#prepare(
+        'UPDATE grants SET revoked_at = ? WHERE user_id = ? AND client_id = ? AND revoked_at IS NULL',
+      ).run(now, userId, clientId);
+      this.#prepare('DELETE FROM consents WHERE user_id = ? AND client_id = ?').run(userId, clientId);
     });
     this.#deleteTotp = db.transaction((userId) => {
       this.#prepare('DELETE FROM recovery_codes WHERE user_id = ?').run(userId);
@@ -500,6 +513,65 @@ export class SqliteStore implements Store {
     rotation: RefreshRotation,
   ): Promise<{ previous: RefreshTokenRecord; grant: GrantRecord } | null> {
     return this.#rotateRefreshToken.immediate(rotation);
+  }
+
+  async listUserSessions(userId: string, now: number): Promise<SessionRecord[]> {
+    const rows = this.#prepare(
+      'SELECT * FROM sessions WHERE user_id = ? AND expires_at > ? ORDER BY created_at DESC, id_hash',
+    ).all(userId, now) as SessionRow[];
+    return rows.map(toSession);
+  }
+
+  async deleteUserSession(userId: string, idHash: string): Promise<boolean> {
+    return (
+      this.#prepare('DELETE FROM sessions WHERE user_id = ? AND id_hash = ?').run(userId, idHash).changes > 0
+    );
+  }
+
+  async listUserGrants(userId: string, now: number): Promise<GrantRecord[]> {
+    const rows = this.#prepare(`
+      SELECT * FROM grants
+      WHERE user_id = ? AND revoked_at IS NULL AND code_consumed_at IS NOT NULL AND expires_at > ?
+      ORDER BY created_at DESC, id`).all(userId, now) as GrantRow[];
+    return rows.map(toGrant);
+  }
+
+  async revokeUserClientAccess(userId: string, clientId: string, now: number): Promise<void> {
+    this.#revokeUserClientAccess.immediate(userId, clientId, now);
+  }
+
+  async findUpstreamIdentity(provider: string, subject: string): Promise<UpstreamIdentityRecord | null> {
+    const row = this.#prepare('SELECT * FROM upstream_identities WHERE provider = ? AND subject = ?').get(
+      provider,
+      subject,
+    ) as UpstreamIdentityRow | undefined;
+    return row === undefined ? null : toUpstreamIdentity(row);
+  }
+
+  async insertUpstreamIdentity(identity: UpstreamIdentityRecord): Promise<void> {
+    this.#prepare(`
+      INSERT INTO upstream_identities (provider, subject, user_id, email, created_at, last_used_at)
+      VALUES (@provider, @subject, @user_id, @email, @created_at, @last_used_at)`).run(
+      toUpstreamIdentityRow(identity),
+    );
+  }
+
+  async touchUpstreamIdentity(
+    provider: string,
+    subject: string,
+    email: string | null,
+    now: number,
+  ): Promise<void> {
+    this.#prepare(
+      'UPDATE upstream_identities SET email = ?, last_used_at = ? WHERE provider = ? AND subject = ?',
+    ).run(email, now, provider, subject);
+  }
+
+  async listUpstreamIdentities(userId: string): Promise<UpstreamIdentityRecord[]> {
+    const rows = this.#prepare(
+      'SELECT * FROM upstream_identities WHERE user_id = ? ORDER BY created_at, provider, subject',
+    ).all(userId) as UpstreamIdentityRow[];
+    return rows.map(toUpstreamIdentity);
   }
 
   async insertPasskey(passkey: PasskeyRecord): Promise<void> {

@@ -64,6 +64,30 @@ export interface Store {
   /** How many unused recovery codes a user has left. */
   countRecoveryCodes(userId: string): Promise<number>;
 
+  /** A user's live sessions (not expired), newest first: the account page lists them. */
+  listUserSessions(userId: string, now: number): Promise<SessionRecord[]>;
+  /** Ends one session of a user. @returns whether the user had it */
+  deleteUserSession(userId: string, idHash: string): Promise<boolean>;
+  /**
+   * A user's live grants whose code was redeemed (an app holds tokens from them): not revoked, not
+   * expired. Newest first.
+   */
+  listUserGrants(userId: string, now: number): Promise<GrantRecord[]>;
+  /**
+   * Revokes every grant of a user to one client and forgets the user's consent to it, in one
+   * transaction: the app loses its tokens and must ask again.
+   */
+  revokeUserClientAccess(userId: string, clientId: string, now: number): Promise<void>;
+
+  /** The account linked to an identity at an upstream provider ("sign in with …"). */
+  findUpstreamIdentity(provider: string, subject: string): Promise<UpstreamIdentityRecord | null>;
+  /** Links an upstream identity to an account. */
+  insertUpstreamIdentity(identity: UpstreamIdentityRecord): Promise<void>;
+  /** Records a sign-in with an upstream identity (and the address it gave). */
+  touchUpstreamIdentity(provider: string, subject: string, email: string | null, now: number): Promise<void>;
+  /** The upstream identities linked to a user, oldest first. */
+  listUpstreamIdentities(userId: string): Promise<UpstreamIdentityRecord[]>;
+
   /** Stores a passkey (a WebAuthn credential) of a user. */
   insertPasskey(passkey: PasskeyRecord): Promise<void>;
   findPasskey(credentialId: string): Promise<PasskeyRecord | null>;
@@ -349,6 +373,19 @@ export interface PasskeyRecord {
   name: string;
   createdAt: number;
   lastUsedAt: number | null;
+}
+
+/** An identity at an upstream provider, linked to one of our accounts. */
+export interface UpstreamIdentityRecord {
+  /** The provider's name in our configuration (`google`, `corp-sso`). */
+  provider: string;
+  /** The provider's `sub` for the person: stable, unique at that provider. */
+  subject: string;
+  userId: string;
+  /** The address the provider gave at the last sign-in, if any. */
+  email: string | null;
+  createdAt: number;
+  lastUsedAt: number;
 }
 
 /** A signed-in browser (single sign-on across clients). */

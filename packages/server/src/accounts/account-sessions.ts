@@ -1,0 +1,62 @@
+import type { ServerContext } from '../context.ts';
+import { seeOther } from '../http/responses.ts';
+import type { AccountSessionItem } from '../pages/account-access.ts';
+import { sha256 } from '../tokens/hash.ts';
+import { respondToAccountError } from './account-error.ts';
+import { readAccountForm } from './account-form.ts';
+import { accountPageUrl } from './account-notices.ts';
+import type { AccountSession } from './account-sign-in.ts';
+
+type Context = Pick<ServerContext, 'issuer' | 'store' | 'secureCookies' | 'lifetimes' | 'now'>;
+
+/**
+ * What the account page's form names a session by. The store keys sessions by the SHA-256 of
+ * their cookie; the page carries a hash of that key made for this purpose alone, so no value the
+ * store keeps ever appears in a page (or in a cache, screenshot or log of one).
+ */
+export function sessionReference(idHash: string): string {
+  return sha256(`ref:${idHash}`);
+}
+
+/** The signed-in user's live sessions: this browser's first (and marked), then the newest first. */
+export async function listAccountSessions(
+  context: Pick<Context, 'store' | 'now'>,
+  { user, session: current }: AccountSession,
+): Promise<AccountSessionItem[]> {
+  const sessions = await context.store.listUserSessions(user.id, context.now());
+  // This browser first, then the others newest first (the store's order; the sort is stable).
+  const ordered = sessions.toSorted(
+    (a, b) => Number(b.idHash === current.idHash) - Number(a.idHash === current.idHash),
+  );
+  return ordered.map((session) => ({
+    reference: sessionReference(session.idHash),
+    authTime: session.authTime,
+    amr: session.amr,
+    current: session.idHash === current.idHash,
+  }));
+}
+
+/**
+ * `POST /account/sessions/end` (`session`: a reference from the page): signs another browser out
+ * of the account, after the CSRF check and a recent sign-in. This browser is not in the choice:
+ * "Sign out" is its way. A reference that names no session of the user (ended meanwhile, or made
+ * up) ends nothing; either way the answer is 303 back to the account page, which says which.
+ */
+export function endAccountSessionEndpoint(context: Context): (request: Request) => Promise<Response> {
+  return async (request) => {
+    try {
+      const { form, signedIn } = await readAccountForm(context, request, { recent: true });
+      if (signedIn instanceof Response) return signedIn;
+      const sessions = await context.store.listUserSessions(signedIn.user.id, context.now());
+      const target = sessions.find(
+        (session) =>
+          session.idHash !== signedIn.session.idHash && sessionReference(session.idHash) === form.session,
+      );
+      const ended =
+        target !== undefined && (await context.store.deleteUserSession(signedIn.user.id, target.idHash));
+      return seeOther(accountPageUrl(context.issuer, ended ? 'session-ended' : 'session-gone'));
+    } catch (error) {
+      return respondToAccountError(error);
+    }
+  };
+}
