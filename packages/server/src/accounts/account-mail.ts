@@ -3,6 +3,21 @@ import type { MailMessage } from './mailer.ts';
 
 type Context = Pick<ServerContext, 'mailer' | 'logger' | 'issuerUrl'>;
 
+/** What a flow that answers a form and mails after (sign-up, forgot password) is built from. */
+export type MailingFlowContext = Pick<
+  ServerContext,
+  | 'issuer'
+  | 'issuerUrl'
+  | 'store'
+  | 'secureCookies'
+  | 'lifetimes'
+  | 'accounts'
+  | 'loginThrottle'
+  | 'mailer'
+  | 'logger'
+  | 'now'
+>;
+
 /**
  * Builds and sends a message after the request is answered. The answer to a sign-up or reset
  * request must not depend on whether mail is sent (or to whom), neither in its text nor in its

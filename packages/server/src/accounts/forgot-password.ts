@@ -1,29 +1,16 @@
-import type { ServerContext } from '../context.ts';
 import { readFormParameters } from '../http/body.ts';
 import { withCookies } from '../interaction/cookies.ts';
 import { forgotPasswordPage } from '../pages/forgot-password-page.ts';
 import { noticePage } from '../pages/notice-page.ts';
 import { respondToAccountError } from './account-error.ts';
 import { createAccountLink } from './account-links.ts';
-import { accountMail, mailInBackground } from './account-mail.ts';
+import { accountMail, type MailingFlowContext, mailInBackground } from './account-mail.ts';
 import { mayMail, throttleMinutes, tooManyAccountRequests } from './account-throttle.ts';
 import { maskEmailAddress, parseEmailAddress } from './email-address.ts';
 import { checkFormCsrf, formCsrfToken } from './form-csrf.ts';
 import { browserBindingHash, pendingInteraction } from './same-browser.ts';
 
-type Context = Pick<
-  ServerContext,
-  | 'issuer'
-  | 'issuerUrl'
-  | 'store'
-  | 'secureCookies'
-  | 'lifetimes'
-  | 'accounts'
-  | 'loginThrottle'
-  | 'mailer'
-  | 'logger'
-  | 'now'
->;
+type Context = MailingFlowContext;
 
 /**
  * `GET|POST /account/forgot-password`: asks for an address and mails a reset link to each account

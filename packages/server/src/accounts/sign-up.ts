@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { ServerContext } from '../context.ts';
 import { readFormParameters } from '../http/body.ts';
 import { withCookies } from '../interaction/cookies.ts';
 import { hashPassword } from '../interaction/password.ts';
@@ -7,7 +6,7 @@ import { noticePage } from '../pages/notice-page.ts';
 import { signUpPage } from '../pages/sign-up-page.ts';
 import { respondToAccountError } from './account-error.ts';
 import { createAccountLink } from './account-links.ts';
-import { accountMail, mailInBackground } from './account-mail.ts';
+import { accountMail, type MailingFlowContext, mailInBackground } from './account-mail.ts';
 import { profileName } from './account-profile.ts';
 import { mayMail, throttleMinutes, tooManyAccountRequests } from './account-throttle.ts';
 import { maskEmailAddress, parseEmailAddress, usernameForEmail } from './email-address.ts';
@@ -16,19 +15,7 @@ import { passwordProblem } from './password-policy.ts';
 import { browserBindingHash, pendingInteraction } from './same-browser.ts';
 import { mailVerificationLink } from './verification-mail.ts';
 
-type Context = Pick<
-  ServerContext,
-  | 'issuer'
-  | 'issuerUrl'
-  | 'store'
-  | 'secureCookies'
-  | 'lifetimes'
-  | 'accounts'
-  | 'loginThrottle'
-  | 'mailer'
-  | 'logger'
-  | 'now'
->;
+type Context = MailingFlowContext;
 
 /**
  * `GET|POST /account/sign-up`: "Create an account" (option `accounts.signUp`).
