@@ -4,7 +4,7 @@ import type { Command, CommandGroup } from '../command.ts';
 import { CliError } from '../errors.ts';
 import { jsonFlag, printRecords } from '../listing.ts';
 import { dbFlag, openStore } from '../open-store.ts';
-import type { Flag } from '../options.ts';
+import type { Flag, ParsedArgs } from '../options.ts';
 
 const MIN_PASSWORD_LENGTH = 8;
 
@@ -138,10 +138,8 @@ const verifyEmailCommand: Command = {
   arguments: [existingUsername],
   flags: [dbFlag],
   async run(args) {
-    const [username = ''] = args.positionals;
-    const { store, description } = await openStore(args);
-    try {
-      const user = await findUser(store, username, description);
+    await withUser(args, async (store, user, description) => {
+      const { username } = user;
       if (user.email === null) throw new CliError(`the user "${username}" has no email address`);
       if (user.emailVerified) {
         process.stdout.write(`the email address ${user.email} of ${username} was already verified\n`);
@@ -151,9 +149,7 @@ const verifyEmailCommand: Command = {
         throw gone(username, description);
       }
       process.stdout.write(`verified the email address ${user.email} of ${username}\n`);
-    } finally {
-      await store.close();
-    }
+    });
   },
 };
 
@@ -168,12 +164,10 @@ const setPasswordCommand: Command = {
   arguments: [existingUsername],
   flags: [passwordFlag, dbFlag],
   async run(args) {
-    const [username = ''] = args.positionals;
     const password = args.string('password') ?? '';
     checkPassword(password);
-    const { store, description } = await openStore(args);
-    try {
-      const user = await findUser(store, username, description);
+    await withUser(args, async (store, user, description) => {
+      const { username } = user;
       const now = nowSeconds();
       const passwordHash = await hashPassword(password);
       if (!(await store.updateUser({ ...user, passwordHash, updatedAt: now })))
@@ -182,13 +176,10 @@ const setPasswordCommand: Command = {
       process.stdout.write(
         `set the password of ${username}; ended every session and revoked every grant of the account\n`,
       );
-    } finally {
-      await store.close();
-    }
+    });
   },
 };
 
-/** `codegrant users …`: the end-user accounts of the built-in login page. */
 const resetMfaCommand: Command = {
   name: 'users reset-mfa',
   summary: "remove an account's second factors (a lost phone)",
@@ -200,10 +191,8 @@ const resetMfaCommand: Command = {
   arguments: [existingUsername],
   flags: [dbFlag],
   async run(args) {
-    const [username = ''] = args.positionals;
-    const { store, description } = await openStore(args);
-    try {
-      const user = await findUser(store, username, description);
+    await withUser(args, async (store, user) => {
+      const { username } = user;
       const passkeys = await store.listPasskeys(user.id);
       for (const passkey of passkeys) await store.deletePasskey(user.id, passkey.credentialId);
       const removed = (await store.deleteTotp(user.id)) || passkeys.length > 0;
@@ -212,12 +201,11 @@ const resetMfaCommand: Command = {
           ? `removed the two-step verification and ${passkeys.length} passkey(s) of ${username}: it signs in with its password alone\n`
           : `${username} had no two-step verification\n`,
       );
-    } finally {
-      await store.close();
-    }
+    });
   },
 };
 
+/** `codegrant users …`: the end-user accounts of the built-in login page. */
 export const usersCommands: CommandGroup = {
   name: 'users',
   summary: 'manage end-user accounts',
@@ -228,6 +216,24 @@ export const usersCommands: CommandGroup = {
 function checkPassword(password: string): void {
   if ([...password].length < MIN_PASSWORD_LENGTH) {
     throw new CliError(`the password must have at least ${MIN_PASSWORD_LENGTH} characters`);
+  }
+}
+
+/**
+ * Runs `action` on the user named by the command's USERNAME, the store open around it.
+ *
+ * @throws {CliError} when there is no such user
+ */
+async function withUser(
+  args: ParsedArgs,
+  action: (store: Store, user: UserRecord, description: string) => Promise<void>,
+): Promise<void> {
+  const [username = ''] = args.positionals;
+  const { store, description } = await openStore(args);
+  try {
+    await action(store, await findUser(store, username, description), description);
+  } finally {
+    await store.close();
   }
 }
 

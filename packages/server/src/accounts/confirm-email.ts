@@ -13,7 +13,7 @@ import { expiredLinkPage, respondToAccountError } from './account-error.ts';
 import { findUsableLink } from './account-links.ts';
 import { usernameForEmail } from './email-address.ts';
 import { checkFormCsrf, formCsrfToken } from './form-csrf.ts';
-import { isSameBrowser, pendingInteraction } from './same-browser.ts';
+import { isSameBrowser, pendingInteraction, signInLink } from './same-browser.ts';
 
 type Context = Pick<
   ServerContext,
@@ -121,9 +121,7 @@ export function confirmEmailEndpoints(context: Context): {
         return noticePage({
           title: used.purpose === 'sign-up' ? 'Your account is ready' : 'Your email address is confirmed',
           message: ['You can sign in with it now, from the application you were using.'],
-          ...(interaction
-            ? { next: { href: `${context.issuer}/interaction/${interaction.id}`, text: 'Sign in' } }
-            : {}),
+          next: signInLink(context, interaction, 'Sign in'),
         });
       } catch (error) {
         return respondToAccountError(error);

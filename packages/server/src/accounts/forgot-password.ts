@@ -8,7 +8,7 @@ import { accountMail, type MailingFlowContext, mailInBackground } from './accoun
 import { mayMail, throttleMinutes, tooManyAccountRequests } from './account-throttle.ts';
 import { maskEmailAddress, parseEmailAddress } from './email-address.ts';
 import { checkFormCsrf, formCsrfToken } from './form-csrf.ts';
-import { browserBindingHash, pendingInteraction } from './same-browser.ts';
+import { browserBindingHash, pendingInteraction, signInLink } from './same-browser.ts';
 
 type Context = MailingFlowContext;
 
@@ -33,9 +33,7 @@ export function forgotPasswordEndpoints(context: Context): {
         actionUrl: `${context.issuer}/account/forgot-password`,
         csrfToken: csrf.token,
         interactionId: interaction?.id ?? null,
-        ...(interaction
-          ? { signIn: { href: `${context.issuer}/interaction/${interaction.id}`, text: 'Back to sign in' } }
-          : {}),
+        signIn: signInLink(context, interaction, 'Back to sign in'),
         ...extra,
       }),
       csrf.cookies,
@@ -106,9 +104,7 @@ export function forgotPasswordEndpoints(context: Context): {
             `If an account uses ${maskEmailAddress(email)}, we sent it a link to choose a new password.`,
             `The link works once, within ${context.lifetimes.passwordReset / 60} minutes.`,
           ],
-          ...(interaction
-            ? { next: { href: `${context.issuer}/interaction/${interaction.id}`, text: 'Back to sign in' } }
-            : {}),
+          next: signInLink(context, interaction, 'Back to sign in'),
         });
       } catch (error) {
         return respondToAccountError(error);

@@ -2,16 +2,12 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
-import {
-  type AuthorizationFlowContext,
-  validateAuthorizationRequest,
-} from '../authorize/authorization-request.ts';
+import type { AuthorizationFlowContext } from '../authorize/authorization-request.ts';
 import type { ServerContext } from '../context.ts';
 import { OAuthError } from '../errors.ts';
-import { readFormParameters } from '../http/body.ts';
 import { jsonNoStore, seeOther } from '../http/responses.ts';
 import { withSecondFactor } from '../interaction/authentication-methods.ts';
-import { checkCsrfToken, loadInteraction } from '../interaction/interactions.ts';
+import { readInteractionForm } from '../interaction/interaction-form.ts';
 import { loginBlocked, recordLoginFailure, throttleKeys } from '../interaction/login-throttle.ts';
 import { PASSKEY_SCRIPT } from '../pages/passkey-script.ts';
 import { readAccountForm } from './account-form.ts';
@@ -121,13 +117,7 @@ export function signInPasskeyEndpoints(context: SignInContext): {
   verify(request: Request, id: string, clientAddress: string | undefined): Promise<Response>;
 } {
   /** The pending interaction of this browser, its form checked against its CSRF token. */
-  const pending = async (request: Request, id: string) => {
-    const form = await readFormParameters(request);
-    const interaction = await loadInteraction(context, request, id, context.now());
-    checkCsrfToken(interaction, form.csrf_token);
-    await validateAuthorizationRequest(context, interaction.parameters);
-    return { form, interaction };
-  };
+  const pending = (request: Request, id: string) => readInteractionForm(context, request, id, context.now());
   return {
     async options(request, id) {
       try {

@@ -12,7 +12,7 @@ import { findUsableLink } from './account-links.ts';
 import { accountMail, mailInBackground } from './account-mail.ts';
 import { checkFormCsrf, formCsrfToken } from './form-csrf.ts';
 import { passwordProblem } from './password-policy.ts';
-import { pendingInteraction } from './same-browser.ts';
+import { pendingInteraction, signInLink } from './same-browser.ts';
 
 type Context = Pick<
   ServerContext,
@@ -104,9 +104,7 @@ export function resetPasswordEndpoints(context: Context): {
         return noticePage({
           title: 'Your password was changed',
           message: ['Every device signed in to your account was signed out. Sign in with your new password.'],
-          ...(interaction
-            ? { next: { href: `${context.issuer}/interaction/${interaction.id}`, text: 'Sign in' } }
-            : {}),
+          next: signInLink(context, interaction, 'Sign in'),
         });
       } catch (error) {
         return respondToAccountError(error);

@@ -2,6 +2,7 @@ import type { ServerContext } from '../context.ts';
 import { OAuthError } from '../errors.ts';
 import { cookieNames, readCookie } from '../interaction/cookies.ts';
 import { loadInteraction } from '../interaction/interactions.ts';
+import type { PageLink } from '../pages/html.ts';
 import type { InteractionRecord } from '../store/store.ts';
 import { constantTimeEqual, sha256 } from '../tokens/hash.ts';
 
@@ -40,4 +41,13 @@ export async function pendingInteraction(
     if (error instanceof OAuthError) return null;
     throw error;
   }
+}
+
+/** The link back to a pending sign-in (`undefined` without one: the page then offers none). */
+export function signInLink(
+  context: Pick<ServerContext, 'issuer'>,
+  interaction: Pick<InteractionRecord, 'id'> | null,
+  text: string,
+): PageLink | undefined {
+  return interaction ? { href: `${context.issuer}/interaction/${interaction.id}`, text } : undefined;
 }

@@ -1,13 +1,9 @@
-import {
-  type AuthorizationFlowContext,
-  validateAuthorizationRequest,
-} from '../authorize/authorization-request.ts';
+import type { AuthorizationFlowContext } from '../authorize/authorization-request.ts';
 import { respondToBrowserError } from '../authorize/respond-to-error.ts';
 import type { ServerContext } from '../context.ts';
-import { readFormParameters } from '../http/body.ts';
 import { seeOther } from '../http/responses.ts';
 import { withSecondFactor } from '../interaction/authentication-methods.ts';
-import { checkCsrfToken, loadInteraction } from '../interaction/interactions.ts';
+import { readInteractionForm } from '../interaction/interaction-form.ts';
 import { loginBlocked, recordLoginFailure, throttleKeys } from '../interaction/login-throttle.ts';
 import { secondFactorPage } from '../pages/second-factor-page.ts';
 import type { InteractionRecord } from '../store/store.ts';
@@ -51,10 +47,7 @@ export function secondFactorEndpoint(
   return async (request, id, clientAddress) => {
     try {
       const now = context.now();
-      const form = await readFormParameters(request);
-      const interaction = await loadInteraction(context, request, id, now);
-      checkCsrfToken(interaction, form.csrf_token);
-      const authorization = await validateAuthorizationRequest(context, interaction.parameters);
+      const { form, interaction, authorization } = await readInteractionForm(context, request, id, now);
       const user = interaction.pendingUserId
         ? await context.store.findUserById(interaction.pendingUserId)
         : null;

@@ -12,7 +12,7 @@ import { mayMail, throttleMinutes, tooManyAccountRequests } from './account-thro
 import { maskEmailAddress, parseEmailAddress, usernameForEmail } from './email-address.ts';
 import { checkFormCsrf, formCsrfToken } from './form-csrf.ts';
 import { passwordProblem } from './password-policy.ts';
-import { browserBindingHash, pendingInteraction } from './same-browser.ts';
+import { browserBindingHash, pendingInteraction, signInLink } from './same-browser.ts';
 import { mailVerificationLink } from './verification-mail.ts';
 
 type Context = MailingFlowContext;
@@ -43,14 +43,7 @@ export function signUpEndpoints(context: Context): {
         csrfToken: csrf.token,
         interactionId: interaction?.id ?? null,
         passwordMinLength: context.accounts.passwordMinLength,
-        ...(interaction
-          ? {
-              signIn: {
-                href: `${context.issuer}/interaction/${interaction.id}`,
-                text: 'I have an account: sign in',
-              },
-            }
-          : {}),
+        signIn: signInLink(context, interaction, 'I have an account: sign in'),
         ...extra,
       }),
       csrf.cookies,
@@ -133,9 +126,7 @@ export function signUpEndpoints(context: Context): {
             `We sent a message to ${maskEmailAddress(email)}. Open the link in it to finish creating your account.`,
             'Nothing arrived? Look in your spam folder, or try again in a few minutes.',
           ],
-          ...(interaction
-            ? { next: { href: `${context.issuer}/interaction/${interaction.id}`, text: 'Back to sign in' } }
-            : {}),
+          next: signInLink(context, interaction, 'Back to sign in'),
         });
       } catch (error) {
         return respondToAccountError(error);

@@ -4,15 +4,11 @@ import { loginPageExtras } from '../accounts/login-links.ts';
 import { browserBindingHash } from '../accounts/same-browser.ts';
 import { hasSecondFactor } from '../accounts/second-factors.ts';
 import { mailVerificationLink } from '../accounts/verification-mail.ts';
-import {
-  type AuthorizationFlowContext,
-  validateAuthorizationRequest,
-} from '../authorize/authorization-request.ts';
+import type { AuthorizationFlowContext } from '../authorize/authorization-request.ts';
 import { respondToBrowserError } from '../authorize/respond-to-error.ts';
 import type { ServerContext } from '../context.ts';
-import { readFormParameters } from '../http/body.ts';
 import { seeOther } from '../http/responses.ts';
-import { checkCsrfToken, loadInteraction } from '../interaction/interactions.ts';
+import { readInteractionForm } from '../interaction/interaction-form.ts';
 import { loginBlocked, recordLoginFailure, throttleKeys } from '../interaction/login-throttle.ts';
 import { verifyDecoyPassword, verifyPassword } from '../interaction/password.ts';
 import { loginPage } from '../pages/login-page.ts';
@@ -33,10 +29,7 @@ export function interactionLoginEndpoint(
   return async (request, id, clientAddress) => {
     try {
       const now = context.now();
-      const form = await readFormParameters(request);
-      const interaction = await loadInteraction(context, request, id, now);
-      checkCsrfToken(interaction, form.csrf_token);
-      const authorization = await validateAuthorizationRequest(context, interaction.parameters);
+      const { form, interaction, authorization } = await readInteractionForm(context, request, id, now);
       const username = (form.username ?? '').trim();
       const password = form.password ?? '';
       const again = (error: string, status: number) =>

@@ -5,15 +5,17 @@
  * removed passkey refused.
  */
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { calculatePKCECodeChallenge, randomPKCECodeVerifier } from '@codegrant/protocol';
 import * as jose from 'jose';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { type AccountsHarness, REDIRECT_URI, startAccountsHarness } from '../helpers/accounts.ts';
-import { artifactsDirectory, launchChromium } from '../helpers/chromium.ts';
+import {
+  type AppCallback,
+  artifactsDirectory,
+  launchChromium,
+  startAppCallback,
+} from '../helpers/chromium.ts';
 import { tokenRequest } from '../helpers/codes.ts';
 import { addUser } from '../helpers/test-server.ts';
 
@@ -86,12 +88,10 @@ describe('passkeys in Chromium', () => {
   let context: BrowserContext;
   let page: Page;
   let piaId: string;
-  let app: Server;
+  let app: AppCallback;
   before(async () => {
-    app = createServer((_request, response) => response.end('<h1>Signed in at the app</h1>'));
-    app.listen(0, '127.0.0.1');
-    await once(app, 'listening');
-    redirectUri = `http://127.0.0.1:${(app.address() as AddressInfo).port}/callback`;
+    app = await startAppCallback();
+    redirectUri = app.redirectUri;
     browser = await launchChromium();
     h = await startAccountsHarness({ accounts: { passkeys: true } });
     piaId = await addUser(h.idp.store, 'pia', PASSWORD, { email: 'pia@example.com', name: 'Pia' });

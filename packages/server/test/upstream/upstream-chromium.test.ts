@@ -4,15 +4,17 @@
  * account created from the provider's verified claims.
  */
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { calculatePKCECodeChallenge, randomPKCECodeVerifier } from '@codegrant/protocol';
 import * as jose from 'jose';
 import type { Browser } from 'playwright-core';
 import { type AccountsHarness, startAccountsHarness } from '../helpers/accounts.ts';
-import { artifactsDirectory, launchChromium } from '../helpers/chromium.ts';
+import {
+  type AppCallback,
+  artifactsDirectory,
+  launchChromium,
+  startAppCallback,
+} from '../helpers/chromium.ts';
 import { tokenRequest } from '../helpers/codes.ts';
 import { reserveUpstreamProvider, type UpstreamProviderServer } from '../helpers/upstream-provider.ts';
 
@@ -22,7 +24,7 @@ describe('sign in with an upstream provider, in Chromium', () => {
   let upstream: UpstreamProviderServer;
   let h: AccountsHarness;
   let browser: Browser;
-  let app: Server;
+  let app: AppCallback;
   let redirectUri: string;
   before(async () => {
     browser = await launchChromium();
@@ -43,10 +45,8 @@ describe('sign in with an upstream provider, in Chromium', () => {
     });
     await upstream.start(`${h.idp.issuer}/upstream/callback`);
     // The app's callback: a real loopback server (the client's loopback redirect URI matches any port).
-    app = createServer((_request, response) => response.end('<h1>Signed in at the app</h1>'));
-    app.listen(0, '127.0.0.1');
-    await once(app, 'listening');
-    redirectUri = `http://127.0.0.1:${(app.address() as AddressInfo).port}/callback`;
+    app = await startAppCallback();
+    redirectUri = app.redirectUri;
   }, E2E);
   after(async () => {
     await h?.close();
