@@ -54,6 +54,8 @@ export async function seedStore(store: Store, count: number): Promise<string[]> 
     email: null,
     emailVerified: false,
     name: 'Bench User',
+    admin: false,
+    disabledAt: null,
     createdAt: now,
     updatedAt: now,
   });

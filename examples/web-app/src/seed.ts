@@ -47,6 +47,8 @@ export async function ensureDemoUser(store: Store): Promise<{ created: boolean; 
     email: 'demo@example.com',
     emailVerified: true,
     name: 'Demo User',
+    admin: false,
+    disabledAt: null,
     createdAt: now,
     updatedAt: now,
   });

@@ -1,6 +1,9 @@
+import type { AuditRecorder } from './audit/audit-log.ts';
 import type { ClientKeys } from './client-auth/client-keys.ts';
 import type { DpopNonces } from './dpop/nonce.ts';
+import type { Readiness } from './endpoints/health.ts';
 import type { KeySet } from './keys/signing-keys.ts';
+import type { ServerMetrics } from './metrics/server-metrics.ts';
 import type { ResolvedOptions } from './options.ts';
 import type { ClientRecord } from './store/store.ts';
 
@@ -16,4 +19,10 @@ export interface ServerContext extends ResolvedOptions {
   clientKeys: ClientKeys;
   /** Server-provided DPoP nonces, when `dpopNonce` is on. */
   dpopNonces: DpopNonces | undefined;
+  /** Where events of the audit log go (a no-op when it is off). */
+  audit: AuditRecorder;
+  /** The Prometheus metrics, when `metrics` is on. */
+  metrics: ServerMetrics | undefined;
+  /** Whether shutdown began (readiness). */
+  readiness: Readiness;
 }

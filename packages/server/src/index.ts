@@ -1,4 +1,5 @@
 import { ensureAccountClient } from './accounts/account-sign-in.ts';
+import { AuditLog, NO_AUDIT } from './audit/audit-log.ts';
 import { cachedClientLookup } from './client-auth/client-cache.ts';
 import { ClientKeys } from './client-auth/client-keys.ts';
 import type { ServerContext } from './context.ts';
@@ -7,12 +8,17 @@ import { OAuthError } from './errors.ts';
 import { loadInteraction } from './interaction/interactions.ts';
 import { deleteExpiredKeys } from './keys/rotation.ts';
 import { type KeySet, keyFingerprint, loadSigningKeys } from './keys/signing-keys.ts';
+import { instrumentedStore } from './metrics/instrumented-store.ts';
+import { ServerMetrics } from './metrics/server-metrics.ts';
 import { type AuthorizationServerOptions, resolveOptions } from './options.ts';
 import { ClientIdMetadataDocuments } from './registration/client-id-metadata-document.ts';
 import { type ConnectionInfo, createRouter } from './router.ts';
 
 export type { Mailer, MailerOptions, MailMessage } from './accounts/mailer.ts';
 export { createMailer } from './accounts/mailer.ts';
+export { resetSecondFactors, setUserDisabled } from './admin/user-actions.ts';
+export type { AuditEvent } from './audit/audit-log.ts';
+export { AUDIT_EVENT_TYPES, type AuditEventType } from './audit/events.ts';
 export { buildMetadata } from './endpoints/discovery.ts';
 export { OAuthError } from './errors.ts';
 export { hashPassword, verifyPassword } from './interaction/password.ts';
@@ -76,6 +82,22 @@ export interface AuthorizationServer {
   sweep(): Promise<number>;
   /** Reloads the signing keys from the store if they changed (another process rotated them). */
   reloadKeys(): Promise<void>;
+  /**
+   * The Prometheus text exposition of the server's metrics (option `metrics: true`), for your
+   * scraper's endpoint. Keep it off the public port: it describes your traffic.
+   *
+   * @throws {TypeError} when the server was created without `metrics: true`
+   */
+  metrics(): Promise<{ contentType: string; body: string }>;
+  /**
+   * Begins shutdown: from now on `/readyz` answers 503, so load balancers stop sending requests
+   * while the ones in flight finish. Requests are still served.
+   */
+  drain(): void;
+  /** Writes the audit events still waiting in memory (they are written within a second anyway). */
+  flushAuditLog(): Promise<void>;
+  /** Flushes the audit log; call it after the last request and before closing the store. */
+  close(): Promise<void>;
 }
 
 /**
@@ -95,17 +117,26 @@ export async function createAuthorizationServer(
   const resolved = resolveOptions(options);
   let keys: KeySet = await loadSigningKeys(resolved.store, resolved.now(), resolved.keyEncryption);
   if (resolved.accounts.accountPage) await ensureAccountClient(resolved.store, resolved.issuer);
+  const metrics = resolved.metricsEnabled ? new ServerMetrics() : undefined;
+  // Only with metrics on is the store wrapped: off, its calls cost what they always did.
+  const store = metrics ? instrumentedStore(resolved.store, metrics) : resolved.store;
+  const auditLog =
+    resolved.auditRetentionSeconds === false ? undefined : new AuditLog(store, resolved.now, resolved.logger);
   const context: ServerContext = {
     ...resolved,
+    store,
+    audit: auditLog ?? NO_AUDIT,
+    metrics,
+    readiness: { draining: false },
     findClient: cachedClientLookup(
-      resolved.store,
+      store,
       resolved.clientIdMetadataDocuments === false
         ? undefined
-        : new ClientIdMetadataDocuments(resolved.store, resolved.clientIdMetadataDocuments),
+        : new ClientIdMetadataDocuments(store, resolved.clientIdMetadataDocuments),
       resolved.now,
     ),
     clientKeys: new ClientKeys(),
-    dpopNonces: resolved.dpopNonce ? new DpopNonces(resolved.store) : undefined,
+    dpopNonces: resolved.dpopNonce ? new DpopNonces(store) : undefined,
     get keys() {
       return keys;
     },
@@ -141,9 +172,11 @@ export async function createAuthorizationServer(
     async sweep() {
       const now = context.now();
       const longest = Math.max(context.lifetimes.accessToken, context.lifetimes.idToken);
+      const retention = context.auditRetentionSeconds;
       return (
         (await context.store.sweepExpired(now, now - context.loginThrottle.windowSeconds)) +
-        (await deleteExpiredKeys(context.store, now, longest))
+        (await deleteExpiredKeys(context.store, now, longest)) +
+        (typeof retention === 'number' ? await context.store.deleteAuditEventsBefore(now - retention) : 0)
       );
     },
     async reloadKeys() {
@@ -152,6 +185,19 @@ export async function createAuthorizationServer(
       if (keys.fingerprint !== keyFingerprint(records)) {
         keys = await loadSigningKeys(context.store, context.now(), context.keyEncryption);
       }
+    },
+    async metrics() {
+      if (!metrics) throw new TypeError('metrics are off: create the server with metrics: true');
+      return metrics.exposition();
+    },
+    drain() {
+      context.readiness.draining = true;
+    },
+    async flushAuditLog() {
+      await auditLog?.flush();
+    },
+    async close() {
+      await auditLog?.flush();
     },
   };
 }

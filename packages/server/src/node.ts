@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import { createServer } from 'node:http';
 import { availableParallelism } from 'node:os';
 import { createAdaptorServer } from '@hono/node-server';
 import type { AuthorizationServer } from './index.ts';
@@ -31,6 +32,72 @@ export async function serve(server: AuthorizationServer, options: ServeOptions =
     http.listen(options.port ?? 4000, options.hostname, () => resolve());
   });
   return http;
+}
+
+/**
+ * Serves `GET /metrics` (Prometheus text) on a listener of its own, away from the public port:
+ * bind it to an address only your scraper reaches. Needs a server created with `metrics: true`.
+ */
+export async function serveMetrics(
+  server: AuthorizationServer,
+  options: { port: number; hostname?: string },
+): Promise<Server> {
+  const http = createServer((request, response) => {
+    if (request.method !== 'GET' || request.url?.split('?')[0] !== '/metrics') {
+      response.writeHead(404, { 'content-type': 'text/plain' }).end('not found: GET /metrics\n');
+      return;
+    }
+    server.metrics().then(
+      ({ contentType, body }) => response.writeHead(200, { 'content-type': contentType }).end(body),
+      (error: unknown) => response.writeHead(500, { 'content-type': 'text/plain' }).end(`${String(error)}\n`),
+    );
+  });
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(options.port, options.hostname, () => resolve());
+  });
+  return http;
+}
+
+/** Options of {@link shutDown}. */
+export interface ShutdownOptions {
+  /**
+   * Seconds to keep serving after readiness turned 503, for load balancers to notice and for busy
+   * keep-alive connections to be told to close (default 1). Give it your balancer's health-check
+   * interval times its failure threshold for rolling deploys.
+   */
+  drainSeconds?: number;
+  /** Seconds in-flight requests get to finish once listening stopped; then connections are cut (default 10). */
+  graceSeconds?: number;
+}
+
+/**
+ * Stops serving without losing a request, for rolling deploys (SIGTERM):
+ * 1. `/readyz` answers 503 and every response says `Connection: close`, so clients on keep-alive
+ *    connections reconnect (through the balancer, to another process) after their answer;
+ * 2. after `drainSeconds`, listening stops and idle connections close; in-flight requests finish;
+ * 3. after `graceSeconds` more, what is left is cut;
+ * 4. the server's audit log is flushed. Close the store after this resolves.
+ */
+export async function shutDown(
+  http: Server,
+  server: AuthorizationServer,
+  options: ShutdownOptions = {},
+): Promise<void> {
+  server.drain();
+  // Added now, not at start: a second listener on every request would cost the fast path.
+  http.on('request', (_request, response) => response.setHeader('connection', 'close'));
+  await new Promise((resolve) => setTimeout(resolve, (options.drainSeconds ?? 1) * 1000));
+  await new Promise<void>((resolve, reject) => {
+    const deadline = setTimeout(() => http.closeAllConnections(), (options.graceSeconds ?? 10) * 1000);
+    deadline.unref();
+    http.close((error) => {
+      clearTimeout(deadline);
+      if (error) reject(error);
+      else resolve();
+    });
+  });
+  await server.close();
 }
 
 /** Runs `task` every `seconds` while `http` is open; a failure waits for the next round. */

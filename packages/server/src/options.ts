@@ -191,6 +191,24 @@ export interface AuthorizationServerOptions {
    * on a loopback http issuer (development) mail is printed to stderr without it.
    */
   mailer?: Mailer;
+  /**
+   * The audit log (`audit/`): sign-ins, second factors, consent, tokens issued and refused, replays,
+   * revocations, registrations and console changes, kept in the store for `retentionDays` (default
+   * 90; 0 keeps them forever). `false` records nothing.
+   */
+  audit?: false | { retentionDays?: number };
+  /**
+   * Prometheus metrics (`metrics/`, with prom-client): request counts and latencies by endpoint,
+   * tokens by grant, refusals by error, store latency. Off by default; when on, serve
+   * {@link AuthorizationServer.metrics} where only your scraper reaches it (`codegrant serve
+   * --metrics-port` uses a port of its own).
+   */
+  metrics?: boolean;
+  /**
+   * The admin console at `/admin` (`admin/`), for users with the admin role (`codegrant users add
+   * … --admin`). On by default, and it answers 404 until an administrator exists; `false` removes it.
+   */
+  adminConsole?: boolean;
   /** Receives one record per request and per internal error (default: errors to stderr only). */
   logger?: Logger;
   /** The clock, in seconds since the epoch (tests move it). */
@@ -221,6 +239,10 @@ export interface ResolvedOptions {
   upstreamProviders: Map<string, UpstreamProvider>;
   /** Set when an account flow that mails is on. */
   mailer: Mailer | undefined;
+  /** Seconds audit events are kept (`null`: forever), or `false` when the audit log is off. */
+  auditRetentionSeconds: number | null | false;
+  metricsEnabled: boolean;
+  adminConsole: boolean;
   logger: Logger;
   now: () => number;
 }
@@ -288,6 +310,9 @@ export function resolveOptions(options: AuthorizationServerOptions): ResolvedOpt
       `${issuer}/upstream/callback`,
     ),
     mailer: resolveMailer(options.mailer, accounts, issuerUrl),
+    auditRetentionSeconds: resolveAuditRetention(options.audit),
+    metricsEnabled: options.metrics ?? false,
+    adminConsole: options.adminConsole ?? true,
     logger: options.logger ?? errorsToStderr,
     now: options.now ?? (() => Math.floor(Date.now() / 1000)),
   };
@@ -375,4 +400,17 @@ function resolveDefaultResource(
     throw new TypeError(`defaultResource: ${uri} is not one of the configured resources`);
   }
   return uri;
+}
+
+/** Audit events are kept this many days unless the options say otherwise. */
+const DEFAULT_AUDIT_RETENTION_DAYS = 90;
+
+/** @throws {TypeError} on a retention that is not a whole number of days */
+function resolveAuditRetention(audit: AuthorizationServerOptions['audit']): number | null | false {
+  if (audit === false) return false;
+  const days = audit?.retentionDays ?? DEFAULT_AUDIT_RETENTION_DAYS;
+  if (!Number.isInteger(days) || days < 0) {
+    throw new TypeError(`audit.retentionDays must be a whole number of days (0: forever), got ${days}`);
+  }
+  return days === 0 ? null : days * 86_400;
 }

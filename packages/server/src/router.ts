@@ -1,4 +1,5 @@
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
+import { routePath } from 'hono/route';
 import { accountPageEndpoints } from './accounts/account-page.ts';
 import { accountCallbackEndpoint } from './accounts/account-sign-in.ts';
 import { confirmEmailEndpoints } from './accounts/confirm-email.ts';
@@ -13,6 +14,7 @@ import { authorizeEndpoint } from './endpoints/authorize.ts';
 import { discoveryEndpoint } from './endpoints/discovery.ts';
 import { endSessionEndpoint } from './endpoints/end-session.ts';
 import { endSessionConfirmEndpoint } from './endpoints/end-session-confirm.ts';
+import { livenessEndpoint, readinessEndpoint } from './endpoints/health.ts';
 import { interactionConsentEndpoint } from './endpoints/interaction-consent.ts';
 import { interactionLoginEndpoint } from './endpoints/interaction-login.ts';
 import { interactionPageEndpoint } from './endpoints/interaction-page.ts';
@@ -34,6 +36,15 @@ export interface ConnectionInfo {
 }
 
 type Env = { Bindings: ConnectionInfo; Variables: { requestId: string } };
+
+/**
+ * The metrics label of a request: the pattern of the route that answered (`/interaction/:id`),
+ * which keeps the label's values few; requests no route matched share one value.
+ */
+function endpointOf(c: Context<Env>): string {
+  const path = routePath(c, -1);
+  return path === '*' || path === '/*' ? 'unmatched' : path;
+}
 
 /** The two well-known names of the metadata document (OpenID Connect Discovery, RFC 8414). */
 const METADATA_DOCUMENTS = ['openid-configuration', 'oauth-authorization-server'] as const;
@@ -62,6 +73,7 @@ export function createRouter(context: ServerContext): Hono<Env> {
     (context.trustProxy ? request.headers.get('x-forwarded-for')?.split(',')[0]?.trim() : undefined) ??
     info?.remoteAddress;
 
+  const metrics = context.metrics;
   // One structured log line per request, and a request id to find it by (in 500 answers too). It
   // is not set as a response header: touching the headers of every response costs the fast path
   // of the Node adapter.
@@ -70,6 +82,11 @@ export function createRouter(context: ServerContext): Hono<Env> {
     const started = performance.now();
     c.set('requestId', requestId);
     await next();
+    if (metrics) {
+      const endpoint = endpointOf(c);
+      metrics.requests.inc({ endpoint, method: c.req.method, status: c.res.status });
+      metrics.requestDuration.observe({ endpoint }, (performance.now() - started) / 1000);
+    }
     context.logger({
       level: 'info',
       msg: 'request',
@@ -92,6 +109,8 @@ export function createRouter(context: ServerContext): Hono<Env> {
     }
   }
   app.get('/jwks', jwksEndpoint(context));
+  app.get('/healthz', livenessEndpoint());
+  app.get('/readyz', readinessEndpoint(context, context.readiness));
   app.on(['GET', 'POST'], '/authorize', (c) => authorize(c.req.raw));
   app.get('/interaction/:id', (c) => interactionPage(c.req.raw, c.req.param('id')));
   if (!context.loginUrl) {
@@ -162,7 +181,7 @@ export function createRouter(context: ServerContext): Hono<Env> {
     app.get('/account/reset-password', (c) => reset.page(c.req.raw));
     app.post('/account/reset-password', (c) => reset.submit(c.req.raw));
   }
-  app.post('/token', (c) => token(c.req.raw));
+  app.post('/token', (c) => token(c.req.raw, clientAddress(c.req.raw, c.env)));
   app.on(['GET', 'POST'], '/userinfo', (c) => userinfo(c.req.raw));
   app.post('/revoke', (c) => revoke(c.req.raw));
   app.post('/introspect', (c) => introspect(c.req.raw));
@@ -191,7 +210,10 @@ export function createRouter(context: ServerContext): Hono<Env> {
     ),
   );
   root.onError((error, c) => {
-    if (error instanceof OAuthError) return oauthErrorResponse(error, CORS_HEADERS);
+    if (error instanceof OAuthError) {
+      metrics?.refusals.inc({ endpoint: endpointOf(c), error: error.error });
+      return oauthErrorResponse(error, CORS_HEADERS);
+    }
     // Unexpected: log it with the request id; the client learns only the id, never a stack trace.
     const requestId = c.get('requestId');
     context.logger({

@@ -23,6 +23,8 @@ import { openPostgresStore, PostgresStore } from '../src/store/postgres.ts';
 import { openSqliteStore, SqliteStore } from '../src/store/sqlite.ts';
 import type {
   AccountTokenRecord,
+  AuditEventRecord,
+  AuditQuery,
   ClientRecord,
   CodeRedemption,
   GrantRecord,
@@ -50,6 +52,8 @@ function aUser(overrides: Partial<UserRecord> = {}): UserRecord {
     email: 'alice@example.com',
     emailVerified: true,
     name: 'Alice',
+    admin: false,
+    disabledAt: null,
     createdAt: now,
     updatedAt: now + 1,
     ...overrides,
@@ -221,6 +225,22 @@ function anUpstreamIdentity(overrides: Partial<UpstreamIdentityRecord> = {}): Up
   };
 }
 
+function anAuditEvent(overrides: Partial<AuditEventRecord> = {}): AuditEventRecord {
+  return {
+    id: '000001700000000-000001-aaaa0001',
+    time: now,
+    type: 'sign_in',
+    outcome: 'success',
+    userId: 'user-alice',
+    actorId: null,
+    clientId: 'app',
+    ip: '203.0.113.9',
+    reason: null,
+    details: { method: 'password', second_factor: false, attempts: 1 },
+    ...overrides,
+  };
+}
+
 /** The redemption that wins for `grant`, one second after it was issued. */
 function redemptionOf(grant: GrantRecord, overrides: Partial<CodeRedemption> = {}): CodeRedemption {
   return {
@@ -279,7 +299,7 @@ function wallClock(): number {
 const allMigrations = migrations.map(({ id, name }) => ({ id, name }));
 
 /** The newest migration, the schema the upgrade tests bring old databases to. */
-const newestVersion = 6;
+const newestVersion = 7;
 
 /**
  * Checks `schema_migrations` after an upgrade from `version`: `applied` (its ids and names) records
@@ -463,6 +483,8 @@ function version2Records() {
       email: 'Alice@Example.COM',
       emailVerified: false,
       name: null,
+      admin: false,
+      disabledAt: null,
       createdAt: now + 5,
       updatedAt: now + 5,
     }),
@@ -840,6 +862,39 @@ async function assertUpgradedFromVersion5(store: Store): Promise<void> {
   assert.deepEqual(await store.findUpstreamIdentity(identity.provider, identity.subject), touched);
 }
 
+/** Schema 6 with data: version 5's rows and an upstream identity of alice's. */
+const version6Rows = `${version5Rows}
+INSERT INTO upstream_identities (provider, subject, user_id, email, created_at, last_used_at)
+VALUES ('google', 'AItOawm-alice', 'user-alice', 'alice@gmail.example', ${now}, ${now + 5});
+`;
+
+/** The indexes migration 7 creates. */
+const version7Indexes = ['audit_events_client_id', 'audit_events_time', 'audit_events_user_id'];
+
+/**
+ * Checks a store just migrated from {@link version6Rows}: the old rows read back as written, the old
+ * users are neither administrators nor disabled and can become either, and the audit log takes events.
+ */
+async function assertUpgradedFromVersion6(store: Store): Promise<void> {
+  const { alice, bob } = version2Records();
+  await assertVersion4RowsKept(store);
+  assert.deepEqual(await store.findPasskey(version5Passkey.credentialId), version5Passkey);
+  assert.deepEqual(await store.listUpstreamIdentities('user-alice'), [
+    anUpstreamIdentity({ lastUsedAt: now + 5 }),
+  ]);
+  const oldAlice = await store.findUserById('user-alice');
+  assert.deepEqual(oldAlice, { ...alice, admin: false, disabledAt: null });
+  assert.deepEqual(await store.findUserById('user-bob'), { ...bob, admin: false, disabledAt: null });
+  assert.equal(await store.updateUser({ ...alice, admin: true, disabledAt: now + 60 }), true);
+  assert.deepEqual(await store.findUserById('user-alice'), { ...alice, admin: true, disabledAt: now + 60 });
+
+  assert.deepEqual(await store.listAuditEvents({ limit: 10 }), []);
+  const event = anAuditEvent({ userId: 'user-alice' });
+  await store.appendAuditEvents([event]);
+  assert.deepEqual(await store.listAuditEvents({ limit: 10, userId: 'user-alice' }), [event]);
+  await store.ping();
+}
+
 /** The store's contract: every test gets a fresh, migrated, empty store from `open`. */
 function storeContract(open: () => Promise<Store>): void {
   let store: Store;
@@ -989,6 +1044,8 @@ function storeContract(open: () => Promise<Store>): void {
         email: 'Alice.New@Example.com',
         emailVerified: false,
         name: 'Alice Renamed',
+        admin: true,
+        disabledAt: now + 90,
         createdAt: now - 5,
         updatedAt: now + 100,
       });
@@ -2611,6 +2668,116 @@ function storeContract(open: () => Promise<Store>): void {
     });
   });
 
+  describe('audit log', () => {
+    /** Events of several kinds, in id order. */
+    function events(): AuditEventRecord[] {
+      return [
+        anAuditEvent({ id: 'e1', time: now, type: 'sign_in', outcome: 'failure', reason: 'wrong_password' }),
+        anAuditEvent({
+          id: 'e2',
+          time: now + 1,
+          type: 'token',
+          clientId: 'app',
+          details: { grant_type: 'authorization_code' },
+        }),
+        anAuditEvent({
+          id: 'e3',
+          time: now + 2,
+          type: 'token.code_replay',
+          outcome: 'failure',
+          reason: 'invalid_grant',
+        }),
+        anAuditEvent({
+          id: 'e4',
+          time: now + 3,
+          type: 'admin.client.created',
+          userId: null,
+          actorId: 'user-admin',
+          clientId: 'other',
+        }),
+        anAuditEvent({
+          id: 'e5',
+          time: now + 4,
+          type: 'sign_in_elsewhere',
+          userId: 'user-bob',
+          ip: null,
+          details: {},
+        }),
+      ];
+    }
+
+    it('appends events and lists them oldest first, exactly as written', async () => {
+      await store.appendAuditEvents(events().slice(0, 2));
+      await store.appendAuditEvents(events().slice(2));
+      assert.deepEqual(await store.listAuditEvents({ limit: 100 }), events());
+    });
+
+    it('appends a batch all or none: a taken id refuses the whole batch', async () => {
+      await store.appendAuditEvents(events().slice(0, 1));
+      await assert.rejects(store.appendAuditEvents([anAuditEvent({ id: 'e9' }), anAuditEvent({ id: 'e1' })]));
+      assert.deepEqual(
+        (await store.listAuditEvents({ limit: 100 })).map((event) => event.id),
+        ['e1'],
+      );
+      await store.appendAuditEvents([]);
+    });
+
+    it('filters by time, type (with subtypes, underscores taken literally), user, client and outcome', async () => {
+      await store.appendAuditEvents(events());
+      const ids = async (query: Omit<AuditQuery, 'limit'>) =>
+        (await store.listAuditEvents({ limit: 100, ...query })).map((event) => event.id);
+      assert.deepEqual(await ids({ since: now + 1, until: now + 3 }), ['e2', 'e3']);
+      assert.deepEqual(await ids({ type: 'token' }), ['e2', 'e3']);
+      assert.deepEqual(await ids({ type: 'token.code_replay' }), ['e3']);
+      assert.deepEqual(await ids({ type: 'admin' }), ['e4']);
+      assert.deepEqual(await ids({ type: 'sign_in' }), ['e1'], 'sign_in_elsewhere is another type');
+      assert.deepEqual(
+        await ids({ type: 'sign' }),
+        [],
+        'a prefix that is not a whole segment matches nothing',
+      );
+      assert.deepEqual(await ids({ type: 'sign%' }), []);
+      assert.deepEqual(await ids({ userId: 'user-bob' }), ['e5']);
+      assert.deepEqual(await ids({ clientId: 'other' }), ['e4']);
+      assert.deepEqual(await ids({ outcome: 'failure' }), ['e1', 'e3']);
+      assert.deepEqual(await ids({ outcome: 'failure', type: 'sign_in', since: now }), ['e1']);
+    });
+
+    it('pages with a limit and an id cursor, in either order', async () => {
+      await store.appendAuditEvents(events());
+      const ids = (list: AuditEventRecord[]) => list.map((event) => event.id);
+      assert.deepEqual(ids(await store.listAuditEvents({ limit: 2 })), ['e1', 'e2']);
+      assert.deepEqual(ids(await store.listAuditEvents({ limit: 2, after: 'e2' })), ['e3', 'e4']);
+      assert.deepEqual(ids(await store.listAuditEvents({ limit: 2, newestFirst: true })), ['e5', 'e4']);
+      assert.deepEqual(ids(await store.listAuditEvents({ limit: 2, newestFirst: true, after: 'e4' })), [
+        'e3',
+        'e2',
+      ]);
+    });
+
+    it('deletes only the events older than the retention start', async () => {
+      await store.appendAuditEvents(events());
+      assert.equal(await store.deleteAuditEventsBefore(now + 2), 2);
+      assert.deepEqual(
+        (await store.listAuditEvents({ limit: 100 })).map((event) => event.id),
+        ['e3', 'e4', 'e5'],
+      );
+      assert.equal(await store.deleteAuditEventsBefore(now + 2), 0);
+    });
+
+    it('keeps events of users and clients that are deleted', async () => {
+      await seed();
+      await store.appendAuditEvents([anAuditEvent({ id: 'e1', userId: 'user-alice', clientId: 'app' })]);
+      await store.deleteUser('alice');
+      await store.deleteClient('app');
+      assert.equal((await store.listAuditEvents({ limit: 10, userId: 'user-alice' })).length, 1);
+    });
+
+    it('answers a ping', async () => {
+      await store.ping();
+    });
+  });
+
   describe('sweepExpired', () => {
     it('deletes exactly what expired, refresh tokens of swept grants included, and counts it', async () => {
       await seed();
@@ -2832,6 +2999,11 @@ describe('SqliteStore', () => {
   it('migrates a database of schema 5 with data in it to schema 6', async () => {
     const file = await upgradeFrom(5, version5Rows, assertUpgradedFromVersion5);
     assert.deepEqual(indexesOf(file, version6Indexes), version6Indexes);
+  });
+
+  it('migrates a database of schema 6 with data in it to schema 7', async () => {
+    const file = await upgradeFrom(6, version6Rows, assertUpgradedFromVersion6);
+    assert.deepEqual(indexesOf(file, version7Indexes), version7Indexes);
   });
 
   it('refuses a file migrated by a newer version', async () => {
@@ -3113,6 +3285,11 @@ describe('PostgresStore', () => {
   it('migrates a database of schema 5 with data in it to schema 6', async () => {
     const name = await upgradeFrom(5, version5Rows, assertUpgradedFromVersion5);
     assert.deepEqual(await indexesOf(name, version6Indexes), version6Indexes);
+  });
+
+  it('migrates a database of schema 6 with data in it to schema 7', async () => {
+    const name = await upgradeFrom(6, version6Rows, assertUpgradedFromVersion6);
+    assert.deepEqual(await indexesOf(name, version7Indexes), version7Indexes);
   });
 
   it('refuses a schema migrated by a newer version', async () => {

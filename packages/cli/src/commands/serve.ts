@@ -9,7 +9,7 @@ import {
   type Mailer,
   type RegistrationPolicy,
 } from '@codegrant/server';
-import { serve, sizeThreadPoolToCores } from '@codegrant/server/node';
+import { serve, serveMetrics, shutDown, sizeThreadPoolToCores } from '@codegrant/server/node';
 import type { Command } from '../command.ts';
 import { CliError } from '../errors.ts';
 import { mailFromFlag } from '../mail-from.ts';
@@ -31,9 +31,6 @@ const MAX_PASSWORD_MIN_LENGTH = 128;
 const NO_SMTP = 'stderr (not sent: development)';
 
 type AccountOptions = NonNullable<AuthorizationServerOptions['accounts']>;
-
-/** In-flight requests get this long to finish after a shutdown signal; then their connections are cut. */
-const SHUTDOWN_GRACE_MS = 10_000;
 
 /** `codegrant serve`: runs the identity provider on node:http until SIGINT or SIGTERM. */
 export const serveCommand: Command = {
@@ -191,6 +188,50 @@ export const serveCommand: Command = {
     },
     mailFromFlag,
     {
+      name: 'metrics-port',
+      type: 'string',
+      placeholder: 'PORT',
+      description:
+        'serve Prometheus metrics at GET /metrics on this port (off without it), on --metrics-host',
+    },
+    {
+      name: 'metrics-host',
+      type: 'string',
+      placeholder: 'HOST',
+      description: 'the address of the metrics port: keep it where only your scraper reaches',
+      default: DEFAULT_HOST,
+    },
+    {
+      name: 'audit',
+      type: 'string',
+      choices: ['on', 'off'],
+      description: 'the audit log in the database (codegrant audit lists it)',
+      default: 'on',
+    },
+    {
+      name: 'audit-retention-days',
+      type: 'string',
+      placeholder: 'DAYS',
+      description: 'audit events older than this are deleted; 0 keeps them forever',
+      default: '90',
+    },
+    {
+      name: 'admin-console',
+      type: 'string',
+      choices: ['on', 'off'],
+      description:
+        'the admin console at /admin, for administrators (users add --admin); 404 until one exists',
+      default: 'on',
+    },
+    {
+      name: 'drain-seconds',
+      type: 'string',
+      placeholder: 'SECONDS',
+      description:
+        'on SIGTERM, keep serving this long with /readyz at 503 before closing (your load balancer’s detection time)',
+      default: '1',
+    },
+    {
       name: 'log',
       type: 'string',
       choices: ['json', 'off'],
@@ -216,12 +257,18 @@ export const serveCommand: Command = {
     const accounts = accountOptions(args);
     const upstreamFile = args.string('upstream-providers');
     const mailer = smtpMailer(args.string(mailFromFlag.name) ?? mailFromFlag.default);
+    const metricsPort = args.integer('metrics-port', 1, 65_535);
+    const metricsHost = args.string('metrics-host') ?? DEFAULT_HOST;
+    const retentionDays = args.integer('audit-retention-days', 0, 36_500) ?? 90;
+    const drainSeconds = args.integer('drain-seconds', 0, 600) ?? 1;
 
     const { store, description } = await openStore(args);
+    let server: AuthorizationServer;
     let http: Server;
+    let metricsHttp: Server | undefined;
     let signalled: Promise<NodeJS.Signals>;
     try {
-      const server = await createAuthorizationServer({
+      server = await createAuthorizationServer({
         issuer,
         store,
         lifetimes: { code, accessToken },
@@ -238,6 +285,9 @@ export const serveCommand: Command = {
         accounts,
         ...(upstreamFile ? { upstreamProviders: readUpstreamProviders(upstreamFile) } : {}),
         mailer,
+        audit: args.string('audit') === 'off' ? false : { retentionDays },
+        metrics: metricsPort !== undefined,
+        adminConsole: args.string('admin-console') !== 'off',
       }).catch((error: unknown) => {
         throw mailerMissing(error, mailer) ?? error;
       });
@@ -245,6 +295,10 @@ export const serveCommand: Command = {
         process.stderr.write(`codegrant serve: account mail goes to ${mailer?.description ?? NO_SMTP}\n`);
       }
       http = await listen(server, port, hostname);
+      if (metricsPort !== undefined) {
+        metricsHttp = await serveMetrics(server, { port: metricsPort, hostname: metricsHost });
+        process.stderr.write(`codegrant serve: metrics at ${address(metricsHost, metricsPort)}/metrics\n`);
+      }
       // Before saying so: whoever waits for the line may signal at once.
       signalled = nextSignal();
       process.stderr.write(
@@ -257,7 +311,8 @@ export const serveCommand: Command = {
 
     const signal = await signalled;
     process.stderr.write(`codegrant serve: ${signal} received, shutting down\n`);
-    await close(http);
+    await shutDown(http, server, { drainSeconds });
+    metricsHttp?.close();
     await store.close();
   },
 };
@@ -354,19 +409,5 @@ function nextSignal(): Promise<NodeJS.Signals> {
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
-  });
-}
-
-/** Stops accepting connections, lets in-flight requests finish (for a while), closes idle keep-alive ones. */
-function close(http: Server): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const deadline = setTimeout(() => http.closeAllConnections(), SHUTDOWN_GRACE_MS);
-    deadline.unref();
-    http.close((error) => {
-      clearTimeout(deadline);
-      if (error) reject(error);
-      else resolve();
-    });
-    http.closeIdleConnections();
   });
 }

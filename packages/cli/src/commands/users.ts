@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { hashPassword, type Store, type UserRecord } from '@codegrant/server';
+import {
+  hashPassword,
+  resetSecondFactors,
+  type Store,
+  setUserDisabled,
+  type UserRecord,
+} from '@codegrant/server';
 import type { Command, CommandGroup } from '../command.ts';
 import { CliError } from '../errors.ts';
 import { jsonFlag, printRecords } from '../listing.ts';
@@ -42,6 +48,11 @@ const addCommand: Command = {
       description: 'the email address is known to be the user’s (claim email_verified true); needs --email',
     },
     { name: 'name', type: 'string', placeholder: 'N', description: 'the full name (claim name)' },
+    {
+      name: 'admin',
+      type: 'boolean',
+      description: 'an administrator: may sign in to the admin console (serve --admin-console)',
+    },
     dbFlag,
   ],
   async run(args) {
@@ -70,11 +81,13 @@ const addCommand: Command = {
         email,
         emailVerified,
         name: args.string('name') ?? null,
+        admin: args.boolean('admin'),
+        disabledAt: null,
         createdAt: now,
         updatedAt: now,
       };
       await store.insertUser(user);
-      process.stdout.write(`added user ${username} with id ${user.id}\n`);
+      process.stdout.write(`added ${user.admin ? 'administrator' : 'user'} ${username} with id ${user.id}\n`);
     } finally {
       await store.close();
     }
@@ -85,7 +98,7 @@ const listCommand: Command = {
   name: 'users list',
   summary: 'list the end-user accounts',
   details:
-    'A table by default; with --json one object per line: id, username, email, email_verified, name, created_at.',
+    'A table by default; with --json one object per line: id, username, email, email_verified, name, admin, disabled, created_at.',
   arguments: [],
   flags: [jsonFlag, dbFlag],
   async run(args) {
@@ -98,11 +111,13 @@ const listCommand: Command = {
         email: user.email,
         email_verified: user.emailVerified,
         name: user.name,
+        admin: user.admin,
+        disabled: user.disabledAt !== null,
         created_at: new Date(user.createdAt * 1000).toISOString(),
       }));
       printRecords(
         records,
-        ['username', 'id', 'email', 'email_verified', 'name', 'created_at'],
+        ['username', 'id', 'email', 'email_verified', 'name', 'admin', 'disabled', 'created_at'],
         args.boolean(jsonFlag.name),
       );
     } finally {
@@ -193,23 +208,75 @@ const resetMfaCommand: Command = {
   async run(args) {
     await withUser(args, async (store, user) => {
       const { username } = user;
-      const passkeys = await store.listPasskeys(user.id);
-      for (const passkey of passkeys) await store.deletePasskey(user.id, passkey.credentialId);
-      const removed = (await store.deleteTotp(user.id)) || passkeys.length > 0;
+      const { passkeys, removed } = await resetSecondFactors(store, user.id);
       process.stdout.write(
         removed
-          ? `removed the two-step verification and ${passkeys.length} passkey(s) of ${username}: it signs in with its password alone\n`
+          ? `removed the two-step verification and ${passkeys} passkey(s) of ${username}: it signs in with its password alone\n`
           : `${username} had no two-step verification\n`,
       );
     });
   },
 };
 
+/** `users disable` and `users enable`: one command each, the same work. */
+function disableCommand(disabled: boolean): Command {
+  return {
+    name: disabled ? 'users disable' : 'users enable',
+    summary: disabled
+      ? 'stop an account from signing in, ending its sessions and grants'
+      : 'let a disabled account sign in again',
+    arguments: [existingUsername],
+    flags: [dbFlag],
+    async run(args) {
+      await withUser(args, async (store, user, description) => {
+        if (!(await setUserDisabled(store, user, disabled, nowSeconds())))
+          throw gone(user.username, description);
+        process.stdout.write(
+          disabled
+            ? `disabled ${user.username}: it cannot sign in; its sessions ended and its grants are revoked\n`
+            : `enabled ${user.username}: it can sign in again\n`,
+        );
+      });
+    },
+  };
+}
+
+/** `users make-admin` and `users remove-admin`. */
+function adminCommand(admin: boolean): Command {
+  return {
+    name: admin ? 'users make-admin' : 'users remove-admin',
+    summary: admin
+      ? 'let an account sign in to the admin console'
+      : 'take the admin console away from an account',
+    arguments: [existingUsername],
+    flags: [dbFlag],
+    async run(args) {
+      await withUser(args, async (store, user, description) => {
+        if (!(await store.updateUser({ ...user, admin, updatedAt: nowSeconds() }))) {
+          throw gone(user.username, description);
+        }
+        process.stdout.write(`${user.username} is ${admin ? 'now' : 'no longer'} an administrator\n`);
+      });
+    },
+  };
+}
+
 /** `codegrant users …`: the end-user accounts of the built-in login page. */
 export const usersCommands: CommandGroup = {
   name: 'users',
   summary: 'manage end-user accounts',
-  commands: [addCommand, listCommand, removeCommand, verifyEmailCommand, setPasswordCommand, resetMfaCommand],
+  commands: [
+    addCommand,
+    listCommand,
+    removeCommand,
+    verifyEmailCommand,
+    setPasswordCommand,
+    resetMfaCommand,
+    disableCommand(true),
+    disableCommand(false),
+    adminCommand(true),
+    adminCommand(false),
+  ],
 };
 
 /** @throws {CliError} when the password is too short for `users add` and `users set-password` */

@@ -157,6 +157,8 @@ async function createAccount(
       email: link.email,
       emailVerified: true,
       name: link.name,
+      admin: false,
+      disabledAt: null,
       createdAt: now,
       updatedAt: now,
     });

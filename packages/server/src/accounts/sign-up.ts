@@ -160,6 +160,8 @@ async function createUnverifiedAccount(
     email: account.email,
     emailVerified: false,
     name: account.name,
+    admin: false,
+    disabledAt: null,
     createdAt: now,
     updatedAt: now,
   });

@@ -22,6 +22,7 @@ export type NextStep =
 /**
  * Decides the next step of an authorization request, from the login of this interaction (a fresh
  * sign-in) or else the browser's session:
+ * - `access_denied` when the account was disabled by an administrator;
  * - sign in when there is no session, `prompt=login` asks for a fresh one, or the session is older
  *   than `max_age` (OpenID Connect Core §3.1.2.1);
  * - a second factor when `acr_values` asks for "2" and the sign-in had one factor, if the user has
@@ -49,6 +50,10 @@ export async function nextStep(
       );
     }
     return { kind: 'login' };
+  }
+  // Every way of signing in ends here (password, passkey, mailed link, upstream provider, a session).
+  if ((await context.store.findUserById(login.userId))?.disabledAt != null) {
+    throw new AuthorizationError('access_denied', 'the account is disabled', request.target);
   }
   if (
     wantsMultiFactor(request.acrValues) &&

@@ -64,6 +64,8 @@ export function interactionLoginEndpoint(
         return again('Wrong username or password.', 401);
       }
       await context.store.clearLoginFailures(keys.account);
+      // Said only after the right password: it tells nothing to someone guessing.
+      if (user.disabledAt !== null) return again('This account is disabled. Ask your administrator.', 403);
       if (context.accounts.requireVerifiedEmail && user.email !== null && !user.emailVerified) {
         const email = user.email;
         if (await mayMail(context, email, now)) {

@@ -1,10 +1,11 @@
-import { isValidCodeVerifier, type TokenEndpointResponse } from '@codegrant/protocol';
+import { isValidCodeVerifier } from '@codegrant/protocol';
 import type { ServerContext } from '../context.ts';
 import { invalidGrant, invalidRequest, OAuthError } from '../errors.ts';
 import type { ClientRecord, GrantRecord } from '../store/store.ts';
 import { sha256 } from '../tokens/hash.ts';
 import { randomValue } from '../tokens/random.ts';
 import { buildTokenResponse } from '../tokens/token-response.ts';
+import { GrantReplayError, type GrantResult } from './grant-result.ts';
 
 type Context = Pick<
   ServerContext,
@@ -26,7 +27,7 @@ export async function authorizationCodeGrant(
   params: Record<string, string>,
   now: number,
   dpopJkt: string | null,
-): Promise<TokenEndpointResponse> {
+): Promise<GrantResult> {
   if (!client.grantTypes.includes('authorization_code')) {
     throw new OAuthError(
       'unauthorized_client',
@@ -82,7 +83,7 @@ export async function authorizationCodeGrant(
     });
   }
 
-  return buildTokenResponse(context, {
+  const response = await buildTokenResponse(context, {
     grant: redeemed,
     client,
     scopes: redeemed.scopes,
@@ -92,6 +93,7 @@ export async function authorizationCodeGrant(
     dpopJkt,
     now,
   });
+  return { response, userId: redeemed.userId };
 }
 
 /**
@@ -112,7 +114,11 @@ async function explainRefusal(
   if (!grant) throw invalidGrant('the authorization code is unknown or has expired');
   if (grant.codeConsumedAt !== null) {
     await context.store.revokeGrant(grant.id, now);
-    throw invalidGrant('the authorization code was already used; the tokens issued from it are revoked');
+    throw new GrantReplayError(
+      'token.code_replay',
+      grant.userId,
+      'the authorization code was already used; the tokens issued from it are revoked',
+    );
   }
   if (grant.revokedAt !== null) throw invalidGrant('the authorization code was revoked');
   if (grant.codeExpiresAt <= now) throw invalidGrant('the authorization code has expired');

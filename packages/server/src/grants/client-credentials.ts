@@ -1,9 +1,10 @@
-import { splitSpaceDelimited, type TokenEndpointResponse } from '@codegrant/protocol';
+import { splitSpaceDelimited } from '@codegrant/protocol';
 import type { ServerContext } from '../context.ts';
 import { OAuthError } from '../errors.ts';
 import { accessTokenTarget, grantResources } from '../resources/resource-indicators.ts';
 import type { ClientRecord } from '../store/store.ts';
 import { issueAccessToken } from '../tokens/access-token.ts';
+import type { GrantResult } from './grant-result.ts';
 
 type Context = Pick<
   ServerContext,
@@ -25,7 +26,7 @@ export async function clientCredentialsGrant(
   params: Record<string, string>,
   now: number,
   dpopJkt: string | null,
-): Promise<TokenEndpointResponse> {
+): Promise<GrantResult> {
   if (client.tokenEndpointAuthMethod === 'none' || !client.grantTypes.includes('client_credentials')) {
     throw new OAuthError(
       'unauthorized_client',
@@ -54,10 +55,11 @@ export async function clientCredentialsGrant(
     },
     now,
   );
-  return {
+  const response = {
     access_token: accessToken.token,
     token_type: dpopJkt ? 'DPoP' : 'Bearer',
     expires_in: accessToken.expiresIn,
     scope: target.scopes.join(' '),
-  };
+  } as const;
+  return { response, userId: null };
 }

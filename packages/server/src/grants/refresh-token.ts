@@ -1,4 +1,4 @@
-import { splitSpaceDelimited, type TokenEndpointResponse } from '@codegrant/protocol';
+import { splitSpaceDelimited } from '@codegrant/protocol';
 import type { ServerContext } from '../context.ts';
 import { invalidGrant, invalidRequest, OAuthError } from '../errors.ts';
 import type { ClientRecord, RefreshTokenRecord } from '../store/store.ts';
@@ -6,6 +6,7 @@ import { sha256 } from '../tokens/hash.ts';
 import { randomValue } from '../tokens/random.ts';
 import { openSuccessor, sealSuccessor } from '../tokens/successor-seal.ts';
 import { buildTokenResponse } from '../tokens/token-response.ts';
+import { GrantReplayError, type GrantResult } from './grant-result.ts';
 
 type Context = Pick<
   ServerContext,
@@ -26,7 +27,7 @@ export async function refreshTokenGrant(
   params: Record<string, string>,
   now: number,
   dpopJkt: string | null,
-): Promise<TokenEndpointResponse> {
+): Promise<GrantResult> {
   if (!client.grantTypes.includes('refresh_token')) {
     throw new OAuthError(
       'unauthorized_client',
@@ -75,7 +76,7 @@ export async function refreshTokenGrant(
     const latest = (await context.store.findRefreshToken(hash)) ?? current;
     return retryOrRefuse(context, client, latest, presented, params, now, dpopJkt);
   }
-  return buildTokenResponse(context, {
+  const response = await buildTokenResponse(context, {
     grant: rotated.grant,
     client,
     scopes,
@@ -85,6 +86,7 @@ export async function refreshTokenGrant(
     dpopJkt,
     now,
   });
+  return { response, userId: rotated.grant.userId };
 }
 
 /**
@@ -100,7 +102,7 @@ async function retryOrRefuse(
   params: Record<string, string>,
   now: number,
   dpopJkt: string | null,
-): Promise<TokenEndpointResponse> {
+): Promise<GrantResult> {
   const grace = context.refreshTokenGraceSeconds;
   const withinGrace = rotatedToken.rotatedAt !== null && now - rotatedToken.rotatedAt <= grace;
   const successor =
@@ -119,7 +121,7 @@ async function retryOrRefuse(
   ) {
     return refuseReuse(context, rotatedToken, now);
   }
-  return buildTokenResponse(context, {
+  const response = await buildTokenResponse(context, {
     grant,
     client,
     scopes: narrowScopes(rotatedToken.scopes, params.scope),
@@ -129,6 +131,7 @@ async function retryOrRefuse(
     dpopJkt,
     now,
   });
+  return { response, userId: grant.userId };
 }
 
 /** RFC 6749 §6: the requested scope must not include any scope not originally granted. */
@@ -144,5 +147,10 @@ function narrowScopes(granted: string[], requested: string | undefined): string[
 
 async function refuseReuse(context: Context, token: RefreshTokenRecord, now: number): Promise<never> {
   await context.store.revokeGrant(token.grantId, now);
-  throw invalidGrant('the refresh token was already used (rotated); the grant is revoked');
+  const grant = await context.store.findGrant(token.grantId);
+  throw new GrantReplayError(
+    'token.refresh_reuse',
+    grant?.userId ?? '',
+    'the refresh token was already used (rotated); the grant is revoked',
+  );
 }

@@ -47,6 +47,11 @@ export class KeySet {
     this.fingerprint = keyFingerprint(records);
   }
 
+  /** The algorithms this set can sign with (readiness: all of them must be there). */
+  get signingAlgs(): SigningAlg[] {
+    return [...this.#signers.keys()];
+  }
+
   /** The key that signs `alg`. */
   signer(alg: SigningAlg): SigningKey {
     const key = this.#signers.get(alg);

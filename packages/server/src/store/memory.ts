@@ -4,6 +4,8 @@
 import type {
   AccountTokenPurpose,
   AccountTokenRecord,
+  AuditEventRecord,
+  AuditQuery,
   ClientRecord,
   CodeRedemption,
   ConsentRecord,
@@ -31,6 +33,8 @@ import type {
  */
 export class MemoryStore implements Store {
   readonly #users = new Map<string, UserRecord>();
+  /** In id order: ids sort by time, and events are appended as they happen. */
+  readonly #auditEvents: AuditEventRecord[] = [];
   readonly #clients = new Map<string, ClientRecord>();
   readonly #signingKeys = new Map<string, SigningKeyRecord>();
   readonly #interactions = new Map<string, InteractionRecord>();
@@ -514,6 +518,45 @@ export class MemoryStore implements Store {
     }
     return deleted;
   }
+
+  async appendAuditEvents(events: AuditEventRecord[]): Promise<void> {
+    const ids = new Set(this.#auditEvents.map((event) => event.id));
+    for (const event of events) {
+      if (ids.has(event.id)) throw new Error(`audit event id ${event.id} is taken`);
+      ids.add(event.id);
+    }
+    this.#auditEvents.push(...events.map(copy));
+    this.#auditEvents.sort((a, b) => compare(a.id, b.id));
+  }
+
+  async listAuditEvents(query: AuditQuery): Promise<AuditEventRecord[]> {
+    const ordered = query.newestFirst ? [...this.#auditEvents].reverse() : this.#auditEvents;
+    const after = query.after;
+    return ordered
+      .filter(
+        (event) =>
+          (query.since === undefined || event.time >= query.since) &&
+          (query.until === undefined || event.time < query.until) &&
+          (query.type === undefined ||
+            event.type === query.type ||
+            event.type.startsWith(`${query.type}.`)) &&
+          (query.userId === undefined || event.userId === query.userId) &&
+          (query.clientId === undefined || event.clientId === query.clientId) &&
+          (query.outcome === undefined || event.outcome === query.outcome) &&
+          (after === undefined || (query.newestFirst ? event.id < after : event.id > after)),
+      )
+      .slice(0, query.limit)
+      .map(copy);
+  }
+
+  async deleteAuditEventsBefore(before: number): Promise<number> {
+    const kept = this.#auditEvents.filter((event) => event.time >= before);
+    const deleted = this.#auditEvents.length - kept.length;
+    this.#auditEvents.splice(0, this.#auditEvents.length, ...kept);
+    return deleted;
+  }
+
+  async ping(): Promise<void> {}
 
   #findUser(predicate: (user: UserRecord) => boolean): UserRecord | undefined {
     for (const user of this.#users.values()) if (predicate(user)) return user;

@@ -272,6 +272,31 @@ CREATE TABLE upstream_identities (
 CREATE INDEX upstream_identities_user_id ON upstream_identities (user_id);
 `,
   },
+  {
+    id: 7,
+    name: 'operating: administrators, disabled users, the audit log',
+    // The audit log is append-only: the store offers no UPDATE of it, and deletes only past retention.
+    sql: `
+ALTER TABLE users ADD COLUMN admin INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE users ADD COLUMN disabled_at BIGINT;
+
+CREATE TABLE audit_events (
+  id TEXT PRIMARY KEY,
+  time BIGINT NOT NULL,
+  type TEXT NOT NULL,
+  outcome TEXT NOT NULL,
+  user_id TEXT,
+  actor_id TEXT,
+  client_id TEXT,
+  ip TEXT,
+  reason TEXT,
+  details TEXT NOT NULL
+);
+CREATE INDEX audit_events_time ON audit_events (time);
+CREATE INDEX audit_events_user_id ON audit_events (user_id);
+CREATE INDEX audit_events_client_id ON audit_events (client_id);
+`,
+  },
 ];
 
 /** The SQL of `migration` in `dialect`. */

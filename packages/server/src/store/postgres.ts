@@ -3,9 +3,11 @@
  * number of machines (ARCHITECTURE.md, principle 7).
  */
 import postgres from 'postgres';
+import { auditQuerySql } from './audit-query.ts';
 import { createSchemaMigrationsTable, migrationSql, migrations } from './migrations.ts';
 import {
   type AccountTokenRow,
+  type AuditEventRow,
   type ClientRow,
   type ConsentRow,
   type GrantRow,
@@ -17,6 +19,8 @@ import {
   type TotpRow,
   toAccountToken,
   toAccountTokenRow,
+  toAuditEvent,
+  toAuditEventRow,
   toClient,
   toClientRow,
   toGrant,
@@ -39,6 +43,8 @@ import {
 import type {
   AccountTokenPurpose,
   AccountTokenRecord,
+  AuditEventRecord,
+  AuditQuery,
   ClientRecord,
   CodeRedemption,
   ConsentRecord,
@@ -609,6 +615,25 @@ export class PostgresStore implements Store {
       ];
       return results.reduce((deleted, result) => deleted + result.count, 0);
     });
+  }
+
+  async appendAuditEvents(events: AuditEventRecord[]): Promise<void> {
+    // One multi-row INSERT: all or none, one round trip.
+    if (events.length > 0)
+      await this.#sql`INSERT INTO audit_events ${this.#sql(events.map(toAuditEventRow))}`;
+  }
+
+  async listAuditEvents(query: AuditQuery): Promise<AuditEventRecord[]> {
+    const { text, params } = auditQuerySql(query, 'postgres');
+    return (await this.#sql.unsafe<AuditEventRow[]>(text, params)).map(toAuditEvent);
+  }
+
+  async deleteAuditEventsBefore(before: number): Promise<number> {
+    return (await this.#sql`DELETE FROM audit_events WHERE time < ${before}`).count;
+  }
+
+  async ping(): Promise<void> {
+    await this.#sql`SELECT 1`;
   }
 }
 

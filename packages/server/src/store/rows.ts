@@ -6,6 +6,8 @@
 import type {
   AccountTokenPurpose,
   AccountTokenRecord,
+  AuditEventRecord,
+  AuditOutcome,
   ClientRecord,
   GrantRecord,
   InteractionRecord,
@@ -25,8 +27,23 @@ export interface UserRow {
   email: string | null;
   email_verified: number;
   name: string | null;
+  admin: number;
+  disabled_at: number | null;
   created_at: number;
   updated_at: number;
+}
+
+export interface AuditEventRow {
+  id: string;
+  time: number;
+  type: string;
+  outcome: AuditOutcome;
+  user_id: string | null;
+  actor_id: string | null;
+  client_id: string | null;
+  ip: string | null;
+  reason: string | null;
+  details: string;
 }
 
 export interface AccountTokenRow {
@@ -142,6 +159,8 @@ export function toUser(row: UserRow): UserRecord {
     email: row.email,
     emailVerified: row.email_verified === 1,
     name: row.name,
+    admin: row.admin === 1,
+    disabledAt: row.disabled_at,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -155,6 +174,8 @@ export function toUserRow(user: UserRecord): UserRow {
     email: user.email,
     email_verified: user.emailVerified ? 1 : 0,
     name: user.name,
+    admin: user.admin ? 1 : 0,
+    disabled_at: user.disabledAt,
     created_at: user.createdAt,
     updated_at: user.updatedAt,
   };
@@ -423,5 +444,35 @@ export function toRefreshToken(row: RefreshTokenRow): RefreshTokenRecord {
     rotatedAt: row.rotated_at,
     dpopJkt: row.dpop_jkt,
     successorSealed: row.successor_sealed,
+  };
+}
+
+export function toAuditEvent(row: AuditEventRow): AuditEventRecord {
+  return {
+    id: row.id,
+    time: row.time,
+    type: row.type,
+    outcome: row.outcome,
+    userId: row.user_id,
+    actorId: row.actor_id,
+    clientId: row.client_id,
+    ip: row.ip,
+    reason: row.reason,
+    details: JSON.parse(row.details) as AuditEventRecord['details'],
+  };
+}
+
+export function toAuditEventRow(event: AuditEventRecord): AuditEventRow {
+  return {
+    id: event.id,
+    time: event.time,
+    type: event.type,
+    outcome: event.outcome,
+    user_id: event.userId,
+    actor_id: event.actorId,
+    client_id: event.clientId,
+    ip: event.ip,
+    reason: event.reason,
+    details: JSON.stringify(event.details),
   };
 }

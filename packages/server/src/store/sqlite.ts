@@ -3,9 +3,11 @@
  * one machine.
  */
 import Database from 'better-sqlite3';
+import { auditQuerySql } from './audit-query.ts';
 import { createSchemaMigrationsTable, migrationSql, migrations } from './migrations.ts';
 import {
   type AccountTokenRow,
+  type AuditEventRow,
   type ClientRow,
   type ConsentRow,
   type GrantRow,
@@ -17,6 +19,8 @@ import {
   type TotpRow,
   toAccountToken,
   toAccountTokenRow,
+  toAuditEvent,
+  toAuditEventRow,
   toClient,
   toClientRow,
   toGrant,
@@ -39,6 +43,8 @@ import {
 import type {
   AccountTokenPurpose,
   AccountTokenRecord,
+  AuditEventRecord,
+  AuditQuery,
   ClientRecord,
   CodeRedemption,
   ConsentRecord,
@@ -94,6 +100,7 @@ export class SqliteStore implements Store {
   readonly #replaceRecoveryCodes: Database.Transaction<
     (userId: string, codeHashes: string[], now: number) => void
   >;
+  readonly #appendAuditEvents: Database.Transaction<(events: AuditEventRecord[]) => void>;
 
   /**
    * Opens (or creates) the database file at `path`; `:memory:` gives a private in-memory database.
@@ -143,6 +150,12 @@ export class SqliteStore implements Store {
     this.#recordLoginFailure = db.transaction((keys, now) => {
       const insert = this.#prepare('INSERT INTO login_failures (key, at) VALUES (?, ?)');
       for (const key of keys) insert.run(key, now);
+    });
+    this.#appendAuditEvents = db.transaction((events) => {
+      const insert = this.#prepare(`
+        INSERT INTO audit_events (id, time, type, outcome, user_id, actor_id, client_id, ip, reason, details)
+        VALUES (@id, @time, @type, @outcome, @user_id, @actor_id, @client_id, @ip, @reason, @details)`);
+      for (const event of events) insert.run(toAuditEventRow(event));
     });
     this.#sweepExpired = db.transaction((now, loginFailuresBefore) => {
       // Refresh tokens first: their grants' cascade would delete them uncounted.
@@ -196,8 +209,8 @@ export class SqliteStore implements Store {
 
   async insertUser(user: UserRecord): Promise<void> {
     this.#prepare(`
-      INSERT INTO users (id, username, password_hash, email, email_verified, name, created_at, updated_at)
-      VALUES (@id, @username, @password_hash, @email, @email_verified, @name, @created_at, @updated_at)`).run(
+      INSERT INTO users (id, username, password_hash, email, email_verified, name, admin, disabled_at, created_at, updated_at)
+      VALUES (@id, @username, @password_hash, @email, @email_verified, @name, @admin, @disabled_at, @created_at, @updated_at)`).run(
       toUserRow(user),
     );
   }
@@ -226,7 +239,8 @@ export class SqliteStore implements Store {
   async updateUser(user: UserRecord): Promise<boolean> {
     const result = this.#prepare(`
       UPDATE users SET username = @username, password_hash = @password_hash, email = @email,
-        email_verified = @email_verified, name = @name, created_at = @created_at, updated_at = @updated_at
+        email_verified = @email_verified, name = @name, admin = @admin, disabled_at = @disabled_at,
+        created_at = @created_at, updated_at = @updated_at
       WHERE id = @id`).run(toUserRow(user));
     return result.changes > 0;
   }
@@ -698,6 +712,23 @@ export class SqliteStore implements Store {
 
   async sweepExpired(now: number, loginFailuresBefore: number): Promise<number> {
     return this.#sweepExpired.immediate(now, loginFailuresBefore);
+  }
+
+  async appendAuditEvents(events: AuditEventRecord[]): Promise<void> {
+    if (events.length > 0) this.#appendAuditEvents.immediate(events);
+  }
+
+  async listAuditEvents(query: AuditQuery): Promise<AuditEventRecord[]> {
+    const { text, params } = auditQuerySql(query, 'sqlite');
+    return (this.#prepare(text).all(...params) as AuditEventRow[]).map(toAuditEvent);
+  }
+
+  async deleteAuditEventsBefore(before: number): Promise<number> {
+    return this.#prepare('DELETE FROM audit_events WHERE time < ?').run(before).changes;
+  }
+
+  async ping(): Promise<void> {
+    this.#prepare('SELECT 1').get();
   }
 
   /** The statement for `sql`, prepared on its first use (after the schema exists) and then reused. */

@@ -223,6 +223,66 @@ export interface Store {
    * @returns how many rows were deleted
    */
   sweepExpired(now: number, loginFailuresBefore: number): Promise<number>;
+
+  /** Appends audit events, all or none. The audit log is append-only: nothing updates an event. */
+  appendAuditEvents(events: AuditEventRecord[]): Promise<void>;
+  /** The audit events matching `query`, in `id` order (oldest first unless `newestFirst`). */
+  listAuditEvents(query: AuditQuery): Promise<AuditEventRecord[]>;
+  /**
+   * Deletes the audit events older than `before` (the retention period's start).
+   *
+   * @returns how many were deleted
+   */
+  deleteAuditEventsBefore(before: number): Promise<number>;
+  /** Resolves when the store answers a trivial query; rejects when it cannot (readiness checks). */
+  ping(): Promise<void>;
+}
+
+/** Whether an audited action succeeded. */
+export type AuditOutcome = 'success' | 'failure';
+
+/**
+ * One entry of the audit log: who did what, to which account and client, from where, when, and
+ * whether it worked. Never a secret or token: `details` holds names and identifiers only.
+ */
+export interface AuditEventRecord {
+  /** Unique, and sorts in the order the events were recorded (time first). */
+  id: string;
+  /** Seconds since the epoch. */
+  time: number;
+  /** What happened, such as `sign_in`, `token` or `admin.client.created` (see `audit/events.ts`). */
+  type: string;
+  outcome: AuditOutcome;
+  /** The account the event is about, when there is one. */
+  userId: string | null;
+  /** Who acted, when not the account itself: an administrator's user id. */
+  actorId: string | null;
+  clientId: string | null;
+  /** The client address of the request. */
+  ip: string | null;
+  /** Why it failed (an OAuth error code or a short name such as `wrong_password`). */
+  reason: string | null;
+  /** More about it: grant type, method, scope… (strings, numbers, booleans). */
+  details: Record<string, string | number | boolean>;
+}
+
+/** A filter of {@link Store.listAuditEvents}; every field narrows it. */
+export interface AuditQuery {
+  /** Events at or after this time (seconds). */
+  since?: number;
+  /** Events before this time (seconds). */
+  until?: number;
+  /** Events of this type, or of its subtypes (`admin` matches `admin.client.created`). */
+  type?: string;
+  userId?: string;
+  clientId?: string;
+  outcome?: AuditOutcome;
+  /** Events after this id in the listing order (to page through them). */
+  after?: string;
+  /** At most this many. */
+  limit: number;
+  /** Newest first (the console); oldest first otherwise (exports). */
+  newestFirst?: boolean;
 }
 
 /** An end-user account. */
@@ -236,6 +296,10 @@ export interface UserRecord {
   email: string | null;
   emailVerified: boolean;
   name: string | null;
+  /** May sign in to the admin console. */
+  admin: boolean;
+  /** When an administrator disabled the account (it cannot sign in), or `null`. */
+  disabledAt: number | null;
   createdAt: number;
   updatedAt: number;
 }

@@ -62,6 +62,8 @@ export async function accountForUpstreamIdentity(
     email: identity.email,
     emailVerified: identity.email !== null && identity.emailVerified,
     name: identity.name,
+    admin: false,
+    disabledAt: null,
     createdAt: now,
     updatedAt: now,
   });

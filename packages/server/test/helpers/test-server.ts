@@ -79,6 +79,8 @@ export async function addUser(
     email: extra.email ?? null,
     emailVerified: extra.email !== undefined,
     name: extra.name ?? null,
+    admin: false,
+    disabledAt: null,
     createdAt: now,
     updatedAt: now,
   });
