@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Command, CommandGroup } from './command.ts';
+import { auditCommand } from './commands/audit.ts';
 import { clientsCommands } from './commands/clients.ts';
 import { keysCommands } from './commands/keys.ts';
 import { mailCommands } from './commands/mail.ts';
@@ -16,6 +17,7 @@ const ENTRIES: readonly (Command | CommandGroup)[] = [
   clientsCommands,
   keysCommands,
   mailCommands,
+  auditCommand,
   migrateCommand,
 ];
 

@@ -69,7 +69,7 @@ describe('users add --email-verified', () => {
     const table = await codegrant(['users', 'list', '--db', db]);
     assert.equal(table.code, 0, table.stderr);
     const [header, alice, bob] = table.stdout.trimEnd().split('\n');
-    assert.match(header!, /^USERNAME\s+ID\s+EMAIL\s+EMAIL_VERIFIED\s+NAME\s+CREATED_AT$/);
+    assert.match(header!, /^USERNAME\s+ID\s+EMAIL\s+EMAIL_VERIFIED\s+NAME\s+ADMIN\s+DISABLED\s+CREATED_AT$/);
     assert.match(alice!, /alice@example\.com\s+yes\s/);
     assert.match(bob!, /bob@example\.com\s+no\s/);
   });

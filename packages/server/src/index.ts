@@ -197,7 +197,7 @@ export async function createAuthorizationServer(
       await auditLog?.flush();
     },
     async close() {
-      await auditLog?.flush();
+      await auditLog?.close();
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import { createServer } from 'node:http';
+import { Server as NetServer } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { createAdaptorServer } from '@hono/node-server';
 import type { AuthorizationServer } from './index.ts';
@@ -71,11 +72,15 @@ export interface ShutdownOptions {
   graceSeconds?: number;
 }
 
+/** After listening stops, connections accepted just before get this long to send their request. */
+const LAST_REQUESTS_MS = 500;
+
 /**
  * Stops serving without losing a request, for rolling deploys (SIGTERM):
  * 1. `/readyz` answers 503 and every response says `Connection: close`, so clients on keep-alive
  *    connections reconnect (through the balancer, to another process) after their answer;
- * 2. after `drainSeconds`, listening stops and idle connections close; in-flight requests finish;
+ * 2. after `drainSeconds`, listening stops; connections accepted just before get half a second to
+ *    send their request, then idle ones are closed and in-flight requests finish;
  * 3. after `graceSeconds` more, what is left is cut;
  * 4. the server's audit log is flushed. Close the store after this resolves.
  */
@@ -87,17 +92,29 @@ export async function shutDown(
   server.drain();
   // Added now, not at start: a second listener on every request would cost the fast path.
   http.on('request', (_request, response) => response.setHeader('connection', 'close'));
-  await new Promise((resolve) => setTimeout(resolve, (options.drainSeconds ?? 1) * 1000));
-  await new Promise<void>((resolve, reject) => {
-    const deadline = setTimeout(() => http.closeAllConnections(), (options.graceSeconds ?? 10) * 1000);
-    deadline.unref();
-    http.close((error) => {
-      clearTimeout(deadline);
-      if (error) reject(error);
-      else resolve();
-    });
-  });
+  await sleep((options.drainSeconds ?? 1) * 1000);
+  // net.Server's close, not http.Server's: that one also closes idle connections at once, among
+  // them connections just accepted whose request is still on its way, and those would be lost.
+  const closed = new Promise<void>((resolve, reject) =>
+    NetServer.prototype.close.call(http, (error) => (error ? reject(error) : resolve())),
+  );
+  await sleep(LAST_REQUESTS_MS);
+  http.closeIdleConnections();
+  // A request that began before the drain got no `Connection: close`: its connection turns idle
+  // after the answer, and is closed then.
+  const idle = setInterval(() => http.closeIdleConnections(), LAST_REQUESTS_MS);
+  const deadline = setTimeout(() => http.closeAllConnections(), (options.graceSeconds ?? 10) * 1000);
+  try {
+    await closed;
+  } finally {
+    clearInterval(idle);
+    clearTimeout(deadline);
+  }
   await server.close();
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** Runs `task` every `seconds` while `http` is open; a failure waits for the next round. */

@@ -118,7 +118,9 @@ export function createRouter(context: ServerContext): Hono<Env> {
       interactionLogin(c.req.raw, c.req.param('id'), clientAddress(c.req.raw, c.env)),
     );
   }
-  app.post('/interaction/:id/consent', (c) => interactionConsent(c.req.raw, c.req.param('id')));
+  app.post('/interaction/:id/consent', (c) =>
+    interactionConsent(c.req.raw, c.req.param('id'), clientAddress(c.req.raw, c.env)),
+  );
   app.post('/interaction/:id/second-factor', (c) =>
     secondFactor(c.req.raw, c.req.param('id'), clientAddress(c.req.raw, c.env)),
   );
@@ -141,14 +143,14 @@ export function createRouter(context: ServerContext): Hono<Env> {
     app.post('/account/sign-out', (c) => account.signOut(c.req.raw));
     app.post('/account/profile', (c) => account.saveProfile(c.req.raw));
     app.post('/account/password', (c) => account.changePassword(c.req.raw, clientAddress(c.req.raw, c.env)));
-    app.post('/account/sessions/end', (c) => account.endSession(c.req.raw));
-    app.post('/account/apps/revoke', (c) => account.revokeApp(c.req.raw));
+    app.post('/account/sessions/end', (c) => account.endSession(c.req.raw, clientAddress(c.req.raw, c.env)));
+    app.post('/account/apps/revoke', (c) => account.revokeApp(c.req.raw, clientAddress(c.req.raw, c.env)));
   }
   if (context.accounts.totp) {
     const twoStep = twoStepEndpoints(context);
     app.get('/account/two-step', (c) => twoStep.enrolPage(c.req.raw));
-    app.post('/account/two-step', (c) => twoStep.confirm(c.req.raw));
-    app.post('/account/two-step/off', (c) => twoStep.turnOff(c.req.raw));
+    app.post('/account/two-step', (c) => twoStep.confirm(c.req.raw, clientAddress(c.req.raw, c.env)));
+    app.post('/account/two-step/off', (c) => twoStep.turnOff(c.req.raw, clientAddress(c.req.raw, c.env)));
     app.post('/account/recovery-codes', (c) => twoStep.renewRecoveryCodes(c.req.raw));
   }
   if (context.accounts.passkeys) {
@@ -158,8 +160,12 @@ export function createRouter(context: ServerContext): Hono<Env> {
     app.get('/assets/webauthn.js', assets.webauthn);
     app.get('/assets/passkeys.js', assets.passkeys);
     app.post('/account/passkeys/options', (c) => accountPasskeys.options(c.req.raw));
-    app.post('/account/passkeys', (c) => accountPasskeys.register(c.req.raw));
-    app.post('/account/passkeys/delete', (c) => accountPasskeys.remove(c.req.raw));
+    app.post('/account/passkeys', (c) =>
+      accountPasskeys.register(c.req.raw, clientAddress(c.req.raw, c.env)),
+    );
+    app.post('/account/passkeys/delete', (c) =>
+      accountPasskeys.remove(c.req.raw, clientAddress(c.req.raw, c.env)),
+    );
     app.post('/interaction/:id/passkey/options', (c) => signInPasskeys.options(c.req.raw, c.req.param('id')));
     app.post('/interaction/:id/passkey', (c) =>
       signInPasskeys.verify(c.req.raw, c.req.param('id'), clientAddress(c.req.raw, c.env)),
@@ -171,7 +177,7 @@ export function createRouter(context: ServerContext): Hono<Env> {
     app.get('/interaction/:id/upstream/:provider', (c) =>
       upstreamStart(c.req.raw, c.req.param('id'), c.req.param('provider')),
     );
-    app.get('/upstream/callback', (c) => upstreamCallback(c.req.raw));
+    app.get('/upstream/callback', (c) => upstreamCallback(c.req.raw, clientAddress(c.req.raw, c.env)));
   }
   if (context.accounts.passwordReset) {
     const forgot = forgotPasswordEndpoints(context);
@@ -179,16 +185,16 @@ export function createRouter(context: ServerContext): Hono<Env> {
     app.get('/account/forgot-password', (c) => forgot.page(c.req.raw));
     app.post('/account/forgot-password', (c) => forgot.submit(c.req.raw, clientAddress(c.req.raw, c.env)));
     app.get('/account/reset-password', (c) => reset.page(c.req.raw));
-    app.post('/account/reset-password', (c) => reset.submit(c.req.raw));
+    app.post('/account/reset-password', (c) => reset.submit(c.req.raw, clientAddress(c.req.raw, c.env)));
   }
   app.post('/token', (c) => token(c.req.raw, clientAddress(c.req.raw, c.env)));
   app.on(['GET', 'POST'], '/userinfo', (c) => userinfo(c.req.raw));
-  app.post('/revoke', (c) => revoke(c.req.raw));
+  app.post('/revoke', (c) => revoke(c.req.raw, clientAddress(c.req.raw, c.env)));
   app.post('/introspect', (c) => introspect(c.req.raw));
   if (context.registration !== 'off') {
     const register = registrationEndpoint(context);
     const configure = clientConfigurationEndpoint(context);
-    app.post('/register', (c) => register(c.req.raw));
+    app.post('/register', (c) => register(c.req.raw, clientAddress(c.req.raw, c.env)));
     app.on(['GET', 'PUT', 'DELETE'], '/register/:clientId', (c) =>
       configure(c.req.raw, c.req.param('clientId')),
     );

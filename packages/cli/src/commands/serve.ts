@@ -38,8 +38,11 @@ export const serveCommand: Command = {
   summary: 'run the identity provider',
   details: [
     'Opens the database (migrating its schema), listens, and logs one JSON line per request on',
-    'stdout. Status lines (where it listens, shutdown) go to stderr. SIGINT or SIGTERM stops it',
-    'cleanly: in-flight requests finish, then the database is closed; a second signal stops at once.',
+    'stdout. Status lines (where it listens, shutdown) go to stderr. GET /healthz says the process runs;',
+    'GET /readyz that the database answers and the keys are loaded (503 otherwise). SIGINT or SIGTERM',
+    'stops it without losing a request: /readyz turns 503 and answers say Connection: close for',
+    '--drain-seconds, then listening stops, in-flight requests finish, the audit log is written and the',
+    'database closed; a second signal stops at once.',
     'It listens on 127.0.0.1 only unless --host says otherwise (e.g. 0.0.0.0 for all interfaces,',
     'behind your TLS-terminating proxy).',
     'Set CODEGRANT_KEY_SECRET (16+ characters; an environment variable only, never a flag, so it stays',

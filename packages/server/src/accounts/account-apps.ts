@@ -7,7 +7,10 @@ import { readAccountForm } from './account-form.ts';
 import { accountPageUrl } from './account-notices.ts';
 import { ACCOUNT_CLIENT_ID } from './account-sign-in.ts';
 
-type Context = Pick<ServerContext, 'issuer' | 'store' | 'findClient' | 'secureCookies' | 'lifetimes' | 'now'>;
+type Context = Pick<
+  ServerContext,
+  'issuer' | 'store' | 'findClient' | 'secureCookies' | 'lifetimes' | 'audit' | 'now'
+>;
 
 /**
  * The apps holding live grants of a user (tokens they may still use), one entry per client, the
@@ -41,8 +44,10 @@ export async function listAccountApps(
  * and the user's consent to it forgotten, in one store transaction: the app must ask again. 303
  * back to the account page, which says whether there was anything to revoke.
  */
-export function revokeAccountAppEndpoint(context: Context): (request: Request) => Promise<Response> {
-  return async (request) => {
+export function revokeAccountAppEndpoint(
+  context: Context,
+): (request: Request, clientAddress: string | undefined) => Promise<Response> {
+  return async (request, clientAddress) => {
     try {
       const { form, signedIn } = await readAccountForm(context, request, { recent: true });
       if (signedIn instanceof Response) return signedIn;
@@ -52,7 +57,17 @@ export function revokeAccountAppEndpoint(context: Context): (request: Request) =
       const held = (await context.store.listUserGrants(userId, now)).some(
         (grant) => grant.clientId === clientId,
       );
-      if (held) await context.store.revokeUserClientAccess(userId, clientId, now);
+      if (held) {
+        await context.store.revokeUserClientAccess(userId, clientId, now);
+        context.audit.record({
+          type: 'grant.revoked',
+          outcome: 'success',
+          userId,
+          clientId,
+          ip: clientAddress ?? null,
+          details: { by: 'account_page' },
+        });
+      }
       return seeOther(accountPageUrl(context.issuer, held ? 'app-removed' : 'app-gone'));
     } catch (error) {
       return respondToAccountError(error);

@@ -32,8 +32,8 @@ export function accountPageEndpoints(context: Context): {
   signOut(request: Request): Promise<Response>;
   saveProfile(request: Request): Promise<Response>;
   changePassword(request: Request, clientAddress: string | undefined): Promise<Response>;
-  endSession(request: Request): Promise<Response>;
-  revokeApp(request: Request): Promise<Response>;
+  endSession(request: Request, clientAddress: string | undefined): Promise<Response>;
+  revokeApp(request: Request, clientAddress: string | undefined): Promise<Response>;
 } {
   return {
     async page(request) {

@@ -7,7 +7,7 @@ import { readAccountForm } from './account-form.ts';
 import { accountPageUrl } from './account-notices.ts';
 import type { AccountSession } from './account-sign-in.ts';
 
-type Context = Pick<ServerContext, 'issuer' | 'store' | 'secureCookies' | 'lifetimes' | 'now'>;
+type Context = Pick<ServerContext, 'issuer' | 'store' | 'secureCookies' | 'lifetimes' | 'audit' | 'now'>;
 
 /**
  * What the account page's form names a session by. The store keys sessions by the SHA-256 of
@@ -42,8 +42,10 @@ export async function listAccountSessions(
  * "Sign out" is its way. A reference that names no session of the user (ended meanwhile, or made
  * up) ends nothing; either way the answer is 303 back to the account page, which says which.
  */
-export function endAccountSessionEndpoint(context: Context): (request: Request) => Promise<Response> {
-  return async (request) => {
+export function endAccountSessionEndpoint(
+  context: Context,
+): (request: Request, clientAddress: string | undefined) => Promise<Response> {
+  return async (request, clientAddress) => {
     try {
       const { form, signedIn } = await readAccountForm(context, request, { recent: true });
       if (signedIn instanceof Response) return signedIn;
@@ -54,6 +56,15 @@ export function endAccountSessionEndpoint(context: Context): (request: Request) 
       );
       const ended =
         target !== undefined && (await context.store.deleteUserSession(signedIn.user.id, target.idHash));
+      if (ended) {
+        context.audit.record({
+          type: 'session.ended',
+          outcome: 'success',
+          userId: signedIn.user.id,
+          ip: clientAddress ?? null,
+          details: { by: 'account_page' },
+        });
+      }
       return seeOther(accountPageUrl(context.issuer, ended ? 'session-ended' : 'session-gone'));
     } catch (error) {
       return respondToAccountError(error);

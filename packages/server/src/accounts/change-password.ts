@@ -12,7 +12,7 @@ import { passwordProblem } from './password-policy.ts';
 
 /** The account page's (a refusal shows it again), and what a sign-in check and a mail need. */
 type Context = Parameters<typeof showAccountPage>[0] &
-  Pick<ServerContext, 'issuerUrl' | 'lifetimes' | 'loginThrottle' | 'mailer' | 'logger'>;
+  Pick<ServerContext, 'issuerUrl' | 'lifetimes' | 'loginThrottle' | 'mailer' | 'logger' | 'audit'>;
 
 /**
  * `POST /account/password` (`current_password`, `new_password`): changes the password from the
@@ -46,6 +46,13 @@ export function changePasswordEndpoint(
           return refuse(`Too many wrong passwords. Try again in ${blocked.retryAfterMinutes} minutes.`, 429);
         }
         if (!(await verifyPassword(form.current_password ?? '', user.passwordHash))) {
+          context.audit.record({
+            type: 'password.changed',
+            outcome: 'failure',
+            userId: user.id,
+            ip: clientAddress ?? null,
+            reason: 'wrong_password',
+          });
           await recordLoginFailure(context, keys, now);
           return refuse('Your current password is not right. Your password was not changed.', 401);
         }
@@ -60,6 +67,12 @@ export function changePasswordEndpoint(
 
       await context.store.updateUser({ ...user, passwordHash: await hashPassword(password), updatedAt: now });
       await context.store.revokeUserAccess(user.id, now);
+      context.audit.record({
+        type: 'password.changed',
+        outcome: 'success',
+        userId: user.id,
+        ip: clientAddress ?? null,
+      });
       const cookie = await startSession(
         context,
         { userId: user.id, authTime: session.authTime, amr: session.amr },

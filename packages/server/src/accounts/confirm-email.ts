@@ -17,7 +17,7 @@ import { isSameBrowser, pendingInteraction, signInLink } from './same-browser.ts
 
 type Context = Pick<
   ServerContext,
-  'issuer' | 'store' | 'secureCookies' | 'lifetimes' | 'loginThrottle' | 'now'
+  'issuer' | 'store' | 'secureCookies' | 'lifetimes' | 'loginThrottle' | 'audit' | 'now'
 >;
 
 /**
@@ -106,6 +106,7 @@ export function confirmEmailEndpoints(context: Context): {
               status: 409,
             });
           }
+          context.audit.record({ type: 'sign_up', outcome: 'success', userId, ip: clientAddress ?? null });
         } else {
           // The account is gone, or its address changed since the link was sent.
           userId = await verify(context, used, now);

@@ -21,7 +21,7 @@ import {
 
 type AccountContext = Pick<
   ServerContext,
-  'issuer' | 'issuerUrl' | 'store' | 'secureCookies' | 'lifetimes' | 'now'
+  'issuer' | 'issuerUrl' | 'store' | 'secureCookies' | 'lifetimes' | 'audit' | 'now'
 >;
 type SignInContext = AuthorizationFlowContext & Pick<ServerContext, 'issuerUrl' | 'loginThrottle'>;
 
@@ -54,8 +54,8 @@ function parseAnswer<T>(form: Record<string, string>): T | null {
  */
 export function accountPasskeyEndpoints(context: AccountContext): {
   options(request: Request): Promise<Response>;
-  register(request: Request): Promise<Response>;
-  remove(request: Request): Promise<Response>;
+  register(request: Request, clientAddress: string | undefined): Promise<Response>;
+  remove(request: Request, clientAddress: string | undefined): Promise<Response>;
 } {
   /** Adding or removing a passkey needs a recent sign-in, like two-step verification. */
   const posted = (request: Request) => readAccountForm(context, request, { recent: true });
@@ -77,7 +77,7 @@ export function accountPasskeyEndpoints(context: AccountContext): {
         return oauthJsonError(error);
       }
     },
-    async register(request) {
+    async register(request, clientAddress) {
       try {
         const { form, signedIn } = await posted(request);
         if (signedIn instanceof Response) return signInAgain(signedIn);
@@ -85,16 +85,31 @@ export function accountPasskeyEndpoints(context: AccountContext): {
         const name = (form.name ?? '').trim().slice(0, MAX_NAME_LENGTH) || 'Passkey';
         const passkey = answer ? await registerPasskey(context, signedIn.user, answer, name) : null;
         if (!passkey) return jsonError('The passkey could not be verified. Try again.', 400);
+        context.audit.record({
+          type: 'second_factor.enrolled',
+          outcome: 'success',
+          userId: signedIn.user.id,
+          ip: clientAddress ?? null,
+          details: { method: 'passkey' },
+        });
         return jsonNoStore({ location: `${context.issuer}/account` });
       } catch (error) {
         return oauthJsonError(error);
       }
     },
-    async remove(request) {
+    async remove(request, clientAddress) {
       try {
         const { form, signedIn } = await posted(request);
         if (signedIn instanceof Response) return signedIn;
-        await context.store.deletePasskey(signedIn.user.id, form.credential_id ?? '');
+        if (await context.store.deletePasskey(signedIn.user.id, form.credential_id ?? '')) {
+          context.audit.record({
+            type: 'second_factor.removed',
+            outcome: 'success',
+            userId: signedIn.user.id,
+            ip: clientAddress ?? null,
+            details: { method: 'passkey' },
+          });
+        }
         return seeOther(`${context.issuer}/account`);
       } catch (error) {
         if (error instanceof OAuthError) return jsonError(error.message, error.status);
@@ -144,10 +159,22 @@ export function signInPasskeyEndpoints(context: SignInContext): {
         const passkey = answer
           ? await verifyPasskeySignIn(context, purpose, interaction.id, answer, interaction.pendingUserId)
           : null;
+        const audit = (outcome: 'success' | 'failure', userId: string | null) =>
+          context.audit.record({
+            type: purpose === 'sign-in' ? 'sign_in' : 'second_factor',
+            outcome,
+            userId,
+            clientId: interaction.clientId,
+            ip: clientAddress ?? null,
+            reason: outcome === 'failure' ? 'passkey_not_verified' : null,
+            details: { method: 'passkey' },
+          });
         if (!passkey) {
+          audit('failure', interaction.pendingUserId);
           await recordLoginFailure(context, keys, now);
           return jsonError('That passkey is not known here, or it did not verify.', 401);
         }
+        audit('success', passkey.userId);
         const amr = interaction.pendingUserId
           ? withSecondFactor(['pwd'], passkeyAmr(passkey)[0]!)
           : passkeyAmr(passkey);

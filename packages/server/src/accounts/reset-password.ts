@@ -16,7 +16,16 @@ import { pendingInteraction, signInLink } from './same-browser.ts';
 
 type Context = Pick<
   ServerContext,
-  'issuer' | 'issuerUrl' | 'store' | 'secureCookies' | 'lifetimes' | 'accounts' | 'mailer' | 'logger' | 'now'
+  | 'issuer'
+  | 'issuerUrl'
+  | 'store'
+  | 'secureCookies'
+  | 'lifetimes'
+  | 'accounts'
+  | 'mailer'
+  | 'logger'
+  | 'audit'
+  | 'now'
 >;
 
 /**
@@ -27,7 +36,7 @@ type Context = Pick<
  */
 export function resetPasswordEndpoints(context: Context): {
   page(request: Request): Promise<Response>;
-  submit(request: Request): Promise<Response>;
+  submit(request: Request, clientAddress: string | undefined): Promise<Response>;
 } {
   const render = (
     request: Request,
@@ -69,7 +78,7 @@ export function resetPasswordEndpoints(context: Context): {
       }
     },
 
-    async submit(request) {
+    async submit(request, clientAddress) {
       try {
         const now = context.now();
         const form = await readFormParameters(request);
@@ -96,6 +105,12 @@ export function resetPasswordEndpoints(context: Context): {
           updatedAt: now,
         });
         await context.store.revokeUserAccess(user.id, now);
+        context.audit.record({
+          type: 'password.reset',
+          outcome: 'success',
+          userId: user.id,
+          ip: clientAddress ?? null,
+        });
         await context.store.deleteAccountTokens(user.id, 'reset-password');
         await context.store.clearLoginFailures(throttleKeys(user.username, undefined).account);
         mailInBackground(context, () => accountMail.passwordChanged(context, used.email, user.username));

@@ -69,13 +69,27 @@ export function secondFactorEndpoint(
         return again(`Too many wrong codes. Try again in ${blocked.retryAfterMinutes} minutes.`, 429);
       }
       const code = (form.code ?? '').trim();
-      const accepted = /^[\d\s]+$/.test(code)
-        ? await verifyTotpCode(context, user, code, now)
-        : await useRecoveryCode(context, user.id, code, now);
+      const method = /^[\d\s]+$/.test(code) ? 'totp' : 'recovery_code';
+      const accepted =
+        method === 'totp'
+          ? await verifyTotpCode(context, user, code, now)
+          : await useRecoveryCode(context, user.id, code, now);
+      const audit = (outcome: 'success' | 'failure') =>
+        context.audit.record({
+          type: 'second_factor',
+          outcome,
+          userId: user.id,
+          clientId: authorization.client.clientId,
+          ip: clientAddress ?? null,
+          reason: outcome === 'failure' ? 'wrong_code' : null,
+          details: { method },
+        });
       if (!accepted) {
+        audit('failure');
         await recordLoginFailure(context, keys, now);
         return again('That code is not right, or was already used. Try the next one.', 401);
       }
+      audit('success');
       await context.store.clearLoginFailures(keys.account);
       await context.store.setInteractionLogin(interaction.id, {
         userId: user.id,

@@ -13,7 +13,7 @@ import { hasTotp, pendingTotpEnrolment, startTotpEnrolment, verifyTotpCode } fro
 
 type Context = Pick<
   ServerContext,
-  'issuer' | 'issuerUrl' | 'store' | 'secureCookies' | 'lifetimes' | 'keyEncryption' | 'now'
+  'issuer' | 'issuerUrl' | 'store' | 'secureCookies' | 'lifetimes' | 'keyEncryption' | 'audit' | 'now'
 >;
 
 /**
@@ -26,8 +26,8 @@ type Context = Pick<
  */
 export function twoStepEndpoints(context: Context): {
   enrolPage(request: Request): Promise<Response>;
-  confirm(request: Request): Promise<Response>;
-  turnOff(request: Request): Promise<Response>;
+  confirm(request: Request, clientAddress: string | undefined): Promise<Response>;
+  turnOff(request: Request, clientAddress: string | undefined): Promise<Response>;
   renewRecoveryCodes(request: Request): Promise<Response>;
 } {
   const recentSignIn = (request: Request, returnPath: string) =>
@@ -65,7 +65,7 @@ export function twoStepEndpoints(context: Context): {
       }
     },
 
-    async confirm(request) {
+    async confirm(request, clientAddress) {
       try {
         const { form, signedIn } = await posted(request, '/account/two-step');
         if (signedIn instanceof Response) return signedIn;
@@ -78,17 +78,32 @@ export function twoStepEndpoints(context: Context): {
           });
         }
         const codes = await newRecoveryCodes(context, signedIn.user.id, now);
+        context.audit.record({
+          type: 'second_factor.enrolled',
+          outcome: 'success',
+          userId: signedIn.user.id,
+          ip: clientAddress ?? null,
+          details: { method: 'totp' },
+        });
         return recoveryCodesPage({ issuer: context.issuer, codes, title: 'Two-step verification is on' });
       } catch (error) {
         return respondToAccountError(error);
       }
     },
 
-    async turnOff(request) {
+    async turnOff(request, clientAddress) {
       try {
         const { signedIn } = await posted(request, '/account');
         if (signedIn instanceof Response) return signedIn;
-        await context.store.deleteTotp(signedIn.user.id);
+        if (await context.store.deleteTotp(signedIn.user.id)) {
+          context.audit.record({
+            type: 'second_factor.removed',
+            outcome: 'success',
+            userId: signedIn.user.id,
+            ip: clientAddress ?? null,
+            details: { method: 'totp' },
+          });
+        }
         return noticePage({
           title: 'Two-step verification is off',
           message: ['Signing in now asks for your password only.'],

@@ -44,6 +44,7 @@ export class AuditLog implements AuditRecorder {
   #timer: NodeJS.Timeout | undefined;
   #writing: Promise<void> = Promise.resolve();
   #sequence = 0;
+  #closed = false;
   readonly #processTag = randomBytes(4).toString('hex');
 
   constructor(store: Store, now: () => number, logger: Logger | undefined) {
@@ -67,7 +68,18 @@ export class AuditLog implements AuditRecorder {
       details: event.details ?? {},
     });
     if (this.#waiting.length >= BATCH_SIZE) void this.flush();
-    else this.#timer ??= setTimeout(() => void this.flush(), FLUSH_AFTER_MS).unref();
+    else if (!this.#closed) this.#timer ??= setTimeout(() => void this.flush(), FLUSH_AFTER_MS).unref();
+  }
+
+  /**
+   * Writes every waiting event and stops the timer for good: call it after the last request,
+   * before the store closes. Events recorded after it are written by a later `flush` only.
+   */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.flush();
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
   }
 
   /** Writes every waiting event; resolves when they are stored (or their write failed and was logged). */
@@ -103,7 +115,7 @@ export class AuditLog implements AuditRecorder {
       waiting: this.#waiting.length,
       dropped,
     });
-    this.#timer ??= setTimeout(() => void this.flush(), FLUSH_AFTER_MS).unref();
+    if (!this.#closed) this.#timer ??= setTimeout(() => void this.flush(), FLUSH_AFTER_MS).unref();
   }
 
   /**

@@ -14,7 +14,7 @@ export const AUDIT_EVENT_TYPES = {
   'token.code_replay': 'an authorization code used twice: its grant is revoked',
   'token.refresh_reuse': 'a rotated refresh token used again: its grant is revoked',
   revocation: 'a token revoked at the revocation endpoint (RFC 7009)',
-  'session.ended': 'a session ended by its user (sign-out, account page)',
+  'session.ended': 'another browser signed out by the account’s user on the account page',
   'grant.revoked': 'an app’s access taken back by its user on the account page',
   registration: 'a client registered itself (RFC 7591)',
   sign_up: 'an account created through sign-up',

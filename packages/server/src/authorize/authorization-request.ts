@@ -21,6 +21,7 @@ export type AuthorizationFlowContext = Pick<
   | 'secureCookies'
   | 'accounts'
   | 'upstreamProviders'
+  | 'audit'
   | 'now'
 >;
 

@@ -18,8 +18,8 @@ type Context = AuthorizationFlowContext;
  */
 export function interactionConsentEndpoint(
   context: Context,
-): (request: Request, id: string) => Promise<Response> {
-  return async (request, id) => {
+): (request: Request, id: string, clientAddress: string | undefined) => Promise<Response> {
+  return async (request, id, clientAddress) => {
     try {
       const now = context.now();
       const form = await readFormParameters(request);
@@ -33,7 +33,18 @@ export function interactionConsentEndpoint(
         throw invalidRequest('decision must be approve or deny');
       }
       await context.store.deleteInteraction(interaction.id);
+      const audit = (outcome: 'success' | 'failure') =>
+        context.audit.record({
+          type: 'consent',
+          outcome,
+          userId: login.userId,
+          clientId: authorization.client.clientId,
+          ip: clientAddress ?? null,
+          reason: outcome === 'failure' ? 'access_denied' : null,
+          details: { scope: authorization.scopes.join(' ') },
+        });
       if (form.decision === 'deny') {
+        audit('failure');
         throw new AuthorizationError(
           'access_denied',
           'the end-user denied the request',
@@ -47,6 +58,7 @@ export function interactionConsentEndpoint(
         scopes: [...new Set([...(previous?.scopes ?? []), ...authorization.scopes])],
         updatedAt: now,
       });
+      audit('success');
       return await issueCode(context, authorization, login, now);
     } catch (error) {
       return respondToBrowserError(context.issuer, error);

@@ -46,7 +46,18 @@ export function interactionLoginEndpoint(
 
       const keys = throttleKeys(username, clientAddress);
       const blocked = await loginBlocked(context, keys, now);
+      const audit = (outcome: 'success' | 'failure', reason: string | null, userId: string | null) =>
+        context.audit.record({
+          type: 'sign_in',
+          outcome,
+          userId,
+          clientId: authorization.client.clientId,
+          ip: clientAddress ?? null,
+          reason,
+          details: { method: 'password' },
+        });
       if (blocked) {
+        audit('failure', 'throttled', null);
         return again(
           `Too many failed sign-in attempts. Try again in ${blocked.retryAfterMinutes} minutes.`,
           429,
@@ -60,13 +71,19 @@ export function interactionLoginEndpoint(
         ? await verifyPassword(password, user.passwordHash)
         : await verifyDecoyPassword(password);
       if (!user || !valid) {
+        // The name typed is not recorded: people type their password into it by mistake.
+        audit('failure', user ? 'wrong_password' : 'unknown_user', user?.id ?? null);
         await recordLoginFailure(context, keys, now);
         return again('Wrong username or password.', 401);
       }
       await context.store.clearLoginFailures(keys.account);
       // Said only after the right password: it tells nothing to someone guessing.
-      if (user.disabledAt !== null) return again('This account is disabled. Ask your administrator.', 403);
+      if (user.disabledAt !== null) {
+        audit('failure', 'disabled', user.id);
+        return again('This account is disabled. Ask your administrator.', 403);
+      }
       if (context.accounts.requireVerifiedEmail && user.email !== null && !user.emailVerified) {
+        audit('failure', 'email_unverified', user.id);
         const email = user.email;
         if (await mayMail(context, email, now)) {
           const binding = browserBindingHash(context, request);
@@ -81,6 +98,7 @@ export function interactionLoginEndpoint(
           403,
         );
       }
+      audit('success', null, user.id);
       if (await hasSecondFactor(context, user.id)) {
         await context.store.setInteractionPendingUser(interaction.id, user.id);
         return seeOther(`${context.issuer}/interaction/${interaction.id}`);

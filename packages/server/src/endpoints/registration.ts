@@ -7,7 +7,7 @@ import { clientFromMetadata, registeredMetadata } from '../registration/register
 import { constantTimeEqual, sha256 } from '../tokens/hash.ts';
 import { randomValue } from '../tokens/random.ts';
 
-type Context = Pick<ServerContext, 'store' | 'issuer' | 'registration' | 'now'>;
+type Context = Pick<ServerContext, 'store' | 'issuer' | 'registration' | 'audit' | 'now'>;
 
 /** A Bearer token from the `Authorization` header, or `undefined`. */
 function bearer(request: Request): string | undefined {
@@ -27,7 +27,33 @@ function invalidToken(description: string): OAuthError {
  * client id, a secret for the secret-based methods (≥ 256 bits, stored hashed), and a
  * registration access token for the client configuration endpoint (RFC 7592).
  */
-export function registrationEndpoint(context: Context): (request: Request) => Promise<Response> {
+export function registrationEndpoint(
+  context: Context,
+): (request: Request, clientAddress: string | undefined) => Promise<Response> {
+  const register = registerClient(context);
+  return async (request, clientAddress) => {
+    try {
+      const { response, clientId } = await register(request);
+      context.audit.record({ type: 'registration', outcome: 'success', clientId, ip: clientAddress ?? null });
+      return response;
+    } catch (error) {
+      if (error instanceof OAuthError) {
+        context.audit.record({
+          type: 'registration',
+          outcome: 'failure',
+          ip: clientAddress ?? null,
+          reason: error.error,
+        });
+      }
+      throw error;
+    }
+  };
+}
+
+/** Checks the policy and the metadata, then stores the new client. */
+function registerClient(
+  context: Context,
+): (request: Request) => Promise<{ response: Response; clientId: string }> {
   return async (request) => {
     const policy = context.registration;
     if (typeof policy === 'object') {
@@ -48,7 +74,7 @@ export function registrationEndpoint(context: Context): (request: Request) => Pr
       createdAt: context.now(),
     });
     await context.store.insertClient(client);
-    return jsonNoStore(
+    const response = jsonNoStore(
       {
         ...registeredMetadata(context.issuer, client),
         ...(secret ? { client_secret: secret } : {}),
@@ -56,6 +82,7 @@ export function registrationEndpoint(context: Context): (request: Request) => Pr
       },
       201,
     );
+    return { response, clientId: client.clientId };
   };
 }
 

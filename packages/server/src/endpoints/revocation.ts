@@ -7,7 +7,7 @@ import { findUsableToken } from '../tokens/find-token.ts';
 
 type Context = Pick<
   ServerContext,
-  'clientKeys' | 'store' | 'findClient' | 'issuer' | 'accessTokenAudience' | 'keys' | 'now'
+  'clientKeys' | 'store' | 'findClient' | 'issuer' | 'accessTokenAudience' | 'keys' | 'audit' | 'now'
 >;
 
 /**
@@ -19,14 +19,26 @@ type Context = Pick<
  * endpoint reveals nothing. Client-credentials access tokens have no grant: they cannot be
  * revoked, which is said with `unsupported_token_type` (§2.2.1).
  */
-export function revocationEndpoint(context: Context): (request: Request) => Promise<Response> {
-  return async (request) => {
+export function revocationEndpoint(
+  context: Context,
+): (request: Request, clientAddress: string | undefined) => Promise<Response> {
+  return async (request, clientAddress) => {
     const params = await readFormParameters(request);
     const { client } = await authenticateClient(context, request, params, `${context.issuer}/revoke`);
     if (!params.token) throw invalidRequest('the token parameter is required');
     const found = await findUsableToken(context, params.token);
+    const audit = (userId: string | null) =>
+      context.audit.record({
+        type: 'revocation',
+        outcome: 'success',
+        userId,
+        clientId: client.clientId,
+        ip: clientAddress ?? null,
+        details: { token_type: found?.type ?? '' },
+      });
     if (found?.type === 'refresh_token' && found.refreshToken.clientId === client.clientId) {
       await context.store.revokeGrant(found.grant.id, context.now());
+      audit(found.grant.userId);
     } else if (found?.type === 'access_token' && found.claims.client_id === client.clientId) {
       if (found.claims.gid === undefined) {
         throw new OAuthError(
@@ -35,6 +47,7 @@ export function revocationEndpoint(context: Context): (request: Request) => Prom
         );
       }
       await context.store.revokeGrant(String(found.claims.gid), context.now());
+      audit(typeof found.claims.sub === 'string' ? found.claims.sub : null);
     }
     return new Response(null, { status: 200, headers: { 'cache-control': 'no-store', ...CORS_HEADERS } });
   };

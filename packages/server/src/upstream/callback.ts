@@ -17,7 +17,15 @@ import type { UpstreamProvider } from './providers.ts';
 
 type Context = Pick<
   ServerContext,
-  'issuer' | 'store' | 'secureCookies' | 'lifetimes' | 'upstreamProviders' | 'accounts' | 'logger' | 'now'
+  | 'issuer'
+  | 'store'
+  | 'secureCookies'
+  | 'lifetimes'
+  | 'upstreamProviders'
+  | 'accounts'
+  | 'logger'
+  | 'audit'
+  | 'now'
 >;
 
 /**
@@ -28,8 +36,10 @@ type Context = Pick<
  * (`link-account.ts`) for the pending interaction of this browser, asking for their second factor
  * here when they have one.
  */
-export function upstreamCallbackEndpoint(context: Context): (request: Request) => Promise<Response> {
-  return async (request) => {
+export function upstreamCallbackEndpoint(
+  context: Context,
+): (request: Request, clientAddress: string | undefined) => Promise<Response> {
+  return async (request, clientAddress) => {
     const cookies = [clearFlowCookie(context)];
     try {
       const now = context.now();
@@ -54,6 +64,13 @@ export function upstreamCallbackEndpoint(context: Context): (request: Request) =
       try {
         identity = await identify(provider, flow, new URL(`${context.issuer}/upstream/callback${query}`));
       } catch (error) {
+        context.audit.record({
+          type: 'sign_in',
+          outcome: 'failure',
+          ip: clientAddress ?? null,
+          reason: error instanceof ClientError ? error.error : 'upstream_answer_invalid',
+          details: { method: 'upstream', provider: provider.options.id },
+        });
         context.logger({
           level: 'warn',
           msg: 'upstream sign-in failed',
@@ -86,6 +103,14 @@ export function upstreamCallbackEndpoint(context: Context): (request: Request) =
           cookies,
         );
       }
+      context.audit.record({
+        type: 'sign_in',
+        outcome: 'success',
+        userId: account.userId,
+        clientId: interaction.clientId,
+        ip: clientAddress ?? null,
+        details: { method: 'upstream', provider: provider.options.id },
+      });
       if (await hasSecondFactor(context, account.userId)) {
         await context.store.setInteractionPendingUser(interaction.id, account.userId);
       } else {

@@ -149,6 +149,21 @@ describe('two-step verification', () => {
     assert.equal(claims.acr, '2');
     assert.deepEqual(claims.amr, ['pwd', 'otp', 'mfa']);
 
+    // The audit log: the enrolment, the wrong code, the right one (and never the codes themselves).
+    await h.idp.server.flushAuditLog();
+    const events = await h.idp.store.listAuditEvents({ limit: 100, userId: gusId, type: 'second_factor' });
+    assert.deepEqual(
+      events.map(({ type, outcome, reason, details }) => ({ type, outcome, reason, details })),
+      [
+        { type: 'second_factor.enrolled', outcome: 'success', reason: null, details: { method: 'totp' } },
+        { type: 'second_factor', outcome: 'failure', reason: 'wrong_code', details: { method: 'totp' } },
+        { type: 'second_factor', outcome: 'success', reason: null, details: { method: 'totp' } },
+      ],
+    );
+    assert.ok(
+      events.slice(1).every((event) => event.clientId === h.client.clientId && event.ip === '127.0.0.1'),
+    );
+
     // The same code is not accepted twice (RFC 6238 §5.2), even in another browser.
     const other = new TestBrowser();
     const second = await passwordStep(h, other);
@@ -166,6 +181,9 @@ describe('two-step verification', () => {
     const { pending, page } = await passwordStep(h, browser);
     const used = await submitForm(browser, page, { code: codes[3]!.toUpperCase() });
     assert.equal(used.status, 303, 'any case, with its dashes');
+    await h.idp.server.flushAuditLog();
+    const [recorded] = await h.idp.store.listAuditEvents({ limit: 1, newestFirst: true, userId: gusId });
+    assert.deepEqual(recorded?.details, { method: 'recovery_code' });
     const tokens = await finishAtClient(h, browser, used.headers.get('location')!, pending);
     assert.equal(jose.decodeJwt(tokens.id_token).acr, '2');
     assert.equal(await h.idp.store.countRecoveryCodes(gusId), 9);

@@ -45,6 +45,7 @@ export async function startTestServer(
     async close() {
       http.closeAllConnections();
       await new Promise<void>((resolve) => http.close(() => resolve()));
+      await server.close();
       await store.close();
       if (dir) rmSync(dir, { recursive: true, force: true });
     },
