@@ -9,7 +9,7 @@
  * fresh schema, all dropped at the end.
  *
  * Options: `--codes N` (measured, default 20000), `--warmup N` (default 500), `--only NAME[,NAME]`
- * (codegrant, codegrant-postgres, codegrant-postgres-2, oidc-provider), `--rounds N` (default 1:
+ * (codegrant, codegrant-metrics, codegrant-postgres, codegrant-postgres-2, oidc-provider), `--rounds N` (default 1:
  * run the subjects N times, alternating their order, and compare medians: steadier on a noisy
  * machine), `--profile NAME[,NAME]` (CPU profile of that single-process server while it serves,
  * written to bench/results/profiles/ and summarized after the table), `--no-sign`, `--no-clients`
@@ -57,6 +57,7 @@ const threadPoolSize = process.env.UV_THREADPOOL_SIZE ?? String(Math.max(2, avai
 /** How to start each subject: its file in servers/, its process count, whether it needs PostgreSQL. */
 const SUBJECTS: Record<SubjectName, { file: string; processes: number; postgres: boolean }> = {
   codegrant: { file: 'codegrant', processes: 1, postgres: false },
+  'codegrant-metrics': { file: 'codegrant', processes: 1, postgres: false },
   'codegrant-postgres': { file: 'codegrant-postgres', processes: 1, postgres: true },
   'codegrant-postgres-2': { file: 'codegrant-postgres', processes: 2, postgres: true },
   'oidc-provider': { file: 'oidc-provider', processes: 1, postgres: false },
@@ -197,6 +198,7 @@ async function runSubject(
       // per core, at least 2): all sign on it, and all measured faster with it than with Node's default 4.
       UV_THREADPOOL_SIZE: threadPoolSize,
       BENCH_CODEGRANT_STORE: codegrantStore,
+      BENCH_METRICS: name === 'codegrant-metrics' ? '1' : '',
       BENCH_PROCESSES: String(processes),
       ...(pg
         ? {

@@ -33,6 +33,9 @@ export function benchServerOptions(issuer: string, store: Store): AuthorizationS
     // One log line per request would measure the logger, not the server.
     logger: () => {},
     lifetimes: { code: CODE_LIFETIME_SECONDS },
+    // The product's defaults otherwise: the audit log is on (every exchange records an event);
+    // metrics only for the codegrant-metrics subject.
+    metrics: process.env.BENCH_METRICS === '1',
   };
 }
 

@@ -141,7 +141,14 @@ export async function createAuthorizationServer(
       return keys;
     },
   };
-  const router = createRouter(context);
+  const reloadKeys = async () => {
+    const records = await context.store.listSigningKeys();
+    // Decrypting keys costs a key derivation each: rebuild only when the keys changed.
+    if (keys.fingerprint !== keyFingerprint(records)) {
+      keys = await loadSigningKeys(context.store, context.now(), context.keyEncryption);
+    }
+  };
+  const router = createRouter(context, { reloadKeys });
 
   return {
     issuer: resolved.issuer,
@@ -179,13 +186,7 @@ export async function createAuthorizationServer(
         (typeof retention === 'number' ? await context.store.deleteAuditEventsBefore(now - retention) : 0)
       );
     },
-    async reloadKeys() {
-      const records = await context.store.listSigningKeys();
-      // Decrypting keys costs a key derivation each: rebuild only when the keys changed.
-      if (keys.fingerprint !== keyFingerprint(records)) {
-        keys = await loadSigningKeys(context.store, context.now(), context.keyEncryption);
-      }
-    },
+    reloadKeys,
     async metrics() {
       if (!metrics) throw new TypeError('metrics are off: create the server with metrics: true');
       return metrics.exposition();

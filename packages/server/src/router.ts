@@ -9,6 +9,7 @@ import { resetPasswordEndpoints } from './accounts/reset-password.ts';
 import { secondFactorEndpoint } from './accounts/second-factor.ts';
 import { signUpEndpoints } from './accounts/sign-up.ts';
 import { twoStepEndpoints } from './accounts/two-step.ts';
+import { mountAdminConsole } from './admin/console-routes.ts';
 import type { ServerContext } from './context.ts';
 import { authorizeEndpoint } from './endpoints/authorize.ts';
 import { discoveryEndpoint } from './endpoints/discovery.ts';
@@ -46,6 +47,12 @@ function endpointOf(c: Context<Env>): string {
   return path === '*' || path === '/*' ? 'unmatched' : path;
 }
 
+/** What the router needs of the server beyond its context. */
+export interface RouterOperations {
+  /** Reloads the signing keys (the console's rotation). */
+  reloadKeys: () => Promise<void>;
+}
+
 /** The two well-known names of the metadata document (OpenID Connect Discovery, RFC 8414). */
 const METADATA_DOCUMENTS = ['openid-configuration', 'oauth-authorization-server'] as const;
 
@@ -53,7 +60,7 @@ const METADATA_DOCUMENTS = ['openid-configuration', 'oauth-authorization-server'
  * The routes of the identity provider, every endpoint in one visible list. Paths are relative to
  * the issuer's path, so an issuer like `https://example.com/auth` works behind a path prefix.
  */
-export function createRouter(context: ServerContext): Hono<Env> {
+export function createRouter(context: ServerContext, operations: RouterOperations): Hono<Env> {
   const basePath = context.issuerUrl.pathname.replace(/\/$/, '');
   const root = new Hono<Env>();
   const app = basePath ? new Hono<Env>().basePath(basePath) : root;
@@ -203,6 +210,14 @@ export function createRouter(context: ServerContext): Hono<Env> {
   app.post('/end-session/confirm', (c) => endSessionConfirm(c.req.raw));
   for (const path of ['/token', '/userinfo', '/revoke', '/jwks']) {
     app.options(path, () => corsPreflight());
+  }
+
+  if (context.adminConsole) {
+    mountAdminConsole(app, context, {
+      selfFetch: async (request) => root.fetch(request, {}),
+      reloadKeys: operations.reloadKeys,
+      clientAddress,
+    });
   }
 
   if (basePath) root.route('/', app);

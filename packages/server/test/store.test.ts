@@ -1032,6 +1032,18 @@ function storeContract(open: () => Promise<Store>): void {
     });
   });
 
+  describe('hasAdmin', () => {
+    it('says whether any user is an administrator', async () => {
+      assert.equal(await store.hasAdmin(), false);
+      await seed();
+      assert.equal(await store.hasAdmin(), false);
+      await store.updateUser(aUser({ admin: true }));
+      assert.equal(await store.hasAdmin(), true);
+      await store.deleteUser('alice');
+      assert.equal(await store.hasAdmin(), false);
+    });
+  });
+
   describe('updateUser', () => {
     it('replaces every field of a user, keeping what was issued to them, and says it existed', async () => {
       await seed();

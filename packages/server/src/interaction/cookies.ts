@@ -8,6 +8,10 @@ export interface CookieNames {
   accountFlow: string;
   /** A sign-in at an upstream provider in progress (`upstream/flow-cookie.ts`). */
   upstream: string;
+  /** The admin console's session handle (`admin/console-session.ts`). */
+  admin: string;
+  /** The admin console's sign-in in progress: state, nonce, PKCE verifier, where to return. */
+  adminFlow: string;
 }
 
 /** The cookie names for an issuer: `__Host-` prefixed when served over https. */
@@ -19,6 +23,8 @@ export function cookieNames(secure: boolean): CookieNames {
     csrf: `${prefix}cg_csrf`,
     accountFlow: `${prefix}cg_account_flow`,
     upstream: `${prefix}cg_upstream`,
+    admin: `${prefix}cg_admin`,
+    adminFlow: `${prefix}cg_admin_flow`,
   };
 }
 
@@ -41,9 +47,9 @@ export function readCookie(request: Request, name: string): string | undefined {
 export function serializeCookie(
   name: string,
   value: string,
-  options: { secure: boolean; maxAge?: number },
+  options: { secure: boolean; maxAge?: number; sameSite?: 'Lax' | 'Strict' },
 ): string {
-  let cookie = `${name}=${value}; Path=/; HttpOnly; SameSite=Lax`;
+  let cookie = `${name}=${value}; Path=/; HttpOnly; SameSite=${options.sameSite ?? 'Lax'}`;
   if (options.secure) cookie += '; Secure';
   if (options.maxAge !== undefined) cookie += `; Max-Age=${options.maxAge}`;
   return cookie;

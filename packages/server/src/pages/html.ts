@@ -53,6 +53,13 @@ button.small{width:auto;margin:0;padding:.35rem .75rem;font-size:.875rem;white-s
 ul.codes{list-style:none;padding:0;display:grid;grid-template-columns:1fr 1fr;gap:.25rem .75rem;font-size:1rem}
 a.button.secondary{background:transparent;color:var(--fg);border:1px solid var(--line);margin-top:.75rem}
 a.button{display:block;text-align:center;text-decoration:none;margin-top:1.5rem;padding:.7rem;font-weight:600;border-radius:8px;background:var(--accent);color:#fff}
+main.console{width:min(72rem,calc(100vw - 2rem));align-self:start}main.console button:not(.small){display:inline-block;width:auto;padding:.55rem 1.1rem}
+nav.console{display:flex;flex-wrap:wrap;gap:.25rem 1rem;align-items:center;border-bottom:1px solid var(--line);padding-bottom:.75rem;margin-bottom:1rem}nav.console a{text-decoration:none}nav.console a[aria-current]{font-weight:700;color:var(--fg)}nav.console form{margin-left:auto}
+.table-wrap{overflow-x:auto}table{border-collapse:collapse;width:100%;font-size:.9375rem}th,td{text-align:left;padding:.45rem .5rem;border-bottom:1px solid var(--line);vertical-align:top;overflow-wrap:anywhere}th{color:var(--muted);font-weight:600}
+textarea,select{width:100%;padding:.5rem .75rem;font:inherit;color:inherit;background:transparent;border:1px solid var(--line);border-radius:8px}
+.actions{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center}.actions form{margin:0}.actions button{margin:0}
+form.filters{display:flex;flex-wrap:wrap;gap:.5rem;align-items:end}form.filters label{margin:0;font-weight:400;font-size:.875rem}form.filters input,form.filters select{width:auto}
+.secret{font-family:ui-monospace,monospace;padding:.5rem .75rem;border:1px dashed var(--line);border-radius:8px;overflow-wrap:anywhere;color:var(--fg)}
 `;
 
 /** A link under a form ("Create an account", "Forgot your password?"). */
@@ -101,15 +108,15 @@ export function renderPage(
     scriptHashes?: string[];
     /** Script files of our own origin, loaded in order at the end of the body. */
     scripts?: string[];
-    /** A wider card, for a page of several sections (the account page). */
-    wide?: boolean;
+    /** A wider card, for a page of several sections (the account page); `console`: the admin console's full width. */
+    wide?: boolean | 'console';
   } = {},
 ): Response {
   const scripts = options.scripts ?? [];
   const page = html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${title}</title><style>${new SafeHtml(STYLE)}</style></head>
-<body><main${options.wide ? html` class="wide"` : ''}>${body}</main>${scripts.map((src) => html`<script src="${src}"></script>`)}</body></html>`;
+<body><main${options.wide ? html` class="${options.wide === 'console' ? 'console' : 'wide'}"` : ''}>${body}</main>${scripts.map((src) => html`<script src="${src}"></script>`)}</body></html>`;
   return new Response(page.value, {
     status: options.status ?? 200,
     headers: { ...pageHeaders(options.scriptHashes, scripts.length > 0), ...options.headers },

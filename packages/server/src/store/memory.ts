@@ -106,6 +106,10 @@ export class MemoryStore implements Store {
     return true;
   }
 
+  async hasAdmin(): Promise<boolean> {
+    return this.#findUser((user) => user.admin) !== undefined;
+  }
+
   async updateUser(user: UserRecord): Promise<boolean> {
     if (!this.#users.has(user.id)) return false;
     const taken = this.#findUser((other) => other.username === user.username && other.id !== user.id);

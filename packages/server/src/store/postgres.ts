@@ -188,6 +188,10 @@ export class PostgresStore implements Store {
     return rows.map(toUser);
   }
 
+  async hasAdmin(): Promise<boolean> {
+    return (await this.#sql`SELECT 1 FROM users WHERE admin = 1 LIMIT 1`).length > 0;
+  }
+
   async updateUser(user: UserRecord): Promise<boolean> {
     const { id, ...columns } = toUserRow(user);
     return (await this.#sql`UPDATE users SET ${this.#sql(columns)} WHERE id = ${id}`).count > 0;

@@ -236,6 +236,10 @@ export class SqliteStore implements Store {
     return (this.#prepare('SELECT * FROM users ORDER BY username').all() as UserRow[]).map(toUser);
   }
 
+  async hasAdmin(): Promise<boolean> {
+    return this.#prepare('SELECT 1 FROM users WHERE admin = 1 LIMIT 1').get() !== undefined;
+  }
+
   async updateUser(user: UserRecord): Promise<boolean> {
     const result = this.#prepare(`
       UPDATE users SET username = @username, password_hash = @password_hash, email = @email,

@@ -34,6 +34,8 @@ export interface Store {
    */
   findUsersByEmail(email: string): Promise<UserRecord[]>;
   listUsers(): Promise<UserRecord[]>;
+  /** Whether any user is an administrator (the admin console is served only then). */
+  hasAdmin(): Promise<boolean>;
   /** Replaces a user's record, keyed by its `id`. @returns whether it existed */
   updateUser(user: UserRecord): Promise<boolean>;
   /** @returns whether a user was removed */

@@ -1,0 +1,96 @@
+import type { Configuration } from '@codegrant/client';
+import type { ServerContext } from '../context.ts';
+import { seeOther } from '../http/responses.ts';
+import { rotateSigningKeys } from '../keys/rotation.ts';
+import { auditPage } from '../pages/admin-audit-page.ts';
+import { keysPage, overviewPage } from '../pages/admin-overview-page.ts';
+import type { AuditOutcome, AuditQuery } from '../store/store.ts';
+import {
+  type ConsoleContext,
+  consoleChrome,
+  consoleSessionOrSignIn,
+  readConsoleForm,
+} from './console-session.ts';
+
+/** Audit events per console page. */
+const AUDIT_PAGE_SIZE = 50;
+
+type Context = ConsoleContext & Pick<ServerContext, 'keyEncryption'>;
+
+/**
+ * The console's overview, signing keys (list, rotate) and audit log (filtered, paged) pages.
+ * `reloadKeys` makes this process sign with new keys at once; the others pick them up within
+ * their key reload interval.
+ */
+export function consolePages(context: Context, relyingParty: Configuration, reloadKeys: () => Promise<void>) {
+  const signedIn = (request: Request) => consoleSessionOrSignIn(context, relyingParty, request);
+  return {
+    async overview(request: Request): Promise<Response> {
+      const session = await signedIn(request);
+      if (session instanceof Response) return session;
+      const users = await context.store.listUsers();
+      const day = context.now() - 86_400;
+      const failures = async (type: string) =>
+        (await context.store.listAuditEvents({ type, outcome: 'failure', since: day, limit: 10_000 })).length;
+      return overviewPage(consoleChrome(context, session, 'overview'), {
+        users: users.length,
+        admins: users.filter((user) => user.admin).length,
+        disabled: users.filter((user) => user.disabledAt !== null).length,
+        clients: (await context.store.listClients()).length,
+        failuresToday: (await failures('sign_in')) + (await failures('token')),
+        recent: await context.store.listAuditEvents({ limit: 10, newestFirst: true }),
+      });
+    },
+
+    async keys(request: Request): Promise<Response> {
+      const session = await signedIn(request);
+      if (session instanceof Response) return session;
+      const done = new URL(request.url).searchParams.get('done') === 'rotated';
+      return keysPage(
+        consoleChrome(context, session, 'keys'),
+        await context.store.listSigningKeys(),
+        done ? 'New signing keys were created; the previous ones are retired.' : undefined,
+      );
+    },
+
+    async rotateKeys(request: Request, ip: string | undefined): Promise<Response> {
+      const read = await readConsoleForm(context, relyingParty, request);
+      if (read instanceof Response) return read;
+      const created = await rotateSigningKeys(context.store, context.now(), context.keyEncryption);
+      await reloadKeys();
+      context.audit.record({
+        type: 'admin.keys.rotated',
+        outcome: 'success',
+        actorId: read.session.user.id,
+        ip: ip ?? null,
+        details: { kids: created.map((key) => key.kid).join(' ') },
+      });
+      return seeOther(`${context.issuer}/admin/keys?done=rotated`);
+    },
+
+    async audit(request: Request): Promise<Response> {
+      const session = await signedIn(request);
+      if (session instanceof Response) return session;
+      const query = new URL(request.url).searchParams;
+      const filter: Omit<AuditQuery, 'limit'> = { newestFirst: true };
+      const text = (name: string) => query.get(name)?.trim() || undefined;
+      const type = text('type');
+      if (type) filter.type = type;
+      const outcome = text('outcome');
+      if (outcome === 'success' || outcome === 'failure') filter.outcome = outcome as AuditOutcome;
+      const user = text('user');
+      if (user) filter.userId = user;
+      const client = text('client');
+      if (client) filter.clientId = client;
+      const after = text('after');
+      const events = await context.store.listAuditEvents({
+        ...filter,
+        ...(after ? { after } : {}),
+        limit: AUDIT_PAGE_SIZE + 1,
+      });
+      const shown = events.slice(0, AUDIT_PAGE_SIZE);
+      const next = events.length > AUDIT_PAGE_SIZE ? (shown.at(-1)?.id ?? null) : null;
+      return auditPage(consoleChrome(context, session, 'audit'), shown, filter, next);
+    },
+  };
+}
