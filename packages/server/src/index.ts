@@ -19,6 +19,7 @@ export { createMailer } from './accounts/mailer.ts';
 export { resetSecondFactors, setUserDisabled } from './admin/user-actions.ts';
 export type { AuditEvent } from './audit/audit-log.ts';
 export { AUDIT_EVENT_TYPES, type AuditEventType } from './audit/events.ts';
+export { usernamesOfEvents } from './audit/usernames.ts';
 export { buildMetadata } from './endpoints/discovery.ts';
 export { OAuthError } from './errors.ts';
 export { hashPassword, verifyPassword } from './interaction/password.ts';

@@ -4,6 +4,7 @@ import {
   type AuditOutcome,
   type AuditQuery,
   type Store,
+  usernamesOfEvents,
 } from '@codegrant/server';
 import type { Command } from '../command.ts';
 import { CliError } from '../errors.ts';
@@ -21,8 +22,8 @@ export const auditCommand: Command = {
   details: [
     'Prints audit events in the order they happened: without --since the latest ones (--limit, default',
     '100), with --since the first ones from then. --limit 0 prints every match (an export). With --json,',
-    'one JSON object per line (id, time, type, outcome, user_id, username, actor_id, client_id, ip, reason,',
-    'details): pipe it to a file or a log system. Times are ISO 8601 (2026-12-01T00:00:00Z) or an age',
+    'one JSON object per line (id, time, type, outcome, user_id, username, actor_id, actor, client_id, ip,',
+    'reason, details): pipe it to a file or a log system. Times are ISO 8601 (2026-12-01T00:00:00Z) or an age',
     `such as 15m, 24h, 7d. Types: ${Object.keys(AUDIT_EVENT_TYPES).join(', ')}; a prefix such as admin`,
     'matches its subtypes. Events are kept as long as serve --audit-retention-days says (90 by default).',
   ].join('\n'),
@@ -56,7 +57,7 @@ export const auditCommand: Command = {
     try {
       const filter = await auditFilter(args, store, now);
       const events = await readEvents(store, filter, limit);
-      const usernames = await usernamesOf(store, events);
+      const usernames = await usernamesOfEvents(store, events);
       const records = events.map((event) => ({
         id: event.id,
         time: new Date(event.time * 1000).toISOString(),
@@ -65,6 +66,7 @@ export const auditCommand: Command = {
         user_id: event.userId,
         username: event.userId === null ? null : (usernames.get(event.userId) ?? null),
         actor_id: event.actorId,
+        actor: event.actorId === null ? null : (usernames.get(event.actorId) ?? null),
         client_id: event.clientId,
         ip: event.ip,
         reason: event.reason,
@@ -128,17 +130,6 @@ async function readEvents(
     if (page.length < wanted || (limit > 0 && events.length >= limit)) return events;
     after = page.at(-1)?.id;
   }
-}
-
-/** The usernames of the accounts the events are about (accounts deleted since have none). */
-async function usernamesOf(store: Store, events: AuditEventRecord[]): Promise<Map<string, string>> {
-  const ids = new Set(events.flatMap((event) => (event.userId === null ? [] : [event.userId])));
-  const usernames = new Map<string, string>();
-  for (const id of ids) {
-    const user = await store.findUserById(id);
-    if (user) usernames.set(id, user.username);
-  }
-  return usernames;
 }
 
 /** Seconds since the epoch of an ISO 8601 time or an age (`15m`, `24h`, `7d`). */

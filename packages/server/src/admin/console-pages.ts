@@ -1,4 +1,5 @@
 import type { Configuration } from '@codegrant/client';
+import { usernamesOfEvents } from '../audit/usernames.ts';
 import type { ServerContext } from '../context.ts';
 import { seeOther } from '../http/responses.ts';
 import { rotateSigningKeys } from '../keys/rotation.ts';
@@ -28,17 +29,20 @@ export function consolePages(context: Context, relyingParty: Configuration, relo
     async overview(request: Request): Promise<Response> {
       const session = await signedIn(request);
       if (session instanceof Response) return session;
+      await context.audit.flush();
       const users = await context.store.listUsers();
       const day = context.now() - 86_400;
       const failures = async (type: string) =>
         (await context.store.listAuditEvents({ type, outcome: 'failure', since: day, limit: 10_000 })).length;
+      const recent = await context.store.listAuditEvents({ limit: 10, newestFirst: true });
       return overviewPage(consoleChrome(context, session, 'overview'), {
         users: users.length,
         admins: users.filter((user) => user.admin).length,
         disabled: users.filter((user) => user.disabledAt !== null).length,
         clients: (await context.store.listClients()).length,
         failuresToday: (await failures('sign_in')) + (await failures('token')),
-        recent: await context.store.listAuditEvents({ limit: 10, newestFirst: true }),
+        recent,
+        usernames: await usernamesOfEvents(context.store, recent),
       });
     },
 
@@ -83,6 +87,7 @@ export function consolePages(context: Context, relyingParty: Configuration, relo
       const client = text('client');
       if (client) filter.clientId = client;
       const after = text('after');
+      await context.audit.flush();
       const events = await context.store.listAuditEvents({
         ...filter,
         ...(after ? { after } : {}),
@@ -90,7 +95,8 @@ export function consolePages(context: Context, relyingParty: Configuration, relo
       });
       const shown = events.slice(0, AUDIT_PAGE_SIZE);
       const next = events.length > AUDIT_PAGE_SIZE ? (shown.at(-1)?.id ?? null) : null;
-      return auditPage(consoleChrome(context, session, 'audit'), shown, filter, next);
+      const usernames = await usernamesOfEvents(context.store, shown);
+      return auditPage(consoleChrome(context, session, 'audit'), shown, usernames, filter, next);
     },
   };
 }

@@ -4,6 +4,7 @@ import { sessionReference } from '../accounts/account-sessions.ts';
 import { parseEmailAddress } from '../accounts/email-address.ts';
 import { passwordProblem } from '../accounts/password-policy.ts';
 import type { AuditEventType } from '../audit/events.ts';
+import { usernamesOfEvents } from '../audit/usernames.ts';
 import type { ServerContext } from '../context.ts';
 import { seeOther } from '../http/responses.ts';
 import { hashPassword } from '../interaction/password.ts';
@@ -167,12 +168,14 @@ export function usersConsole(context: Context, relyingParty: Configuration) {
       const user = await context.store.findUserById(userId);
       if (!user) return notFoundPage(chrome, 'No such user', base, 'All users');
       const now = context.now();
+      await context.audit.flush();
       const grants = await context.store.listUserGrants(user.id, now);
       const clientNames = new Map<string, string>();
       for (const clientId of new Set(grants.map((grant) => grant.clientId))) {
         const client = await context.store.findClient(clientId);
         if (client?.name) clientNames.set(clientId, client.name);
       }
+      const events = await context.store.listAuditEvents({ userId: user.id, limit: 20, newestFirst: true });
       return userPage(chrome, {
         user,
         self: user.id === session.user.id,
@@ -186,7 +189,8 @@ export function usersConsole(context: Context, relyingParty: Configuration) {
         })),
         grants,
         clientNames,
-        events: await context.store.listAuditEvents({ userId: user.id, limit: 20, newestFirst: true }),
+        events,
+        usernames: await usernamesOfEvents(context.store, events),
         notice: notice(request),
       });
     },

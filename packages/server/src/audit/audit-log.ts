@@ -18,10 +18,12 @@ export interface AuditEvent {
 /** Where handlers record audit events: the {@link AuditLog}, or {@link NO_AUDIT} when it is off. */
 export interface AuditRecorder {
   record(event: AuditEvent): void;
+  /** Writes what waits in memory: readers of the log in this process then see their own events. */
+  flush(): Promise<void>;
 }
 
 /** The recorder of a server whose audit log is off (`audit: false`). */
-export const NO_AUDIT: AuditRecorder = { record() {} };
+export const NO_AUDIT: AuditRecorder = { record() {}, flush: async () => {} };
 
 /** Events wait at most this long in memory before they are written. */
 const FLUSH_AFTER_MS = 1000;

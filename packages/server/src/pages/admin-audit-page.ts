@@ -3,12 +3,19 @@ import { type ConsoleChrome, consolePage, consoleTable, consoleTime } from './ad
 import { html, type SafeHtml } from './html.ts';
 
 /** The table of audit events, newest first. */
-export function auditRows(events: AuditEventRecord[], issuer: string): SafeHtml {
+export function auditRows(
+  events: AuditEventRecord[],
+  usernames: Map<string, string>,
+  issuer: string,
+): SafeHtml {
+  const account = (id: string | null) =>
+    id === null
+      ? '–'
+      : html`<a href="${issuer}/admin/users/${encodeURIComponent(id)}">${usernames.get(id) ?? `${id.slice(0, 8)}…`}</a>`;
   const rows = events.map(
     (event) => html`<tr><td>${consoleTime(event.time)}</td><td>${event.type}</td>
 <td>${event.outcome === 'failure' ? html`<span class="badge warn">failure</span>` : 'success'}</td>
-<td>${event.userId ? html`<a href="${issuer}/admin/users/${encodeURIComponent(event.userId)}">${event.userId.slice(0, 8)}…</a>` : '–'}</td>
-<td>${event.actorId ? html`<a href="${issuer}/admin/users/${encodeURIComponent(event.actorId)}">${event.actorId.slice(0, 8)}…</a>` : '–'}</td>
+<td>${account(event.userId)}</td><td>${account(event.actorId)}</td>
 <td>${event.clientId ?? '–'}</td><td>${event.ip ?? '–'}</td><td>${event.reason ?? ''}</td>
 <td>${Object.entries(event.details)
       .map(([key, value]) => `${key}=${value}`)
@@ -25,6 +32,7 @@ export function auditRows(events: AuditEventRecord[], issuer: string): SafeHtml 
 export function auditPage(
   chrome: ConsoleChrome,
   events: AuditEventRecord[],
+  usernames: Map<string, string>,
   filter: Omit<AuditQuery, 'limit'>,
   next: string | null,
 ): Response {
@@ -46,7 +54,7 @@ export function auditPage(
 <label>User ID <input name="user" value="${filter.userId ?? ''}"></label>
 <label>Client ID <input name="client" value="${filter.clientId ?? ''}"></label>
 <button type="submit" class="small secondary">Filter</button></form>
-${auditRows(events, chrome.issuer)}
+${auditRows(events, usernames, chrome.issuer)}
 ${next ? html`<p><a href="${base}?${kept.toString()}">Older events</a></p>` : ''}
 <p class="hint">Export with <code>codegrant audit --json --limit 0</code>.</p>`,
   );

@@ -12,6 +12,8 @@ export interface OverviewInput {
   /** Failed sign-ins and refused token requests in the last 24 hours. */
   failuresToday: number;
   recent: AuditEventRecord[];
+  /** The usernames of the accounts the events name. */
+  usernames: Map<string, string>;
 }
 
 /** `GET /admin`: the numbers that matter, and the latest events. */
@@ -25,7 +27,7 @@ export function overviewPage(chrome: ConsoleChrome, input: OverviewInput): Respo
 <dt>Clients</dt><dd><a href="${base}/clients">${input.clients}</a></dd>
 <dt>Failures, last 24 h</dt><dd><a href="${base}/audit?outcome=failure">${input.failuresToday}</a></dd>
 </dl>
-<section><h2>Latest events</h2>${auditRows(input.recent, chrome.issuer)}</section>`,
+<section><h2>Latest events</h2>${auditRows(input.recent, input.usernames, chrome.issuer)}</section>`,
   );
 }
 

@@ -74,6 +74,8 @@ export interface UserPageInput {
   grants: GrantRecord[];
   clientNames: Map<string, string>;
   events: AuditEventRecord[];
+  /** The usernames of the accounts the events name. */
+  usernames: Map<string, string>;
   notice?: string | undefined;
 }
 
@@ -118,6 +120,6 @@ ${input.self ? '' : button('/delete', 'Delete user')}
 ${input.self ? html`<p class="hint">This is your own account: another administrator can disable or delete it.</p>` : ''}
 <section><h2>Sessions</h2>${consoleTable(['Signed in', 'How', 'Expires', ''], sessions, 'No live session.')}</section>
 <section><h2>Apps holding access</h2>${consoleTable(['App', 'Client ID', 'Scopes', 'Since', ''], grants, 'No app holds access.')}</section>
-<section><h2>Recent events</h2>${auditRows(input.events, chrome.issuer)}</section>`;
+<section><h2>Recent events</h2>${auditRows(input.events, input.usernames, chrome.issuer)}</section>`;
   return consolePage(user.username, chrome, content, { notice: input.notice });
 }

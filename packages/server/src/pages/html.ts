@@ -55,7 +55,7 @@ a.button.secondary{background:transparent;color:var(--fg);border:1px solid var(-
 a.button{display:block;text-align:center;text-decoration:none;margin-top:1.5rem;padding:.7rem;font-weight:600;border-radius:8px;background:var(--accent);color:#fff}
 main.console{width:min(72rem,calc(100vw - 2rem));align-self:start}main.console button:not(.small){display:inline-block;width:auto;padding:.55rem 1.1rem}
 nav.console{display:flex;flex-wrap:wrap;gap:.25rem 1rem;align-items:center;border-bottom:1px solid var(--line);padding-bottom:.75rem;margin-bottom:1rem}nav.console a{text-decoration:none}nav.console a[aria-current]{font-weight:700;color:var(--fg)}nav.console form{margin-left:auto}
-.table-wrap{overflow-x:auto}table{border-collapse:collapse;width:100%;font-size:.9375rem}th,td{text-align:left;padding:.45rem .5rem;border-bottom:1px solid var(--line);vertical-align:top;overflow-wrap:anywhere}th{color:var(--muted);font-weight:600}
+.table-wrap{overflow-x:auto}table{border-collapse:collapse;width:100%;font-size:.9375rem}th,td{text-align:left;padding:.45rem .5rem;border-bottom:1px solid var(--line);vertical-align:top;overflow-wrap:break-word}td code{word-break:break-all}th{color:var(--muted);font-weight:600}
 textarea,select{width:100%;padding:.5rem .75rem;font:inherit;color:inherit;background:transparent;border:1px solid var(--line);border-radius:8px}
 .actions{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center}.actions form{margin:0}.actions button{margin:0}
 form.filters{display:flex;flex-wrap:wrap;gap:.5rem;align-items:end}form.filters label{margin:0;font-weight:400;font-size:.875rem}form.filters input,form.filters select{width:auto}
