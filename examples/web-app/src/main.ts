@@ -51,6 +51,7 @@ codegrant dev setup
   Demo user          username ${setup.demoAccount.username}, password ${setup.demoAccount.password}${seeding.userCreated ? ' (created now)' : ''}
   Your account       ${setup.issuer}/account   (passkeys, two-step verification; sign-up and password reset on the login page:
                      their mail is printed below, marked NOT SENT, with its link)
+  Admin console      ${setup.issuer}/admin   (the demo user is an administrator)
   Demo client        ${setup.clientId}, confidential, ${registration}; its secret is in ${setup.clientFile}
   Database           ${dbPath}
 `);

@@ -26,7 +26,7 @@ export const DEMO_CLIENT_ID = 'demo-web-app';
 export type ClientRegistration = 'created' | 'reused' | 'replaced';
 
 /**
- * Creates the demo user unless a user of that name exists.
+ * Creates the demo user, an administrator, unless a user of that name exists.
  *
  * @returns whether it was created, and whether the documented password signs it in (an operator
  *   may have replaced the user)
@@ -47,7 +47,8 @@ export async function ensureDemoUser(store: Store): Promise<{ created: boolean; 
     email: 'demo@example.com',
     emailVerified: true,
     name: 'Demo User',
-    admin: false,
+    // The demo shows the admin console too: the demo user may use it.
+    admin: true,
     disabledAt: null,
     createdAt: now,
     updatedAt: now,
