@@ -5,6 +5,7 @@ import type { Readiness } from './endpoints/health.ts';
 import type { KeySet } from './keys/signing-keys.ts';
 import type { ServerMetrics } from './metrics/server-metrics.ts';
 import type { ResolvedOptions } from './options.ts';
+import type { RuntimeSettings } from './settings/runtime-settings.ts';
 import type { ClientRecord } from './store/store.ts';
 
 /**
@@ -25,4 +26,6 @@ export interface ServerContext extends ResolvedOptions {
   metrics: ServerMetrics | undefined;
   /** Whether shutdown began (readiness). */
   readiness: Readiness;
+  /** What administrators may change while it runs: client registration, sign-up. */
+  settings: RuntimeSettings;
 }

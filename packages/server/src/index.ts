@@ -13,6 +13,7 @@ import { ServerMetrics } from './metrics/server-metrics.ts';
 import { type AuthorizationServerOptions, resolveOptions } from './options.ts';
 import { ClientIdMetadataDocuments } from './registration/client-id-metadata-document.ts';
 import { type ConnectionInfo, createRouter } from './router.ts';
+import { RuntimeSettings } from './settings/runtime-settings.ts';
 
 export type { Mailer, MailerOptions, MailMessage } from './accounts/mailer.ts';
 export { createMailer } from './accounts/mailer.ts';
@@ -121,6 +122,14 @@ export async function createAuthorizationServer(
   const metrics = resolved.metricsEnabled ? new ServerMetrics() : undefined;
   // Only with metrics on is the store wrapped: off, its calls cost what they always did.
   const store = metrics ? instrumentedStore(resolved.store, metrics) : resolved.store;
+  const settings = await RuntimeSettings.load(
+    store,
+    {
+      registration: typeof resolved.registration === 'object' ? 'token' : resolved.registration,
+      signUp: resolved.accounts.signUp,
+    },
+    resolved.logger,
+  );
   const auditLog =
     resolved.auditRetentionSeconds === false ? undefined : new AuditLog(store, resolved.now, resolved.logger);
   const context: ServerContext = {
@@ -129,6 +138,7 @@ export async function createAuthorizationServer(
     audit: auditLog ?? NO_AUDIT,
     metrics,
     readiness: { draining: false },
+    settings,
     findClient: cachedClientLookup(
       store,
       resolved.clientIdMetadataDocuments === false

@@ -27,7 +27,7 @@ import { tokenEndpoint } from './endpoints/token.ts';
 import { userinfoEndpoint } from './endpoints/userinfo.ts';
 import { OAuthError } from './errors.ts';
 import { CORS_HEADERS, corsPreflight } from './http/cors.ts';
-import { jsonNoStore, oauthErrorResponse } from './http/responses.ts';
+import { jsonNoStore, notFound, oauthErrorResponse } from './http/responses.ts';
 import { upstreamCallbackEndpoint } from './upstream/callback.ts';
 import { upstreamStartEndpoint } from './upstream/start.ts';
 
@@ -132,12 +132,13 @@ export function createRouter(context: ServerContext, operations: RouterOperation
     secondFactor(c.req.raw, c.req.param('id'), clientAddress(c.req.raw, c.env)),
   );
   // Self-service accounts (`accounts/`): each flow only when its option is on.
-  if (context.accounts.signUp) {
+  // Sign-up is a setting too: routed whenever the server can mail, answered only while it is on.
+  if (context.accounts.signUp || context.mailer !== undefined) {
     const signUp = signUpEndpoints(context);
     app.get('/account/sign-up', (c) => signUp.page(c.req.raw));
     app.post('/account/sign-up', (c) => signUp.submit(c.req.raw, clientAddress(c.req.raw, c.env)));
   }
-  if (context.accounts.signUp || context.accounts.requireVerifiedEmail) {
+  if (context.accounts.signUp || context.mailer !== undefined || context.accounts.requireVerifiedEmail) {
     const confirm = confirmEmailEndpoints(context);
     app.get('/account/confirm', (c) => confirm.page(c.req.raw));
     app.post('/account/confirm', (c) => confirm.submit(c.req.raw, clientAddress(c.req.raw, c.env)));
@@ -198,7 +199,8 @@ export function createRouter(context: ServerContext, operations: RouterOperation
   app.on(['GET', 'POST'], '/userinfo', (c) => userinfo(c.req.raw));
   app.post('/revoke', (c) => revoke(c.req.raw, clientAddress(c.req.raw, c.env)));
   app.post('/introspect', (c) => introspect(c.req.raw));
-  if (context.registration !== 'off') {
+  {
+    // Always routed: whether registration is open is a setting that may change while it runs.
     const register = registrationEndpoint(context);
     const configure = clientConfigurationEndpoint(context);
     app.post('/register', (c) => register(c.req.raw, clientAddress(c.req.raw, c.env)));
@@ -221,15 +223,7 @@ export function createRouter(context: ServerContext, operations: RouterOperation
   }
 
   if (basePath) root.route('/', app);
-  root.notFound((c) =>
-    jsonNoStore(
-      {
-        error: 'not_found',
-        error_description: `no endpoint at ${c.req.method} ${new URL(c.req.url).pathname}`,
-      },
-      404,
-    ),
-  );
+  root.notFound((c) => notFound(c.req.raw));
   root.onError((error, c) => {
     if (error instanceof OAuthError) {
       metrics?.refusals.inc({ endpoint: endpointOf(c), error: error.error });

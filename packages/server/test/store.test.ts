@@ -893,6 +893,9 @@ async function assertUpgradedFromVersion6(store: Store): Promise<void> {
   await store.appendAuditEvents([event]);
   assert.deepEqual(await store.listAuditEvents({ limit: 10, userId: 'user-alice' }), [event]);
   await store.ping();
+  assert.deepEqual(await store.listSettings(), {});
+  await store.saveSetting('registration', '"open"', now);
+  assert.deepEqual(await store.listSettings(), { registration: '"open"' });
 }
 
 /** The store's contract: every test gets a fresh, migrated, empty store from `open`. */
@@ -2787,6 +2790,19 @@ function storeContract(open: () => Promise<Store>): void {
 
     it('answers a ping', async () => {
       await store.ping();
+    });
+  });
+
+  describe('settings', () => {
+    it('saves, replaces and deletes settings by name', async () => {
+      assert.deepEqual(await store.listSettings(), {});
+      await store.saveSetting('registration', '"open"', now);
+      await store.saveSetting('signUp', 'true', now);
+      await store.saveSetting('registration', '"token"', now + 1);
+      assert.deepEqual(await store.listSettings(), { registration: '"token"', signUp: 'true' });
+      await store.saveSetting('signUp', null, now + 2);
+      await store.saveSetting('unknown', null, now + 2);
+      assert.deepEqual(await store.listSettings(), { registration: '"token"' });
     });
   });
 

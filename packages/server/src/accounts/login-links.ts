@@ -8,7 +8,7 @@ import type { InteractionRecord } from '../store/store.ts';
  * "Create an account", "Forgot your password?", "Sign in with a passkey", "Sign in with {provider}".
  */
 export function loginPageExtras(
-  context: Pick<ServerContext, 'issuer' | 'accounts' | 'upstreamProviders'>,
+  context: Pick<ServerContext, 'issuer' | 'accounts' | 'upstreamProviders' | 'settings'>,
   interaction: Pick<InteractionRecord, 'id' | 'csrfToken'>,
 ): {
   signUp?: PageLink;
@@ -22,7 +22,7 @@ export function loginPageExtras(
       href: `${context.issuer}/interaction/${interaction.id}/upstream/${provider.options.id}`,
       text: `Sign in with ${provider.options.name}`,
     })),
-    ...(context.accounts.signUp
+    ...(context.settings.current.signUp
       ? { signUp: { href: `${context.issuer}/account/sign-up${query}`, text: 'Create an account' } }
       : {}),
     ...(context.accounts.passwordReset

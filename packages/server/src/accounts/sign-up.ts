@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { ServerContext } from '../context.ts';
 import { readFormParameters } from '../http/body.ts';
 import { withCookies } from '../interaction/cookies.ts';
 import { hashPassword } from '../interaction/password.ts';
@@ -15,10 +16,20 @@ import { passwordProblem } from './password-policy.ts';
 import { browserBindingHash, pendingInteraction, signInLink } from './same-browser.ts';
 import { mailVerificationLink } from './verification-mail.ts';
 
-type Context = MailingFlowContext;
+type Context = MailingFlowContext & Pick<ServerContext, 'settings'>;
+
+/** While sign-up is off (a setting that may change as the server runs), its page is not there. */
+function signUpOff(): Response {
+  return noticePage({
+    title: 'Sign-up is closed',
+    message: ['Accounts are created by an administrator here. Ask yours for one.'],
+    status: 404,
+  });
+}
 
 /**
- * `GET|POST /account/sign-up`: "Create an account" (option `accounts.signUp`).
+ * `GET|POST /account/sign-up`: "Create an account" (option `accounts.signUp`, or the console's
+ * settings: 404 while it is off).
  *
  * The answer to a valid request is the same page, after the same work (one scrypt hash), whether
  * the address is new or has an account: no account enumeration. A new address gets a link that
@@ -52,6 +63,7 @@ export function signUpEndpoints(context: Context): {
 
   return {
     async page(request) {
+      if (!context.settings.current.signUp) return signUpOff();
       try {
         return await render(request, new URL(request.url).searchParams.get('interaction'));
       } catch (error) {
@@ -60,6 +72,7 @@ export function signUpEndpoints(context: Context): {
     },
 
     async submit(request, clientAddress) {
+      if (!context.settings.current.signUp) return signUpOff();
       try {
         const now = context.now();
         const form = await readFormParameters(request);

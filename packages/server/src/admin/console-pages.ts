@@ -5,6 +5,7 @@ import { seeOther } from '../http/responses.ts';
 import { rotateSigningKeys } from '../keys/rotation.ts';
 import { auditPage } from '../pages/admin-audit-page.ts';
 import { keysPage, overviewPage } from '../pages/admin-overview-page.ts';
+import { settingsPage } from '../pages/admin-settings-page.ts';
 import type { AuditOutcome, AuditQuery } from '../store/store.ts';
 import {
   type ConsoleContext,
@@ -16,10 +17,11 @@ import {
 /** Audit events per console page. */
 const AUDIT_PAGE_SIZE = 50;
 
-type Context = ConsoleContext & Pick<ServerContext, 'keyEncryption'>;
+type Context = ConsoleContext & Pick<ServerContext, 'keyEncryption' | 'settings' | 'registration' | 'mailer'>;
 
 /**
- * The console's overview, signing keys (list, rotate) and audit log (filtered, paged) pages.
+ * The console's overview, signing keys (list, rotate), audit log (filtered, paged) and settings
+ * (client registration, sign-up: saved in the store for every process) pages.
  * `reloadKeys` makes this process sign with new keys at once; the others pick them up within
  * their key reload interval.
  */
@@ -70,6 +72,43 @@ export function consolePages(context: Context, relyingParty: Configuration, relo
         details: { kids: created.map((key) => key.kid).join(' ') },
       });
       return seeOther(`${context.issuer}/admin/keys?done=rotated`);
+    },
+
+    async settings(request: Request): Promise<Response> {
+      const session = await signedIn(request);
+      if (session instanceof Response) return session;
+      const saved = new URL(request.url).searchParams.get('done') === 'saved';
+      return settingsPage(consoleChrome(context, session, 'settings'), {
+        current: context.settings.current,
+        defaults: context.settings.defaults,
+        tokenConfigured: typeof context.registration === 'object',
+        canMail: context.mailer !== undefined,
+        notice: saved
+          ? 'The settings were saved: every server process applies them within a second.'
+          : undefined,
+      });
+    },
+
+    async saveSettings(request: Request, ip: string | undefined): Promise<Response> {
+      const read = await readConsoleForm(context, relyingParty, request);
+      if (read instanceof Response) return read;
+      const { form, session } = read;
+      const wanted = form.registration;
+      const registration =
+        wanted === 'open' || (wanted === 'token' && typeof context.registration === 'object')
+          ? wanted
+          : 'off';
+      // Sign-up mails: without a mailer it stays as it is.
+      const signUp = context.mailer !== undefined ? form.sign_up === 'yes' : context.settings.current.signUp;
+      const saved = await context.settings.save({ registration, signUp }, context.now());
+      context.audit.record({
+        type: 'admin.settings.updated',
+        outcome: 'success',
+        actorId: session.user.id,
+        ip: ip ?? null,
+        details: { registration: saved.registration, sign_up: saved.signUp },
+      });
+      return seeOther(`${context.issuer}/admin/settings?done=saved`);
     },
 
     async audit(request: Request): Promise<Response> {

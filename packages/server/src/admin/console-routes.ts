@@ -2,7 +2,7 @@ import type { Hono } from 'hono';
 import { respondToAccountError } from '../accounts/account-error.ts';
 import type { ServerContext } from '../context.ts';
 import { OAuthError } from '../errors.ts';
-import { jsonNoStore } from '../http/responses.ts';
+import { notFound } from '../http/responses.ts';
 import type { ConnectionInfo } from '../router.ts';
 import { adminRelyingParty, ensureAdminClient } from './admin-client.ts';
 import { clientsConsole } from './clients-console.ts';
@@ -65,13 +65,7 @@ export function mountAdminConsole(
         if (c.error instanceof OAuthError) c.res = respondToAccountError(c.error);
         return;
       }
-      return jsonNoStore(
-        {
-          error: 'not_found',
-          error_description: `no endpoint at ${c.req.method} ${new URL(c.req.url).pathname}`,
-        },
-        404,
-      );
+      return notFound(c.req.raw);
     });
   }
 
@@ -114,4 +108,6 @@ export function mountAdminConsole(
   app.get('/admin/keys', (c) => pages.keys(c.req.raw));
   app.post('/admin/keys/rotate', (c) => pages.rotateKeys(c.req.raw, ip(c.req.raw, c.env)));
   app.get('/admin/audit', (c) => pages.audit(c.req.raw));
+  app.get('/admin/settings', (c) => pages.settings(c.req.raw));
+  app.post('/admin/settings', (c) => pages.saveSettings(c.req.raw, ip(c.req.raw, c.env)));
 }

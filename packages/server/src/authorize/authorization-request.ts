@@ -22,6 +22,7 @@ export type AuthorizationFlowContext = Pick<
   | 'accounts'
   | 'upstreamProviders'
   | 'audit'
+  | 'settings'
   | 'now'
 >;
 

@@ -70,10 +70,25 @@ export function buildMetadata(
   };
 }
 
-/** Serves the metadata document (computed once; cacheable for 5 minutes). */
+/**
+ * Serves the metadata document (cacheable for 5 minutes), built again only when the registration
+ * mode changes (the console's settings): it advertises the registration endpoint while it is open.
+ */
 export function discoveryEndpoint(
-  context: Pick<ServerContext, 'issuer' | 'scopes' | 'registration' | 'clientIdMetadataDocuments'>,
+  context: Pick<
+    ServerContext,
+    'issuer' | 'scopes' | 'registration' | 'clientIdMetadataDocuments' | 'settings'
+  >,
 ): () => Response {
-  const metadata = buildMetadata(context);
-  return () => jsonPublic(metadata, 300);
+  let built: { mode: string; metadata: AuthorizationServerMetadata } | undefined;
+  return () => {
+    const mode = context.settings.current.registration;
+    if (built?.mode !== mode) {
+      built = {
+        mode,
+        metadata: buildMetadata({ ...context, registration: mode === 'token' ? context.registration : mode }),
+      };
+    }
+    return jsonPublic(built.metadata, 300);
+  };
 }

@@ -1,13 +1,13 @@
 import type { ServerContext } from '../context.ts';
 import { OAuthError } from '../errors.ts';
 import { readJsonBody } from '../http/body.ts';
-import { jsonNoStore } from '../http/responses.ts';
+import { jsonNoStore, notFound } from '../http/responses.ts';
 import { validateClientMetadata } from '../registration/client-metadata.ts';
 import { clientFromMetadata, registeredMetadata } from '../registration/registered-client.ts';
 import { constantTimeEqual, sha256 } from '../tokens/hash.ts';
 import { randomValue } from '../tokens/random.ts';
 
-type Context = Pick<ServerContext, 'store' | 'issuer' | 'registration' | 'audit' | 'now'>;
+type Context = Pick<ServerContext, 'store' | 'issuer' | 'registration' | 'settings' | 'audit' | 'now'>;
 
 /** A Bearer token from the `Authorization` header, or `undefined`. */
 function bearer(request: Request): string | undefined {
@@ -32,6 +32,8 @@ export function registrationEndpoint(
 ): (request: Request, clientAddress: string | undefined) => Promise<Response> {
   const register = registerClient(context);
   return async (request, clientAddress) => {
+    // Off (a setting that may change as the server runs): as if there were no endpoint.
+    if (!registrationOpen(context)) return notFound(request);
     try {
       const { response, clientId } = await register(request);
       context.audit.record({ type: 'registration', outcome: 'success', clientId, ip: clientAddress ?? null });
@@ -50,15 +52,26 @@ export function registrationEndpoint(
   };
 }
 
+/** The token of registration mode `token`, when the server was given one (it cannot be set while it runs). */
+function initialAccessTokenOf(context: Pick<ServerContext, 'registration'>): string | undefined {
+  return typeof context.registration === 'object' ? context.registration.initialAccessToken : undefined;
+}
+
+/** Whether clients may register now: open, or with a token the server has. */
+function registrationOpen(context: Pick<ServerContext, 'registration' | 'settings'>): boolean {
+  const mode = context.settings.current.registration;
+  return mode === 'open' || (mode === 'token' && initialAccessTokenOf(context) !== undefined);
+}
+
 /** Checks the policy and the metadata, then stores the new client. */
 function registerClient(
   context: Context,
 ): (request: Request) => Promise<{ response: Response; clientId: string }> {
   return async (request) => {
-    const policy = context.registration;
-    if (typeof policy === 'object') {
+    const initialAccessToken = initialAccessTokenOf(context);
+    if (context.settings.current.registration === 'token' && initialAccessToken) {
       const token = bearer(request);
-      if (!token || !constantTimeEqual(token, policy.initialAccessToken)) {
+      if (!token || !constantTimeEqual(token, initialAccessToken)) {
         throw invalidToken('registration requires the initial access token (RFC 7591 §3)');
       }
     }

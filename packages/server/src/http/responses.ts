@@ -11,6 +11,17 @@ export function jsonNoStore(body: unknown, status = 200, headers: Record<string,
   });
 }
 
+/** The 404 of a path with no endpoint (or one that is off). */
+export function notFound(request: Request): Response {
+  return jsonNoStore(
+    {
+      error: 'not_found',
+      error_description: `no endpoint at ${request.method} ${new URL(request.url).pathname}`,
+    },
+    404,
+  );
+}
+
 /** The RFC 6749 §5.2 / RFC 6750 §3 JSON response of an {@link OAuthError}. */
 export function oauthErrorResponse(error: OAuthError, headers: Record<string, string> = {}): Response {
   const extra: Record<string, string> = { ...headers, ...error.headers };

@@ -8,6 +8,7 @@ const SECTIONS = [
   ['clients', '/clients', 'Clients'],
   ['keys', '/keys', 'Signing keys'],
   ['audit', '/audit', 'Audit log'],
+  ['settings', '/settings', 'Settings'],
 ] as const;
 
 /** A section of the console. */

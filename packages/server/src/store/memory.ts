@@ -35,6 +35,7 @@ export class MemoryStore implements Store {
   readonly #users = new Map<string, UserRecord>();
   /** In id order: ids sort by time, and events are appended as they happen. */
   readonly #auditEvents: AuditEventRecord[] = [];
+  readonly #settings = new Map<string, string>();
   readonly #clients = new Map<string, ClientRecord>();
   readonly #signingKeys = new Map<string, SigningKeyRecord>();
   readonly #interactions = new Map<string, InteractionRecord>();
@@ -561,6 +562,15 @@ export class MemoryStore implements Store {
   }
 
   async ping(): Promise<void> {}
+
+  async listSettings(): Promise<Record<string, string>> {
+    return Object.fromEntries(this.#settings);
+  }
+
+  async saveSetting(name: string, value: string | null): Promise<void> {
+    if (value === null) this.#settings.delete(name);
+    else this.#settings.set(name, value);
+  }
 
   #findUser(predicate: (user: UserRecord) => boolean): UserRecord | undefined {
     for (const user of this.#users.values()) if (predicate(user)) return user;

@@ -274,7 +274,7 @@ CREATE INDEX upstream_identities_user_id ON upstream_identities (user_id);
   },
   {
     id: 7,
-    name: 'operating: administrators, disabled users, the audit log',
+    name: 'operating: administrators, disabled users, the audit log, settings',
     // The audit log is append-only: the store offers no UPDATE of it, and deletes only past retention.
     sql: `
 ALTER TABLE users ADD COLUMN admin INTEGER NOT NULL DEFAULT 0;
@@ -295,6 +295,12 @@ CREATE TABLE audit_events (
 CREATE INDEX audit_events_time ON audit_events (time);
 CREATE INDEX audit_events_user_id ON audit_events (user_id);
 CREATE INDEX audit_events_client_id ON audit_events (client_id);
+
+CREATE TABLE settings (
+  name TEXT PRIMARY KEY,
+  value TEXT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
 `,
   },
 ];

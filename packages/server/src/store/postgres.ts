@@ -639,6 +639,21 @@ export class PostgresStore implements Store {
   async ping(): Promise<void> {
     await this.#sql`SELECT 1`;
   }
+
+  async listSettings(): Promise<Record<string, string>> {
+    const rows = await this.#sql<{ name: string; value: string }[]>`SELECT name, value FROM settings`;
+    return Object.fromEntries(rows.map((row) => [row.name, row.value]));
+  }
+
+  async saveSetting(name: string, value: string | null, now: number): Promise<void> {
+    if (value === null) {
+      await this.#sql`DELETE FROM settings WHERE name = ${name}`;
+      return;
+    }
+    await this.#sql`
+      INSERT INTO settings (name, value, updated_at) VALUES (${name}, ${value}, ${now})
+      ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`;
+  }
 }
 
 /**

@@ -735,6 +735,25 @@ export class SqliteStore implements Store {
     this.#prepare('SELECT 1').get();
   }
 
+  async listSettings(): Promise<Record<string, string>> {
+    const rows = this.#prepare('SELECT name, value FROM settings').all() as { name: string; value: string }[];
+    return Object.fromEntries(rows.map((row) => [row.name, row.value]));
+  }
+
+  async saveSetting(name: string, value: string | null, now: number): Promise<void> {
+    if (value === null) {
+      this.#prepare('DELETE FROM settings WHERE name = ?').run(name);
+      return;
+    }
+    this.#prepare(`
+      INSERT INTO settings (name, value, updated_at) VALUES (?, ?, ?)
+      ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`).run(
+      name,
+      value,
+      now,
+    );
+  }
+
   /** The statement for `sql`, prepared on its first use (after the schema exists) and then reused. */
   #prepare(sql: string): Database.Statement {
     let statement = this.#statements.get(sql);

@@ -238,6 +238,11 @@ export interface Store {
   deleteAuditEventsBefore(before: number): Promise<number>;
   /** Resolves when the store answers a trivial query; rejects when it cannot (readiness checks). */
   ping(): Promise<void>;
+
+  /** The settings saved by administrators (`settings/runtime-settings.ts`), by name: JSON text. */
+  listSettings(): Promise<Record<string, string>>;
+  /** Saves a setting for every process (`null` deletes it: the server's option applies again). */
+  saveSetting(name: string, value: string | null, now: number): Promise<void>;
 }
 
 /** Whether an audited action succeeded. */

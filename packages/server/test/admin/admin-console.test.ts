@@ -5,10 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { sha256 } from '@codegrant/server';
+import { createAuthorizationServer, createMailer, sha256 } from '@codegrant/server';
 import { readForm, TestBrowser } from '../helpers/browser.ts';
 import { codeExchange, obtainCode, tokenRequest } from '../helpers/codes.ts';
 import { signIn } from '../helpers/sign-in.ts';
+import { startSmtpServer, type TestSmtpServer } from '../helpers/smtp.ts';
 import { addClient, addUser, startTestServer, type TestServer } from '../helpers/test-server.ts';
 
 const ada = { username: 'ada', password: 'ada has a long password' };
@@ -328,5 +329,125 @@ describe('admin console', () => {
     assert.equal(out.status, 200);
     assert.match(await out.text(), /Signed out of the admin console/);
     assert.equal((await console.fetch(`${server.issuer}/admin`)).status, 303);
+  });
+});
+
+describe('admin console settings', () => {
+  let server: TestServer;
+  let smtp: TestSmtpServer;
+  const browser = new TestBrowser();
+
+  before(async () => {
+    smtp = await startSmtpServer();
+    server = await startTestServer({ mailer: createMailer({ smtpUrl: smtp.url, from: 'id@example.com' }) });
+    const adaId = await addUser(server.store, ada.username, ada.password);
+    await server.store.updateUser({ ...(await server.store.findUserById(adaId))!, admin: true });
+  });
+  after(async () => {
+    await server.close();
+    await smtp.close();
+  });
+
+  /** The login page of a new authorization request (of a new client). */
+  async function loginPage(): Promise<string> {
+    const app = await addClient(server.store, { redirectUris: [APP_REDIRECT] });
+    const start = new TestBrowser();
+    const redirect = await start.fetch(
+      `${server.issuer}/authorize?${new URLSearchParams({
+        client_id: app.clientId,
+        redirect_uri: APP_REDIRECT,
+        response_type: 'code',
+        scope: 'openid',
+        code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+        code_challenge_method: 'S256',
+      })}`,
+    );
+    return (await start.fetch(new URL(redirect.headers.get('location')!, server.issuer))).text();
+  }
+
+  async function metadata(): Promise<Record<string, unknown>> {
+    return (await (await fetch(`${server.issuer}/.well-known/openid-configuration`)).json()) as Record<
+      string,
+      unknown
+    >;
+  }
+
+  it('opens and closes client registration and sign-up for every process, saved in the store', async () => {
+    const { callbackUrl } = await signIn(
+      browser,
+      `${server.issuer}/admin/settings`,
+      `${server.issuer}/admin/callback`,
+      ada,
+    );
+    await browser.fetch(callbackUrl);
+    const page = await (await browser.fetch(`${server.issuer}/admin/settings`)).text();
+    assert.match(page, /<h1>Settings<\/h1>/);
+    assert.match(
+      page,
+      /value="token"[^>]* disabled/,
+      'no initial access token configured: token mode is not offered',
+    );
+    assert.equal((await metadata()).registration_endpoint, undefined);
+    assert.doesNotMatch(await loginPage(), /Create an account/);
+    assert.equal((await fetch(`${server.issuer}/account/sign-up`)).status, 404);
+
+    const form = readForm(
+      page.slice(page.indexOf(`<form method="post" action="${server.issuer}/admin/settings"`)),
+    );
+    const save = (fields: Record<string, string>) =>
+      browser.postForm(`${server.issuer}/admin/settings`, { csrf_token: form.hidden.csrf_token!, ...fields });
+    assert.equal((await save({ registration: 'open', sign_up: 'yes' })).status, 303);
+
+    assert.equal((await metadata()).registration_endpoint, `${server.issuer}/register`);
+    const registered = await fetch(`${server.issuer}/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ redirect_uris: [APP_REDIRECT] }),
+    });
+    assert.equal(registered.status, 201);
+    assert.match(await loginPage(), /Create an account/);
+    assert.equal((await fetch(`${server.issuer}/account/sign-up`)).status, 200);
+
+    // Another process on the same database sees the settings at its start, and changes within a second.
+    const other = await createAuthorizationServer({
+      issuer: server.issuer,
+      store: server.store,
+      logger: () => {},
+    });
+    const otherRegister = () =>
+      other.fetch(
+        new Request(`${server.issuer}/register`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ redirect_uris: [APP_REDIRECT] }),
+        }),
+      );
+    assert.equal((await otherRegister()).status, 201);
+
+    assert.equal((await save({ registration: 'off' })).status, 303);
+    assert.equal((await metadata()).registration_endpoint, undefined);
+    assert.equal(
+      (await fetch(`${server.issuer}/register`, { method: 'POST', body: '{}' })).status,
+      404,
+      'closed at once in this process',
+    );
+    assert.equal((await fetch(`${server.issuer}/account/sign-up`)).status, 404);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await otherRegister(); // the first call after a second reads the store again…
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal((await otherRegister()).status, 404, '…and the other process is closed too');
+    await other.close();
+
+    // Equal to the server's options again: nothing is left overriding them.
+    assert.deepEqual(await server.store.listSettings(), {});
+    await server.server.flushAuditLog();
+    const changes = await server.store.listAuditEvents({ type: 'admin.settings.updated', limit: 5 });
+    assert.deepEqual(
+      changes.map((event) => event.details),
+      [
+        { registration: 'open', sign_up: true },
+        { registration: 'off', sign_up: false },
+      ],
+    );
   });
 });
