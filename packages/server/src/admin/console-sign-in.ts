@@ -50,6 +50,14 @@ export function consoleCallbackEndpoint(
     } catch (error) {
       return again('Not signed in', `The sign-in did not complete: ${(error as Error).message}`, 400);
     }
+    if (!tokens.refresh_token) {
+      // The console's session is a refresh token: the server's scopes must offer offline_access.
+      return again(
+        'The console cannot sign in',
+        'The server’s scopes lack offline_access, which the console needs.',
+        500,
+      );
+    }
     const userId = tokens.claims()?.sub ?? '';
     const user = await context.store.findUserById(userId);
     const audit = (outcome: 'success' | 'failure', reason: string | null) =>
@@ -60,8 +68,8 @@ export function consoleCallbackEndpoint(
         ip: clientAddress ?? null,
         reason,
       });
-    if (!user?.admin || user.disabledAt !== null || !tokens.refresh_token) {
-      if (tokens.refresh_token) await tokenRevocation(relyingParty, tokens.refresh_token);
+    if (!user?.admin || user.disabledAt !== null) {
+      await tokenRevocation(relyingParty, tokens.refresh_token);
       audit('failure', 'not_admin');
       return withCookies(
         noticePage({

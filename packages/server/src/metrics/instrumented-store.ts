@@ -9,8 +9,9 @@ import type { ServerMetrics } from './server-metrics.ts';
 export function instrumentedStore(store: Store, metrics: ServerMetrics): Store {
   const wrapped = new Map<PropertyKey, unknown>();
   return new Proxy(store, {
-    get(target, property, receiver) {
-      const value = Reflect.get(target, property, receiver);
+    get(target, property) {
+      // The store itself as receiver: its methods and getters reach its private fields.
+      const value = Reflect.get(target, property);
       if (typeof value !== 'function' || typeof property !== 'string') return value;
       let timed = wrapped.get(property);
       if (timed === undefined) {
