@@ -5,7 +5,12 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { AuditEventRecord, AuditQuery } from '@codegrant/server';
+import {
+  type AuditEventRecord,
+  type AuditQuery,
+  createAuthorizationServer,
+  MemoryStore,
+} from '@codegrant/server';
 import { TestBrowser } from '../helpers/browser.ts';
 import { codeExchange, obtainCode, tokenRequest } from '../helpers/codes.ts';
 import { signIn } from '../helpers/sign-in.ts';
@@ -254,5 +259,68 @@ describe('audit log events', () => {
         clientId: registered.client_id!,
       },
     ]);
+  });
+});
+
+describe('audit log retention and off', () => {
+  it('deletes events older than the retention at the periodic sweep, and keeps the rest', async () => {
+    const clock = { now: Math.floor(Date.now() / 1000) };
+    const server = await startTestServer({ audit: { retentionDays: 1 }, now: () => clock.now });
+    try {
+      const client = await addClient(server.store, { redirectUris: [REDIRECT_URI] });
+      const refused = () =>
+        tokenRequest(
+          server.issuer,
+          { grant_type: 'authorization_code', code: 'x', redirect_uri: REDIRECT_URI },
+          {
+            clientId: client.clientId,
+            clientSecret: client.clientSecret!,
+          },
+        );
+      assert.equal((await refused()).status, 400);
+      clock.now += 86_400 + 1;
+      assert.equal((await refused()).status, 400);
+      await server.server.flushAuditLog();
+      assert.equal((await server.store.listAuditEvents({ limit: 10 })).length, 2);
+      await server.server.sweep();
+      const kept = await server.store.listAuditEvents({ limit: 10 });
+      assert.deepEqual(
+        kept.map((event) => event.time),
+        [clock.now],
+        'the day-old event is gone',
+      );
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('records nothing with audit: false', async () => {
+    const server = await startTestServer({ audit: false });
+    try {
+      const response = await tokenRequest(
+        server.issuer,
+        { grant_type: 'client_credentials' },
+        {
+          clientId: 'nobody',
+          clientSecret: 'nothing',
+        },
+      );
+      assert.equal(response.status, 401);
+      await server.server.flushAuditLog();
+      assert.deepEqual(await server.store.listAuditEvents({ limit: 10 }), []);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('refuses a retention that is not a whole number of days', async () => {
+    await assert.rejects(
+      createAuthorizationServer({
+        issuer: 'https://id.example.com',
+        store: new MemoryStore(),
+        audit: { retentionDays: 1.5 },
+      }),
+      /retentionDays/,
+    );
   });
 });
