@@ -42,7 +42,11 @@ export {
 export { DPoP, randomDPoPKeyPair } from './dpop.ts';
 export { endSessionUrl } from './end-session.ts';
 export { ClientError, type ClientErrorCode, type ClientErrorDetails, isDPoPNonceError } from './errors.ts';
-export { buildAuthorizationUrl, buildEndSessionUrl } from './high-level/authorization.ts';
+export {
+  buildAuthorizationUrl,
+  buildAuthorizationUrlWithPAR,
+  buildEndSessionUrl,
+} from './high-level/authorization.ts';
 export {
   allowInsecureRequests,
   type ClientMetadata,
@@ -85,6 +89,11 @@ export {
 } from './introspection.ts';
 export type { PrivateKey } from './keys.ts';
 export { type ProtectedResourceRequestOptions, protectedResourceRequest } from './protected-resource.ts';
+export {
+  type PushedAuthorizationResponse,
+  processPushedAuthorizationResponse,
+  pushedAuthorizationRequest,
+} from './pushed-authorization.ts';
 export {
   type DynamicClientRegistrationRequestOptions,
   dynamicClientRegistrationRequest,

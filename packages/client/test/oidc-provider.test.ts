@@ -6,6 +6,7 @@ import {
   allowInsecureRequests,
   authorizationCodeGrant,
   buildAuthorizationUrl,
+  buildAuthorizationUrlWithPAR,
   buildEndSessionUrl,
   ClientError,
   ClientSecretBasic,
@@ -260,5 +261,86 @@ describe('end to end against oidc-provider', () => {
     const response = await fetch(url, { redirect: 'manual' });
     assert.equal(response.status, 200);
     assert.match(await response.text(), /logout/i);
+  });
+
+  it('pushes the authorization request first (PAR, RFC 9126): the URL carries only client_id and request_uri', async () => {
+    const config = await discovery(
+      new URL(op.issuer),
+      CONFIDENTIAL.client_id,
+      CONFIDENTIAL.client_secret,
+      ClientSecretBasic(CONFIDENTIAL.client_secret),
+      { execute },
+    );
+    assert.equal(config.serverMetadata().pushed_authorization_request_endpoint, `${op.issuer}/request`);
+    const verifier = randomPKCECodeVerifier();
+    const state = randomState();
+    const nonce = randomNonce();
+    const url = await buildAuthorizationUrlWithPAR(config, {
+      redirect_uri: REDIRECT_URI,
+      scope: 'openid email',
+      code_challenge: await calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      state,
+      nonce,
+      prompt: 'consent',
+    });
+    assert.deepEqual([...url.searchParams.keys()].sort(), ['client_id', 'request_uri']);
+    assert.match(url.searchParams.get('request_uri') ?? '', /^urn:ietf:params:oauth:request_uri:/);
+    const callback = await signInAtOidcProvider(url);
+    const tokens = await authorizationCodeGrant(config, callback, {
+      pkceCodeVerifier: verifier,
+      expectedState: state,
+      expectedNonce: nonce,
+    });
+    assert.equal(tokens.claims()?.sub, 'alice');
+  });
+
+  it('pushes a public client’s request bound to its DPoP key, learning the nonce on the way', async () => {
+    const config = await discovery(new URL(op.issuer), PUBLIC.client_id, undefined, None(), { execute });
+    const DPoP = getDPoPHandle(config, await randomDPoPKeyPair('ES256'));
+    const verifier = randomPKCECodeVerifier();
+    const state = randomState();
+    const url = await buildAuthorizationUrlWithPAR(
+      config,
+      {
+        redirect_uri: REDIRECT_URI,
+        scope: 'openid',
+        code_challenge: await calculatePKCECodeChallenge(verifier),
+        code_challenge_method: 'S256',
+        state,
+        prompt: 'consent',
+      },
+      { DPoP },
+    );
+    const callback = await signInAtOidcProvider(url);
+    const tokens = await authorizationCodeGrant(
+      config,
+      callback,
+      { pkceCodeVerifier: verifier, expectedState: state },
+      undefined,
+      {
+        DPoP,
+      },
+    );
+    assert.equal(tokens.token_type.toLowerCase(), 'dpop');
+  });
+
+  it('says what oidc-provider refused at its PAR endpoint', async () => {
+    const config = await discovery(
+      new URL(op.issuer),
+      CONFIDENTIAL.client_id,
+      CONFIDENTIAL.client_secret,
+      ClientSecretBasic(CONFIDENTIAL.client_secret),
+      { execute },
+    );
+    const refused = await buildAuthorizationUrlWithPAR(config, {
+      redirect_uri: 'https://not-registered.example.com/cb',
+      scope: 'openid',
+      code_challenge: await calculatePKCECodeChallenge(randomPKCECodeVerifier()),
+      code_challenge_method: 'S256',
+    }).catch((error: unknown) => error);
+    assert.ok(refused instanceof ClientError);
+    assert.equal(refused.code, 'ERR_SERVER_ERROR');
+    assert.match(refused.error ?? '', /invalid_redirect_uri|invalid_request/);
   });
 });

@@ -37,6 +37,8 @@ export interface Lifetimes {
   emailVerification: number;
   /** A password reset link (default 30 minutes). */
   passwordReset: number;
+  /** A pushed authorization request's `request_uri` (default 60: RFC 9126 §2.2 wants it short). */
+  pushedRequest: number;
 }
 
 /**
@@ -209,6 +211,11 @@ export interface AuthorizationServerOptions {
    * … --admin`). On by default, and it answers 404 until an administrator exists; `false` removes it.
    */
   adminConsole?: boolean;
+  /**
+   * Every authorization request must be pushed to `/par` first (RFC 9126 §5), for every client;
+   * a client can also require it for itself (`require_pushed_authorization_requests`). Default false.
+   */
+  requirePushedAuthorizationRequests?: boolean;
   /** Receives one record per request and per internal error (default: errors to stderr only). */
   logger?: Logger;
   /** The clock, in seconds since the epoch (tests move it). */
@@ -243,6 +250,7 @@ export interface ResolvedOptions {
   auditRetentionSeconds: number | null | false;
   metricsEnabled: boolean;
   adminConsole: boolean;
+  requirePushedAuthorizationRequests: boolean;
   logger: Logger;
   now: () => number;
 }
@@ -256,6 +264,7 @@ const DEFAULT_LIFETIMES: Lifetimes = {
   interaction: 600,
   emailVerification: 3600,
   passwordReset: 1800,
+  pushedRequest: 60,
 };
 
 const DEFAULT_THROTTLE: LoginThrottle = {
@@ -313,6 +322,7 @@ export function resolveOptions(options: AuthorizationServerOptions): ResolvedOpt
     auditRetentionSeconds: resolveAuditRetention(options.audit),
     metricsEnabled: options.metrics ?? false,
     adminConsole: options.adminConsole ?? true,
+    requirePushedAuthorizationRequests: options.requirePushedAuthorizationRequests ?? false,
     logger: options.logger ?? errorsToStderr,
     now: options.now ?? (() => Math.floor(Date.now() / 1000)),
   };

@@ -21,6 +21,7 @@ import { interactionLoginEndpoint } from './endpoints/interaction-login.ts';
 import { interactionPageEndpoint } from './endpoints/interaction-page.ts';
 import { introspectionEndpoint } from './endpoints/introspection.ts';
 import { jwksEndpoint } from './endpoints/jwks.ts';
+import { pushedAuthorizationEndpoint } from './endpoints/pushed-authorization.ts';
 import { clientConfigurationEndpoint, registrationEndpoint } from './endpoints/registration.ts';
 import { revocationEndpoint } from './endpoints/revocation.ts';
 import { tokenEndpoint } from './endpoints/token.ts';
@@ -67,6 +68,8 @@ export function createRouter(context: ServerContext, operations: RouterOperation
   const discovery = discoveryEndpoint(context);
   const authorize = authorizeEndpoint(context);
   const token = tokenEndpoint(context);
+  const pushedAuthorizationRequest = pushedAuthorizationEndpoint(context);
+  const pushedAuthorization = (c: Context<Env>) => pushedAuthorizationRequest(c.req.raw);
   const userinfo = userinfoEndpoint(context);
   const revoke = revocationEndpoint(context);
   const introspect = introspectionEndpoint(context);
@@ -196,6 +199,7 @@ export function createRouter(context: ServerContext, operations: RouterOperation
     app.post('/account/reset-password', (c) => reset.submit(c.req.raw, clientAddress(c.req.raw, c.env)));
   }
   app.post('/token', (c) => token(c.req.raw, clientAddress(c.req.raw, c.env)));
+  app.post('/par', pushedAuthorization);
   app.on(['GET', 'POST'], '/userinfo', (c) => userinfo(c.req.raw));
   app.post('/revoke', (c) => revoke(c.req.raw, clientAddress(c.req.raw, c.env)));
   app.post('/introspect', (c) => introspect(c.req.raw));
@@ -210,7 +214,7 @@ export function createRouter(context: ServerContext, operations: RouterOperation
   }
   app.on(['GET', 'POST'], '/end-session', (c) => endSessionStart(c.req.raw));
   app.post('/end-session/confirm', (c) => endSessionConfirm(c.req.raw));
-  for (const path of ['/token', '/userinfo', '/revoke', '/jwks']) {
+  for (const path of ['/token', '/par', '/userinfo', '/revoke', '/jwks']) {
     app.options(path, () => corsPreflight());
   }
 

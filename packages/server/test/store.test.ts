@@ -76,6 +76,7 @@ function aClient(overrides: Partial<ClientRecord> = {}): ClientRecord {
     jwks: null,
     jwksUri: null,
     dpopBoundAccessTokens: false,
+    requirePushedAuthorizationRequests: false,
     registrationAccessTokenHash: null,
     metadata: {},
     createdAt: now,
@@ -299,7 +300,7 @@ function wallClock(): number {
 const allMigrations = migrations.map(({ id, name }) => ({ id, name }));
 
 /** The newest migration, the schema the upgrade tests bring old databases to. */
-const newestVersion = 7;
+const newestVersion = 8;
 
 /**
  * Checks `schema_migrations` after an upgrade from `version`: `applied` (its ids and names) records
@@ -896,6 +897,39 @@ async function assertUpgradedFromVersion6(store: Store): Promise<void> {
   assert.deepEqual(await store.listSettings(), {});
   await store.saveSetting('registration', '"open"', now);
   assert.deepEqual(await store.listSettings(), { registration: '"open"' });
+}
+
+/** Schema 7 with data: version 6's rows, an audit event and a setting. */
+const version7Rows = `${version6Rows}
+INSERT INTO audit_events (id, time, type, outcome, user_id, actor_id, client_id, ip, reason, details)
+VALUES ('000001700000000-000001-aaaa0001', ${now}, 'sign_in', 'success', 'user-alice', NULL, 'app', '203.0.113.9', NULL,
+  '{"method":"password","second_factor":false,"attempts":1}');
+INSERT INTO settings (name, value, updated_at) VALUES ('registration', '"open"', ${now});
+`;
+
+/** The index migration 8 creates. */
+const version8Indexes = ['pushed_requests_expires_at'];
+
+/**
+ * Checks a store just migrated from {@link version7Rows}: the old rows read back as written, the
+ * old clients do not require PAR and can be made to, and pushed requests can be stored and used once.
+ */
+async function assertUpgradedFromVersion7(store: Store): Promise<void> {
+  await assertVersion4RowsKept(store);
+  assert.deepEqual(await store.listAuditEvents({ limit: 10 }), [anAuditEvent()]);
+  assert.deepEqual(await store.listSettings(), { registration: '"open"' });
+  const client = await store.findClient('app');
+  assert.equal(client?.requirePushedAuthorizationRequests, false);
+  assert.equal(await store.updateClient({ ...client!, requirePushedAuthorizationRequests: true }), true);
+  assert.equal((await store.findClient('app'))?.requirePushedAuthorizationRequests, true);
+  await store.insertPushedRequest({
+    hash: 'par-1',
+    clientId: 'app',
+    parameters: { scope: 'openid' },
+    expiresAt: now + 60,
+  });
+  assert.deepEqual(await store.consumePushedRequest('par-1', 'app', now), { scope: 'openid' });
+  assert.equal(await store.consumePushedRequest('par-1', 'app', now), null);
 }
 
 /** The store's contract: every test gets a fresh, migrated, empty store from `open`. */
@@ -2806,6 +2840,50 @@ function storeContract(open: () => Promise<Store>): void {
     });
   });
 
+  describe('pushed requests', () => {
+    it('stores a pushed request and lets its client use it once, before it expires', async () => {
+      await seed();
+      const pushed = {
+        hash: 'par-1',
+        clientId: 'app',
+        parameters: { scope: 'openid', state: 'x' },
+        expiresAt: now + 60,
+      };
+      await store.insertPushedRequest(pushed);
+      await assert.rejects(store.insertPushedRequest(pushed), 'a taken hash');
+      await assert.rejects(
+        store.insertPushedRequest({ ...pushed, hash: 'par-2', clientId: 'nobody' }),
+        'an unknown client',
+      );
+      assert.equal(await store.consumePushedRequest('par-1', 'other-client', now), null, 'another client’s');
+      assert.equal(await store.consumePushedRequest('par-1', 'app', now + 60), null, 'expired');
+      assert.deepEqual(await store.consumePushedRequest('par-1', 'app', now + 59), pushed.parameters);
+      assert.equal(await store.consumePushedRequest('par-1', 'app', now + 59), null, 'used');
+      assert.equal(await store.consumePushedRequest('unknown', 'app', now), null);
+    });
+
+    it('lets one of 10 concurrent uses win, and sweeps expired ones', async () => {
+      await seed();
+      await store.insertPushedRequest({
+        hash: 'par-1',
+        clientId: 'app',
+        parameters: {},
+        expiresAt: now + 60,
+      });
+      const uses = await Promise.all(
+        Array.from({ length: 10 }, () => store.consumePushedRequest('par-1', 'app', now)),
+      );
+      assert.equal(uses.filter((used) => used !== null).length, 1);
+      await store.insertPushedRequest({
+        hash: 'par-2',
+        clientId: 'app',
+        parameters: {},
+        expiresAt: now + 60,
+      });
+      assert.equal(await store.sweepExpired(now + 60, 0), 2);
+    });
+  });
+
   describe('sweepExpired', () => {
     it('deletes exactly what expired, refresh tokens of swept grants included, and counts it', async () => {
       await seed();
@@ -3032,6 +3110,11 @@ describe('SqliteStore', () => {
   it('migrates a database of schema 6 with data in it to schema 7', async () => {
     const file = await upgradeFrom(6, version6Rows, assertUpgradedFromVersion6);
     assert.deepEqual(indexesOf(file, version7Indexes), version7Indexes);
+  });
+
+  it('migrates a database of schema 7 with data in it to schema 8', async () => {
+    const file = await upgradeFrom(7, version7Rows, assertUpgradedFromVersion7);
+    assert.deepEqual(indexesOf(file, version8Indexes), version8Indexes);
   });
 
   it('refuses a file migrated by a newer version', async () => {
@@ -3318,6 +3401,11 @@ describe('PostgresStore', () => {
   it('migrates a database of schema 6 with data in it to schema 7', async () => {
     const name = await upgradeFrom(6, version6Rows, assertUpgradedFromVersion6);
     assert.deepEqual(await indexesOf(name, version7Indexes), version7Indexes);
+  });
+
+  it('migrates a database of schema 7 with data in it to schema 8', async () => {
+    const name = await upgradeFrom(7, version7Rows, assertUpgradedFromVersion7);
+    assert.deepEqual(await indexesOf(name, version8Indexes), version8Indexes);
   });
 
   it('refuses a schema migrated by a newer version', async () => {

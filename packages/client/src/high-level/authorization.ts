@@ -1,5 +1,7 @@
-import { authorizationUrl } from '../authorization-url.ts';
+import { authorizationUrl, endpointUrl, redirectUriOf } from '../authorization-url.ts';
 import { endSessionUrl } from '../end-session.ts';
+import { type DPoPRequestOptions, retryOnDPoPNonce } from '../http.ts';
+import { processPushedAuthorizationResponse, pushedAuthorizationRequest } from '../pushed-authorization.ts';
 import { type Configuration, httpOf, stateOf } from './configuration.ts';
 
 /**
@@ -16,6 +18,34 @@ export function buildAuthorizationUrl(
 ): URL {
   const state = stateOf(config);
   return authorizationUrl(state.as, state.client, parameters, httpOf(state));
+}
+
+/**
+ * Pushes the authorization request to the server first (PAR, RFC 9126) and returns the URL that
+ * starts it: the authorization endpoint with only `client_id` and the `request_uri` the server
+ * gave. The parameters travel authenticated and unseen by the browser. `response_type=code` and
+ * the configured `redirect_uri` are added unless given, as in {@link buildAuthorizationUrl};
+ * `options.DPoP` binds the coming code to a key (RFC 9449 §10.1), retried once for a DPoP nonce.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc9126
+ */
+export async function buildAuthorizationUrlWithPAR(
+  config: Configuration,
+  parameters: URLSearchParams | Record<string, string>,
+  options?: DPoPRequestOptions,
+): Promise<URL> {
+  const state = stateOf(config);
+  const pushed = new URLSearchParams(parameters);
+  if (!pushed.has('response_type')) pushed.set('response_type', 'code');
+  const redirectUri = redirectUriOf(state.client);
+  if (!pushed.has('redirect_uri') && redirectUri) pushed.set('redirect_uri', redirectUri);
+  const http = httpOf(state, { clientAuthentication: state.auth, DPoP: options?.DPoP });
+  const { request_uri: requestUri } = await retryOnDPoPNonce(options, async () =>
+    processPushedAuthorizationResponse(
+      await pushedAuthorizationRequest(state.as, state.client, pushed, http),
+    ),
+  );
+  return endpointUrl(state.as, state.client, 'authorization_endpoint', { request_uri: requestUri }, http);
 }
 
 /**

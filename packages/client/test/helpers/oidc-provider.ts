@@ -71,6 +71,7 @@ export async function startOidcProvider(): Promise<TestProvider> {
       introspection: { enabled: true },
       clientCredentials: { enabled: true },
       registration: { enabled: true },
+      pushedAuthorizationRequests: { enabled: true },
       dPoP: { enabled: true, nonceSecret: Buffer.alloc(32, 7), requireNonce: () => true },
       resourceIndicators: {
         enabled: true,

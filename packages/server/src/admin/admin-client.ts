@@ -1,6 +1,6 @@
 import { allowInsecureRequests, Configuration, type CustomFetch, customFetch, None } from '@codegrant/client';
 import type { ServerContext } from '../context.ts';
-import { buildMetadata } from '../endpoints/discovery.ts';
+import { buildMetadata, type MetadataContext } from '../endpoints/discovery.ts';
 import { newClientRecord } from '../registration/new-client.ts';
 import type { Store } from '../store/store.ts';
 
@@ -38,10 +38,7 @@ export async function ensureAdminClient(store: Store, issuer: string): Promise<v
  * no network hop and no dependency on how the issuer's host name resolves from inside.
  */
 export function adminRelyingParty(
-  context: Pick<
-    ServerContext,
-    'issuer' | 'issuerUrl' | 'scopes' | 'registration' | 'clientIdMetadataDocuments'
-  >,
+  context: MetadataContext & Pick<ServerContext, 'issuerUrl'>,
   selfFetch: (request: Request) => Promise<Response>,
 ): Configuration {
   const configuration = new Configuration(

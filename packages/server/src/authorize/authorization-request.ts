@@ -74,8 +74,6 @@ export async function validateAuthorizationRequest(
     throw fail('invalid_request', `response_mode ${responseMode} is not supported; use query or form_post`);
   if (parameters.request !== undefined)
     throw fail('request_not_supported', 'request objects are not supported');
-  if (parameters.request_uri !== undefined)
-    throw fail('request_uri_not_supported', 'request_uri is not supported');
   if (parameters.response_type !== 'code') {
     throw fail(
       'unsupported_response_type',

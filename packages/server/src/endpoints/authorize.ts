@@ -1,20 +1,24 @@
+import { AuthorizationError } from '../authorize/authorization-error.ts';
 import {
   type AuthorizationFlowContext,
   validateAuthorizationRequest,
 } from '../authorize/authorization-request.ts';
 import { issueCode } from '../authorize/issue-code.ts';
 import { nextStep } from '../authorize/next-step.ts';
+import { pushedParameters } from '../authorize/pushed-request.ts';
 import { readAuthorizationParameters } from '../authorize/read-parameters.ts';
 import { respondToBrowserError } from '../authorize/respond-to-error.ts';
+import type { ServerContext } from '../context.ts';
 import { seeOther } from '../http/responses.ts';
 import { startInteraction } from '../interaction/interactions.ts';
 import { currentSession } from '../interaction/session.ts';
 
-type Context = AuthorizationFlowContext;
+type Context = AuthorizationFlowContext & Pick<ServerContext, 'requirePushedAuthorizationRequests'>;
 
 /**
  * The authorization endpoint (RFC 6749 §3.1, OpenID Connect Core §3.1.2), GET and POST:
- * read parameters → validate (client and redirect URI first) → find the session → decide:
+ * read parameters (or those pushed to `/par`, for a `request_uri`) → validate (client and
+ * redirect URI first; pushed first, where PAR is required) → find the session → decide:
  * answer with a code at once (single sign-on), or park the request as an interaction and send the
  * browser to sign in or consent.
  */
@@ -22,8 +26,21 @@ export function authorizeEndpoint(context: Context): (request: Request) => Promi
   return async (request) => {
     try {
       const now = context.now();
-      const parameters = await readAuthorizationParameters(context, request);
+      const sent = await readAuthorizationParameters(context, request);
+      const pushed = sent.request_uri !== undefined;
+      const parameters = pushed ? await pushedParameters(context, sent, now) : sent;
       const authorization = await validateAuthorizationRequest(context, parameters);
+      if (
+        !pushed &&
+        (context.requirePushedAuthorizationRequests ||
+          authorization.client.requirePushedAuthorizationRequests)
+      ) {
+        throw new AuthorizationError(
+          'invalid_request',
+          'authorization requests must be pushed to the PAR endpoint first (RFC 9126)',
+          authorization.target,
+        );
+      }
       const session = await currentSession(context, request, now);
       const step = await nextStep(context, authorization, null, session, now);
       if (step.kind === 'issue-code') return await issueCode(context, authorization, step.login, now);

@@ -9,14 +9,18 @@ import { SIGNING_ALGS } from '../keys/signing-keys.ts';
 /** Client authentication methods with credentials, for every endpoint that authenticates clients. */
 const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt'] as const;
 
+/** What the metadata document is built from. */
+export type MetadataContext = Pick<
+  ServerContext,
+  'issuer' | 'scopes' | 'registration' | 'clientIdMetadataDocuments' | 'requirePushedAuthorizationRequests'
+>;
+
 /**
  * The server's metadata, the one source of both discovery documents: OpenID Connect Discovery
  * (`/.well-known/openid-configuration`) and RFC 8414 (`/.well-known/oauth-authorization-server`).
  * It states only what the server does.
  */
-export function buildMetadata(
-  context: Pick<ServerContext, 'issuer' | 'scopes' | 'registration' | 'clientIdMetadataDocuments'>,
-): AuthorizationServerMetadata {
+export function buildMetadata(context: MetadataContext): AuthorizationServerMetadata {
   const { issuer } = context;
   return {
     issuer,
@@ -62,6 +66,8 @@ export function buildMetadata(
       'email_verified',
     ],
     authorization_response_iss_parameter_supported: true,
+    pushed_authorization_request_endpoint: `${issuer}/par`,
+    require_pushed_authorization_requests: context.requirePushedAuthorizationRequests,
     client_id_metadata_document_supported: context.clientIdMetadataDocuments !== false,
     claims_parameter_supported: false,
     request_parameter_supported: false,
@@ -75,10 +81,7 @@ export function buildMetadata(
  * mode changes (the console's settings): it advertises the registration endpoint while it is open.
  */
 export function discoveryEndpoint(
-  context: Pick<
-    ServerContext,
-    'issuer' | 'scopes' | 'registration' | 'clientIdMetadataDocuments' | 'settings'
-  >,
+  context: MetadataContext & Pick<ServerContext, 'settings'>,
 ): () => Response {
   let built: { mode: string; metadata: AuthorizationServerMetadata } | undefined;
   return () => {

@@ -16,6 +16,7 @@ export interface ValidatedClientMetadata {
   jwks: { keys: JWK[] } | null;
   jwksUri: string | null;
   dpopBoundAccessTokens: boolean;
+  requirePushedAuthorizationRequests: boolean;
   /** Informational members echoed back to the client (`client_uri`, `logo_uri`, `contacts`, …). */
   informational: Record<string, unknown>;
 }
@@ -97,6 +98,10 @@ export function validateClientMetadata(input: unknown): ValidatedClientMetadata 
   }
   const dpop = metadata.dpop_bound_access_tokens ?? false;
   if (typeof dpop !== 'boolean') throw invalidMetadata('dpop_bound_access_tokens must be a boolean');
+  const requirePar = metadata.require_pushed_authorization_requests ?? false;
+  if (typeof requirePar !== 'boolean') {
+    throw invalidMetadata('require_pushed_authorization_requests must be a boolean');
+  }
 
   return {
     redirectUris,
@@ -108,6 +113,7 @@ export function validateClientMetadata(input: unknown): ValidatedClientMetadata 
     jwks,
     jwksUri,
     dpopBoundAccessTokens: dpop,
+    requirePushedAuthorizationRequests: requirePar,
     informational: informationalMembers(metadata),
   };
 }

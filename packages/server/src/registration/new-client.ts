@@ -23,6 +23,7 @@ export function newClientRecord(
     jwks: null,
     jwksUri: null,
     dpopBoundAccessTokens: false,
+    requirePushedAuthorizationRequests: false,
     registrationAccessTokenHash: null,
     metadata: {},
     createdAt: Math.floor(Date.now() / 1000),

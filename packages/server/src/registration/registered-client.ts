@@ -12,6 +12,7 @@ export function registeredMetadata(issuer: string, client: ClientRecord): Record
     token_endpoint_auth_method: client.tokenEndpointAuthMethod,
     id_token_signed_response_alg: client.idTokenSignedResponseAlg,
     dpop_bound_access_tokens: client.dpopBoundAccessTokens,
+    require_pushed_authorization_requests: client.requirePushedAuthorizationRequests,
     registration_client_uri: `${issuer}/register/${encodeURIComponent(client.clientId)}`,
     ...client.metadata,
   };
@@ -47,6 +48,7 @@ export function clientFromMetadata(
     jwks: metadata.jwks ? JSON.stringify(metadata.jwks) : null,
     jwksUri: metadata.jwksUri,
     dpopBoundAccessTokens: metadata.dpopBoundAccessTokens,
+    requirePushedAuthorizationRequests: metadata.requirePushedAuthorizationRequests,
     metadata: metadata.informational,
   };
 }

@@ -12,6 +12,7 @@ import type {
   GrantRecord,
   InteractionRecord,
   PasskeyRecord,
+  PushedRequestRecord,
   RefreshRotation,
   RefreshTokenRecord,
   SessionRecord,
@@ -36,6 +37,7 @@ export class MemoryStore implements Store {
   /** In id order: ids sort by time, and events are appended as they happen. */
   readonly #auditEvents: AuditEventRecord[] = [];
   readonly #settings = new Map<string, string>();
+  readonly #pushedRequests = new Map<string, PushedRequestRecord & { consumedAt: number | null }>();
   readonly #clients = new Map<string, ClientRecord>();
   readonly #signingKeys = new Map<string, SigningKeyRecord>();
   readonly #interactions = new Map<string, InteractionRecord>();
@@ -515,6 +517,7 @@ export class MemoryStore implements Store {
     deleted += deleteWhere(this.#sessions, (session) => session.expiresAt <= now);
     deleted += deleteWhere(this.#accountTokens, (token) => token.expiresAt <= now);
     deleted += deleteWhere(this.#remembered, (expiresAt) => expiresAt <= now);
+    deleted += deleteWhere(this.#pushedRequests, (request) => request.expiresAt <= now);
     for (const [key, times] of this.#loginFailures) {
       const kept = times.filter((at) => at >= loginFailuresBefore);
       deleted += times.length - kept.length;
@@ -562,6 +565,24 @@ export class MemoryStore implements Store {
   }
 
   async ping(): Promise<void> {}
+
+  async insertPushedRequest(request: PushedRequestRecord): Promise<void> {
+    unique(this.#pushedRequests, request.hash, 'pushed request');
+    if (!this.#clients.has(request.clientId)) throw new Error(`no client ${request.clientId}`);
+    this.#pushedRequests.set(request.hash, { ...copy(request), consumedAt: null });
+  }
+
+  async consumePushedRequest(
+    hash: string,
+    clientId: string,
+    now: number,
+  ): Promise<Record<string, string> | null> {
+    const found = this.#pushedRequests.get(hash);
+    if (!found || found.clientId !== clientId || found.consumedAt !== null || found.expiresAt <= now)
+      return null;
+    found.consumedAt = now;
+    return copy(found.parameters);
+  }
 
   async listSettings(): Promise<Record<string, string>> {
     return Object.fromEntries(this.#settings);

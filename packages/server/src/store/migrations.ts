@@ -303,6 +303,22 @@ CREATE TABLE settings (
 );
 `,
   },
+  {
+    id: 8,
+    name: 'pushed authorization requests (RFC 9126)',
+    sql: `
+ALTER TABLE clients ADD COLUMN require_pushed_authorization_requests INTEGER NOT NULL DEFAULT 0;
+
+CREATE TABLE pushed_requests (
+  hash TEXT PRIMARY KEY,
+  client_id TEXT NOT NULL REFERENCES clients (client_id) ON DELETE CASCADE,
+  parameters TEXT NOT NULL,
+  expires_at BIGINT NOT NULL,
+  consumed_at BIGINT
+);
+CREATE INDEX pushed_requests_expires_at ON pushed_requests (expires_at);
+`,
+  },
 ];
 
 /** The SQL of `migration` in `dialect`. */

@@ -51,6 +51,7 @@ import type {
   GrantRecord,
   InteractionRecord,
   PasskeyRecord,
+  PushedRequestRecord,
   RefreshRotation,
   RefreshTokenRecord,
   SessionRecord,
@@ -615,6 +616,7 @@ export class PostgresStore implements Store {
         await tx`DELETE FROM sessions WHERE expires_at <= ${now}`,
         await tx`DELETE FROM account_tokens WHERE expires_at <= ${now}`,
         await tx`DELETE FROM remembered_once WHERE expires_at <= ${now}`,
+        await tx`DELETE FROM pushed_requests WHERE expires_at <= ${now}`,
         await tx`DELETE FROM login_failures WHERE at < ${loginFailuresBefore}`,
       ];
       return results.reduce((deleted, result) => deleted + result.count, 0);
@@ -638,6 +640,24 @@ export class PostgresStore implements Store {
 
   async ping(): Promise<void> {
     await this.#sql`SELECT 1`;
+  }
+
+  async insertPushedRequest(request: PushedRequestRecord): Promise<void> {
+    await this.#sql`
+      INSERT INTO pushed_requests (hash, client_id, parameters, expires_at)
+      VALUES (${request.hash}, ${request.clientId}, ${JSON.stringify(request.parameters)}, ${request.expiresAt})`;
+  }
+
+  async consumePushedRequest(
+    hash: string,
+    clientId: string,
+    now: number,
+  ): Promise<Record<string, string> | null> {
+    const [row] = await this.#sql<{ parameters: string }[]>`
+      UPDATE pushed_requests SET consumed_at = ${now}
+      WHERE hash = ${hash} AND client_id = ${clientId} AND consumed_at IS NULL AND expires_at > ${now}
+      RETURNING parameters`;
+    return row === undefined ? null : (JSON.parse(row.parameters) as Record<string, string>);
   }
 
   async listSettings(): Promise<Record<string, string>> {

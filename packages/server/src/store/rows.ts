@@ -78,6 +78,7 @@ export interface ClientRow {
   registration_access_token_hash: string | null;
   metadata: string;
   created_at: number;
+  require_pushed_authorization_requests: number;
 }
 
 export interface SigningKeyRow {
@@ -232,6 +233,7 @@ export function toClient(row: ClientRow): ClientRecord {
     registrationAccessTokenHash: row.registration_access_token_hash,
     metadata: JSON.parse(row.metadata) as Record<string, unknown>,
     createdAt: row.created_at,
+    requirePushedAuthorizationRequests: row.require_pushed_authorization_requests === 1,
   };
 }
 
@@ -255,6 +257,7 @@ export function toClientRow(client: ClientRecord): ClientRow {
     registration_access_token_hash: client.registrationAccessTokenHash,
     metadata: JSON.stringify(client.metadata),
     created_at: client.createdAt,
+    require_pushed_authorization_requests: client.requirePushedAuthorizationRequests ? 1 : 0,
   };
 }
 

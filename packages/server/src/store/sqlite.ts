@@ -51,6 +51,7 @@ import type {
   GrantRecord,
   InteractionRecord,
   PasskeyRecord,
+  PushedRequestRecord,
   RefreshRotation,
   RefreshTokenRecord,
   SessionRecord,
@@ -166,6 +167,7 @@ export class SqliteStore implements Store {
         ['DELETE FROM sessions WHERE expires_at <= ?', now],
         ['DELETE FROM account_tokens WHERE expires_at <= ?', now],
         ['DELETE FROM remembered_once WHERE expires_at <= ?', now],
+        ['DELETE FROM pushed_requests WHERE expires_at <= ?', now],
         ['DELETE FROM login_failures WHERE at < ?', loginFailuresBefore],
       ];
       let deleted = 0;
@@ -293,11 +295,13 @@ export class SqliteStore implements Store {
       INSERT INTO clients (client_id, client_secret_hash, name, redirect_uris, post_logout_redirect_uris,
         grant_types, token_endpoint_auth_method, first_party, id_token_signed_response_alg,
         always_issue_refresh_token, allow_missing_pkce, jwks, jwks_uri, dpop_bound_access_tokens,
-        registration_access_token_hash, metadata, created_at)
+        registration_access_token_hash, metadata, created_at, require_pushed_authorization_requests)
       VALUES (@client_id, @client_secret_hash, @name, @redirect_uris, @post_logout_redirect_uris,
         @grant_types, @token_endpoint_auth_method, @first_party, @id_token_signed_response_alg,
         @always_issue_refresh_token, @allow_missing_pkce, @jwks, @jwks_uri, @dpop_bound_access_tokens,
-        @registration_access_token_hash, @metadata, @created_at)`).run(toClientRow(client));
+        @registration_access_token_hash, @metadata, @created_at, @require_pushed_authorization_requests)`).run(
+      toClientRow(client),
+    );
   }
 
   async findClient(clientId: string): Promise<ClientRecord | null> {
@@ -324,7 +328,7 @@ export class SqliteStore implements Store {
         always_issue_refresh_token = @always_issue_refresh_token, allow_missing_pkce = @allow_missing_pkce,
         jwks = @jwks, jwks_uri = @jwks_uri, dpop_bound_access_tokens = @dpop_bound_access_tokens,
         registration_access_token_hash = @registration_access_token_hash, metadata = @metadata,
-        created_at = @created_at
+        created_at = @created_at, require_pushed_authorization_requests = @require_pushed_authorization_requests
       WHERE client_id = @client_id`).run(toClientRow(client));
     return result.changes > 0;
   }
@@ -733,6 +737,24 @@ export class SqliteStore implements Store {
 
   async ping(): Promise<void> {
     this.#prepare('SELECT 1').get();
+  }
+
+  async insertPushedRequest(request: PushedRequestRecord): Promise<void> {
+    this.#prepare(
+      'INSERT INTO pushed_requests (hash, client_id, parameters, expires_at) VALUES (?, ?, ?, ?)',
+    ).run(request.hash, request.clientId, JSON.stringify(request.parameters), request.expiresAt);
+  }
+
+  async consumePushedRequest(
+    hash: string,
+    clientId: string,
+    now: number,
+  ): Promise<Record<string, string> | null> {
+    const row = this.#prepare(`
+      UPDATE pushed_requests SET consumed_at = ?
+      WHERE hash = ? AND client_id = ? AND consumed_at IS NULL AND expires_at > ?
+      RETURNING parameters`).get(now, hash, clientId, now) as { parameters: string } | undefined;
+    return row === undefined ? null : (JSON.parse(row.parameters) as Record<string, string>);
   }
 
   async listSettings(): Promise<Record<string, string>> {

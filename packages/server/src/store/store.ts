@@ -239,10 +239,28 @@ export interface Store {
   /** Resolves when the store answers a trivial query; rejects when it cannot (readiness checks). */
   ping(): Promise<void>;
 
+  /** Stores a pushed authorization request (RFC 9126) until it is used or expires. */
+  insertPushedRequest(request: PushedRequestRecord): Promise<void>;
+  /**
+   * Uses a pushed request, atomically and once: its parameters when it exists, belongs to
+   * `clientId`, has not expired and was not used; else `null`.
+   */
+  consumePushedRequest(hash: string, clientId: string, now: number): Promise<Record<string, string> | null>;
+
   /** The settings saved by administrators (`settings/runtime-settings.ts`), by name: JSON text. */
   listSettings(): Promise<Record<string, string>>;
   /** Saves a setting for every process (`null` deletes it: the server's option applies again). */
   saveSetting(name: string, value: string | null, now: number): Promise<void>;
+}
+
+/** An authorization request pushed to the PAR endpoint, waiting for its `request_uri` at `/authorize`. */
+export interface PushedRequestRecord {
+  /** SHA-256 (base64url) of the random part of its `request_uri`. */
+  hash: string;
+  clientId: string;
+  /** The authorization request's parameters, as pushed. */
+  parameters: Record<string, string>;
+  expiresAt: number;
 }
 
 /** Whether an audited action succeeded. */
@@ -373,6 +391,8 @@ export interface ClientRecord {
   jwksUri: string | null;
   /** RFC 9449 §5.2: the client's access tokens must be DPoP-bound. */
   dpopBoundAccessTokens: boolean;
+  /** RFC 9126 §6: the client's authorization requests must be pushed first (PAR). */
+  requirePushedAuthorizationRequests: boolean;
   /** RFC 7592: SHA-256 of the registration access token; `null` unless registered dynamically. */
   registrationAccessTokenHash: string | null;
   /** Informational metadata of a dynamically registered client (`client_uri`, `logo_uri`, `contacts`, …). */
