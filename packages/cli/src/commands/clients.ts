@@ -72,6 +72,11 @@ const addCommand: Command = {
       description: 'a confidential client may also get tokens for itself (client_credentials grant)',
     },
     {
+      name: 'require-par',
+      type: 'boolean',
+      description: 'its authorization requests must be pushed to /par first (RFC 9126)',
+    },
+    {
       name: 'allow-missing-pkce',
       type: 'boolean',
       description:
@@ -123,6 +128,7 @@ const addCommand: Command = {
         ...(args.boolean('client-credentials') ? ['client_credentials'] : []),
       ],
       firstParty: args.boolean('first-party'),
+      requirePushedAuthorizationRequests: args.boolean('require-par'),
       idTokenSignedResponseAlg: args.string('id-token-alg') === 'RS256' ? 'RS256' : 'ES256',
       alwaysIssueRefreshToken: args.boolean('always-refresh-token'),
       allowMissingPkce: args.boolean('allow-missing-pkce'),

@@ -127,6 +127,12 @@ export const serveCommand: Command = {
       default: '0',
     },
     {
+      name: 'require-par',
+      type: 'boolean',
+      description:
+        'every authorization request must be pushed to /par first (RFC 9126); clients add --require-par asks it of one',
+    },
+    {
       name: 'dpop-nonce',
       type: 'boolean',
       description: 'require server-provided nonces in DPoP proofs (RFC 9449 §8)',
@@ -282,6 +288,7 @@ export const serveCommand: Command = {
         scopes,
         refreshTokenGraceSeconds,
         dpopNonce: args.boolean('dpop-nonce'),
+        requirePushedAuthorizationRequests: args.boolean('require-par'),
         ...(process.env.CODEGRANT_KEY_SECRET
           ? { keyEncryptionSecret: process.env.CODEGRANT_KEY_SECRET }
           : {}),
