@@ -44,6 +44,7 @@ export { endSessionUrl } from './end-session.ts';
 export { ClientError, type ClientErrorCode, type ClientErrorDetails, isDPoPNonceError } from './errors.ts';
 export {
   buildAuthorizationUrl,
+  buildAuthorizationUrlWithJAR,
   buildAuthorizationUrlWithPAR,
   buildEndSessionUrl,
 } from './high-level/authorization.ts';
@@ -99,6 +100,7 @@ export {
   dynamicClientRegistrationRequest,
   processDynamicClientRegistrationResponse,
 } from './registration.ts';
+export { issueRequestObject } from './request-object.ts';
 export {
   accessTokenErrorResponse,
   type RequireAccessTokenOptions,

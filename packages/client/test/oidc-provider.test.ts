@@ -6,6 +6,7 @@ import {
   allowInsecureRequests,
   authorizationCodeGrant,
   buildAuthorizationUrl,
+  buildAuthorizationUrlWithJAR,
   buildAuthorizationUrlWithPAR,
   buildEndSessionUrl,
   ClientError,
@@ -32,6 +33,7 @@ import {
 import {
   API,
   CONFIDENTIAL,
+  JAR,
   PUBLIC,
   REDIRECT_URI,
   SERVICE,
@@ -323,6 +325,80 @@ describe('end to end against oidc-provider', () => {
       },
     );
     assert.equal(tokens.token_type.toLowerCase(), 'dpop');
+  });
+
+  it('signs the authorization request (JAR, RFC 9101), by value and pushed', async () => {
+    const config = await discovery(
+      new URL(op.issuer),
+      JAR.client_id,
+      JAR.client_secret,
+      ClientSecretBasic(JAR.client_secret),
+      {
+        execute,
+      },
+    );
+    assert.equal(config.serverMetadata().request_parameter_supported, true);
+    for (const push of [false, true]) {
+      const verifier = randomPKCECodeVerifier();
+      const state = randomState();
+      const nonce = randomNonce();
+      const parameters = {
+        redirect_uri: REDIRECT_URI,
+        scope: 'openid email',
+        code_challenge: await calculatePKCECodeChallenge(verifier),
+        code_challenge_method: 'S256',
+        state,
+        nonce,
+        prompt: 'consent',
+        max_age: '300',
+      };
+      const key = { key: op.jarKey, kid: 'jar-1' };
+      const url = push
+        ? await buildAuthorizationUrlWithPAR(config, {
+            request: (await buildAuthorizationUrlWithJAR(config, parameters, key)).searchParams.get(
+              'request',
+            )!,
+          })
+        : await buildAuthorizationUrlWithJAR(config, parameters, key);
+      assert.deepEqual(
+        [...url.searchParams.keys()].sort(),
+        push ? ['client_id', 'request_uri'] : ['client_id', 'request'],
+      );
+      const callback = await signInAtOidcProvider(url);
+      const tokens = await authorizationCodeGrant(config, callback, {
+        pkceCodeVerifier: verifier,
+        expectedState: state,
+        expectedNonce: nonce,
+        maxAge: 300,
+      });
+      assert.equal(tokens.claims()?.sub, 'alice');
+    }
+  });
+
+  it('is refused by oidc-provider for a request object signed with a key it does not know', async () => {
+    const config = await discovery(
+      new URL(op.issuer),
+      JAR.client_id,
+      JAR.client_secret,
+      ClientSecretBasic(JAR.client_secret),
+      {
+        execute,
+      },
+    );
+    const stranger = (
+      await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign'])
+    ).privateKey;
+    const url = await buildAuthorizationUrlWithJAR(
+      config,
+      { redirect_uri: REDIRECT_URI, scope: 'openid' },
+      stranger,
+    );
+    const response = await fetch(url, { redirect: 'manual' });
+    assert.equal(response.status, 303);
+    assert.equal(
+      new URL(response.headers.get('location')!).searchParams.get('error'),
+      'invalid_request_object',
+    );
   });
 
   it('says what oidc-provider refused at its PAR endpoint', async () => {

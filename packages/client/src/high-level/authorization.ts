@@ -1,7 +1,10 @@
 import { authorizationUrl, endpointUrl, redirectUriOf } from '../authorization-url.ts';
 import { endSessionUrl } from '../end-session.ts';
 import { type DPoPRequestOptions, retryOnDPoPNonce } from '../http.ts';
+import type { PrivateKey } from '../keys.ts';
 import { processPushedAuthorizationResponse, pushedAuthorizationRequest } from '../pushed-authorization.ts';
+import { issueRequestObject } from '../request-object.ts';
+import type { Client } from '../types.ts';
 import { type Configuration, httpOf, stateOf } from './configuration.ts';
 
 /**
@@ -21,6 +24,28 @@ export function buildAuthorizationUrl(
 }
 
 /**
+ * The authorization request URL with the parameters signed into a request object (JAR, RFC 9101):
+ * the URL carries only `client_id` and `request`, and the server verifies the parameters came
+ * from the client (its registered keys). Defaults as in {@link buildAuthorizationUrl}.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc9101
+ */
+export async function buildAuthorizationUrlWithJAR(
+  config: Configuration,
+  parameters: URLSearchParams | Record<string, string>,
+  signingKey: CryptoKey | PrivateKey,
+): Promise<URL> {
+  const state = stateOf(config);
+  const request = await issueRequestObject(
+    state.as,
+    state.client,
+    withDefaults(state.client, parameters),
+    signingKey,
+  );
+  return endpointUrl(state.as, state.client, 'authorization_endpoint', { request }, httpOf(state));
+}
+
+/**
  * Pushes the authorization request to the server first (PAR, RFC 9126) and returns the URL that
  * starts it: the authorization endpoint with only `client_id` and the `request_uri` the server
  * gave. The parameters travel authenticated and unseen by the browser. `response_type=code` and
@@ -35,10 +60,7 @@ export async function buildAuthorizationUrlWithPAR(
   options?: DPoPRequestOptions,
 ): Promise<URL> {
   const state = stateOf(config);
-  const pushed = new URLSearchParams(parameters);
-  if (!pushed.has('response_type')) pushed.set('response_type', 'code');
-  const redirectUri = redirectUriOf(state.client);
-  if (!pushed.has('redirect_uri') && redirectUri) pushed.set('redirect_uri', redirectUri);
+  const pushed = withDefaults(state.client, parameters);
   const http = httpOf(state, { clientAuthentication: state.auth, DPoP: options?.DPoP });
   const { request_uri: requestUri } = await retryOnDPoPNonce(options, async () =>
     processPushedAuthorizationResponse(
@@ -46,6 +68,15 @@ export async function buildAuthorizationUrlWithPAR(
     ),
   );
   return endpointUrl(state.as, state.client, 'authorization_endpoint', { request_uri: requestUri }, http);
+}
+
+/** The parameters with `response_type=code` and the configured `redirect_uri` unless given. */
+function withDefaults(client: Client, parameters: URLSearchParams | Record<string, string>): URLSearchParams {
+  const params = new URLSearchParams(parameters);
+  if (!params.has('response_type')) params.set('response_type', 'code');
+  const redirectUri = redirectUriOf(client);
+  if (!params.has('redirect_uri') && redirectUri) params.set('redirect_uri', redirectUri);
+  return params;
 }
 
 /**

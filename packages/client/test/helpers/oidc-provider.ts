@@ -16,8 +16,13 @@ export const SERVICE = { client_id: 'service', client_secret: 'service-secret-01
 /** oidc-provider v9 in this process: devInteractions (any login), PKCE, DPoP with nonces, JWT access tokens for {@link API}. */
 export interface TestProvider {
   issuer: string;
+  /** The private key of {@link JAR}, whose public key oidc-provider knows: it signs request objects. */
+  jarKey: CryptoKey;
   close(): Promise<void>;
 }
+
+/** A client that signs its authorization requests (JAR, RFC 9101). */
+export const JAR = { client_id: 'jar', client_secret: 'jar-secret-0123456789abcdef0123456789abcdef' };
 
 export async function startOidcProvider(): Promise<TestProvider> {
   const http: Server = createServer();
@@ -25,6 +30,7 @@ export async function startOidcProvider(): Promise<TestProvider> {
   const issuer = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
   const rsa = await generateKeyPair('RS256', { extractable: true });
   const ec = await generateKeyPair('ES256', { extractable: true });
+  const jar = await generateKeyPair('ES256', { extractable: true });
   const codeFlow = {
     redirect_uris: [REDIRECT_URI],
     grant_types: ['authorization_code', 'refresh_token'],
@@ -41,6 +47,13 @@ export async function startOidcProvider(): Promise<TestProvider> {
         ...codeFlow,
         token_endpoint_auth_method: 'none',
         post_logout_redirect_uris: [REDIRECT_URI],
+      },
+      {
+        ...JAR,
+        ...codeFlow,
+        token_endpoint_auth_method: 'client_secret_basic',
+        request_object_signing_alg: 'ES256',
+        jwks: { keys: [{ ...(await exportJWK(jar.publicKey)), kid: 'jar-1', alg: 'ES256', use: 'sig' }] },
       },
       {
         ...SERVICE,
@@ -72,6 +85,7 @@ export async function startOidcProvider(): Promise<TestProvider> {
       clientCredentials: { enabled: true },
       registration: { enabled: true },
       pushedAuthorizationRequests: { enabled: true },
+      requestObjects: { enabled: true },
       dPoP: { enabled: true, nonceSecret: Buffer.alloc(32, 7), requireNonce: () => true },
       resourceIndicators: {
         enabled: true,
@@ -89,6 +103,7 @@ export async function startOidcProvider(): Promise<TestProvider> {
   http.on('request', provider.callback());
   return {
     issuer,
+    jarKey: jar.privateKey,
     async close() {
       console.warn = warn;
       console.info = info;

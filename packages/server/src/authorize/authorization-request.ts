@@ -72,8 +72,6 @@ export async function validateAuthorizationRequest(
 
   if (!RESPONSE_MODES.has(responseMode))
     throw fail('invalid_request', `response_mode ${responseMode} is not supported; use query or form_post`);
-  if (parameters.request !== undefined)
-    throw fail('request_not_supported', 'request objects are not supported');
   if (parameters.response_type !== 'code') {
     throw fail(
       'unsupported_response_type',

@@ -1,4 +1,5 @@
 import type { AuthorizationServerMetadata } from '@codegrant/protocol';
+import { REQUEST_OBJECT_ALGS } from '../authorize/request-object.ts';
 import { ASSERTION_ALGS } from '../client-auth/client-assertion.ts';
 import type { ServerContext } from '../context.ts';
 import { DPOP_ALGS } from '../dpop/verify-proof.ts';
@@ -70,7 +71,8 @@ export function buildMetadata(context: MetadataContext): AuthorizationServerMeta
     require_pushed_authorization_requests: context.requirePushedAuthorizationRequests,
     client_id_metadata_document_supported: context.clientIdMetadataDocuments !== false,
     claims_parameter_supported: false,
-    request_parameter_supported: false,
+    request_parameter_supported: true,
+    request_object_signing_alg_values_supported: [...REQUEST_OBJECT_ALGS],
     // OpenID Connect Discovery defaults this one to true: say no explicitly.
     request_uri_parameter_supported: false,
   };

@@ -3,6 +3,7 @@ import {
   validateAuthorizationRequest,
 } from '../authorize/authorization-request.ts';
 import { PUSHED_REQUEST_URI_PREFIX } from '../authorize/pushed-request.ts';
+import { requestObjectParameters } from '../authorize/request-object.ts';
 import { authenticateClient } from '../client-auth/authenticate-client.ts';
 import type { ServerContext } from '../context.ts';
 import { checkDpopProof } from '../dpop/check-proof.ts';
@@ -32,15 +33,15 @@ export function pushedAuthorizationEndpoint(context: Context): (request: Request
     const { client } = await authenticateClient(context, request, params, endpointUrl);
     if (params.request_uri !== undefined)
       throw invalidRequest('request_uri cannot be pushed (RFC 9126 §2.1)');
-    if (params.request !== undefined)
-      throw new OAuthError('request_not_supported', 'request objects are not supported');
-    const parameters = Object.fromEntries(
+    const sent = Object.fromEntries(
       Object.entries(params).filter(([name]) => !CLIENT_AUTHENTICATION.has(name)),
     );
-    if (parameters.client_id !== undefined && parameters.client_id !== client.clientId) {
+    if (sent.client_id !== undefined && sent.client_id !== client.clientId) {
       throw invalidRequest('client_id differs from the client that authenticated');
     }
-    parameters.client_id = client.clientId;
+    sent.client_id = client.clientId;
+    // A signed request object may be pushed too (RFC 9126 §3): its parameters are the request.
+    const parameters = sent.request !== undefined ? await requestObjectParameters(context, sent) : sent;
     const proofJkt = await checkDpopProof(context, request, endpointUrl, { errorCode: 'invalid_dpop_proof' });
     if (proofJkt !== null) {
       if (parameters.dpop_jkt !== undefined && parameters.dpop_jkt !== proofJkt) {
