@@ -63,6 +63,7 @@ export {
   authorizationCodeGrant,
   clientCredentialsGrant,
   type DPoPOptions,
+  genericGrantRequest,
   type RefreshTokenGrantOptions,
   refreshTokenGrant,
   type TokenEndpointResponseHelpers,
@@ -133,6 +134,7 @@ export {
   clientCredentialsGrantRequest,
   processClientCredentialsResponse,
 } from './token/client-credentials.ts';
+export { genericTokenEndpointRequest } from './token/generic.ts';
 export {
   type ProcessRefreshTokenResponseOptions,
   processRefreshTokenResponse,

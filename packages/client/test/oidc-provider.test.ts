@@ -19,6 +19,7 @@ import {
   dynamicClientRegistration,
   fetchProtectedResource,
   fetchUserInfo,
+  genericGrantRequest,
   getDPoPHandle,
   None,
   randomDPoPKeyPair,
@@ -158,6 +159,23 @@ describe('end to end against oidc-provider', () => {
         err.error === 'invalid_grant' &&
         /token endpoint answered HTTP 400 invalid_grant/.test(err.message),
     );
+  });
+
+  it('genericGrantRequest sends any grant type and reads its answer like the others', async () => {
+    const config = await discovery(new URL(op.issuer), SERVICE.client_id, SERVICE.client_secret, undefined, {
+      execute,
+    });
+    const tokens = await genericGrantRequest(config, 'client_credentials', {
+      scope: 'api:read',
+      resource: API,
+    });
+    assert.equal(tokens.token_type, 'bearer');
+    assert.ok(tokens.expiresIn() > 0);
+    const refused = await genericGrantRequest(config, 'urn:example:unknown-grant', {}).catch(
+      (error: unknown) => error,
+    );
+    assert.ok(refused instanceof ClientError);
+    assert.equal(refused.error, 'unsupported_grant_type');
   });
 
   it('client credentials grant, and a JWT access token an API validates', async () => {

@@ -23,6 +23,7 @@ export { AUDIT_EVENT_TYPES, type AuditEventType } from './audit/events.ts';
 export { usernamesOfEvents } from './audit/usernames.ts';
 export { buildMetadata } from './endpoints/discovery.ts';
 export { OAuthError } from './errors.ts';
+export type { TokenExchangeOptions, TokenExchangeRequest } from './grants/token-exchange.ts';
 export { hashPassword, verifyPassword } from './interaction/password.ts';
 export { KeyEncryption } from './keys/key-encryption.ts';
 export { rotateSigningKeys } from './keys/rotation.ts';

@@ -1,4 +1,5 @@
 import { createMailer, type Mailer } from './accounts/mailer.ts';
+import type { TokenExchangeOptions } from './grants/token-exchange.ts';
 import { KeyEncryption } from './keys/key-encryption.ts';
 import type { ClientIdMetadataDocumentOptions } from './registration/client-id-metadata-document.ts';
 import { isLoopbackHost } from './registration/redirect-uri-policy.ts';
@@ -212,6 +213,12 @@ export interface AuthorizationServerOptions {
    */
   adminConsole?: boolean;
   /**
+   * Token exchange for delegation (RFC 8693), off unless given: clients registered for the grant
+   * `urn:ietf:params:oauth:grant-type:token-exchange` exchange a user's access token for one for
+   * another resource, `act` naming them; `policy` decides each exchange.
+   */
+  tokenExchange?: TokenExchangeOptions;
+  /**
    * Every authorization request must be pushed to `/par` first (RFC 9126 §5), for every client;
    * a client can also require it for itself (`require_pushed_authorization_requests`). Default false.
    */
@@ -251,6 +258,7 @@ export interface ResolvedOptions {
   metricsEnabled: boolean;
   adminConsole: boolean;
   requirePushedAuthorizationRequests: boolean;
+  tokenExchange: TokenExchangeOptions | undefined;
   logger: Logger;
   now: () => number;
 }
@@ -323,6 +331,7 @@ export function resolveOptions(options: AuthorizationServerOptions): ResolvedOpt
     metricsEnabled: options.metrics ?? false,
     adminConsole: options.adminConsole ?? true,
     requirePushedAuthorizationRequests: options.requirePushedAuthorizationRequests ?? false,
+    tokenExchange: options.tokenExchange,
     logger: options.logger ?? errorsToStderr,
     now: options.now ?? (() => Math.floor(Date.now() / 1000)),
   };

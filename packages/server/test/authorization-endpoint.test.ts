@@ -146,11 +146,9 @@ describe('authorization endpoint', () => {
     it('a malformed max_age', async () => {
       assert.equal((await redirectedError(authorizeUrl({ max_age: '-1' }))).get('error'), 'invalid_request');
     });
-    it('request objects; a request_uri not issued by the PAR endpoint, on a page', async () => {
-      assert.equal(
-        (await redirectedError(authorizeUrl({ request: 'eyJ' }))).get('error'),
-        'request_not_supported',
-      );
+    it('a broken request object, and a request_uri not issued by the PAR endpoint, on a page', async () => {
+      // A request object is verified before anything it carries is trusted: its errors too go on a page.
+      assert.match(await errorPage(authorizeUrl({ request: 'eyJ' })), /request object/);
       // Nothing was verified of a request_uri request yet: its error is not sent to a redirect URI.
       assert.match(
         await errorPage(authorizeUrl({ request_uri: 'https://x' })),

@@ -72,6 +72,12 @@ const addCommand: Command = {
       description: 'a confidential client may also get tokens for itself (client_credentials grant)',
     },
     {
+      name: 'token-exchange',
+      type: 'boolean',
+      description:
+        'a confidential client may exchange the tokens it is given for delegation (RFC 8693; serve --token-exchange)',
+    },
+    {
       name: 'require-par',
       type: 'boolean',
       description: 'its authorization requests must be pushed to /par first (RFC 9126)',
@@ -110,6 +116,9 @@ const addCommand: Command = {
     if (isPublic && args.boolean('client-credentials')) {
       throw new UsageError('a --public client cannot use --client-credentials: it has no secret');
     }
+    if (isPublic && args.boolean('token-exchange')) {
+      throw new UsageError('a --public client cannot use --token-exchange: it has no secret');
+    }
     // PKCE is what protects a public client's code (RFC 9700 §2.1.1): it never goes without.
     if (isPublic && args.boolean('allow-missing-pkce')) {
       throw new UsageError('a --public client must use PKCE: it cannot have --allow-missing-pkce');
@@ -126,6 +135,7 @@ const addCommand: Command = {
         'authorization_code',
         'refresh_token',
         ...(args.boolean('client-credentials') ? ['client_credentials'] : []),
+        ...(args.boolean('token-exchange') ? ['urn:ietf:params:oauth:grant-type:token-exchange'] : []),
       ],
       firstParty: args.boolean('first-party'),
       requirePushedAuthorizationRequests: args.boolean('require-par'),

@@ -127,6 +127,12 @@ export const serveCommand: Command = {
       default: '0',
     },
     {
+      name: 'token-exchange',
+      type: 'boolean',
+      description:
+        'token exchange for delegation (RFC 8693) by clients registered for it (clients add --token-exchange)',
+    },
+    {
       name: 'require-par',
       type: 'boolean',
       description:
@@ -289,6 +295,7 @@ export const serveCommand: Command = {
         refreshTokenGraceSeconds,
         dpopNonce: args.boolean('dpop-nonce'),
         requirePushedAuthorizationRequests: args.boolean('require-par'),
+        ...(args.boolean('token-exchange') ? { tokenExchange: {} } : {}),
         ...(process.env.CODEGRANT_KEY_SECRET
           ? { keyEncryptionSecret: process.env.CODEGRANT_KEY_SECRET }
           : {}),

@@ -7,6 +7,7 @@ import type { expectNoState, skipStateCheck } from '../symbols.ts';
 import { nopkce } from '../symbols.ts';
 import { authorizationCodeGrantRequest } from '../token/authorization-code.ts';
 import { clientCredentialsGrantRequest } from '../token/client-credentials.ts';
+import { genericTokenEndpointRequest } from '../token/generic.ts';
 import { refreshTokenGrantRequest } from '../token/refresh.ts';
 import {
   getValidatedIdTokenClaims,
@@ -182,6 +183,27 @@ export function refreshTokenGrant(
       skipIdTokenSignatureCheck: options?.skipIdTokenSignatureCheck,
       additionalParameters: parameters,
     },
+  );
+}
+
+/**
+ * A token request of any grant type, e.g. token exchange (RFC 8693: `subject_token`,
+ * `subject_token_type`, `actor_token`, `audience`, `resource`, `scope` in `parameters`). An ID
+ * token in the response is validated like a refresh's.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc8693#section-2.1
+ */
+export function genericGrantRequest(
+  config: Configuration,
+  grantType: string,
+  parameters: URLSearchParams | Record<string, string>,
+  options?: DPoPOptions,
+): Promise<TokenEndpointResponse & TokenEndpointResponseHelpers> {
+  return grant(
+    config,
+    options,
+    (as, client, all) => genericTokenEndpointRequest(as, client, grantType, parameters, all),
+    { expectedNonce: false },
   );
 }
 

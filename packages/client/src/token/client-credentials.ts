@@ -1,6 +1,7 @@
-import { type AuthenticatedRequestOptions, authenticatedPost } from '../client-auth.ts';
-import { endpoint, type HttpRequestOptions } from '../http.ts';
+import type { AuthenticatedRequestOptions } from '../client-auth.ts';
+import type { HttpRequestOptions } from '../http.ts';
 import type { AuthorizationServer, Client } from '../types.ts';
+import { genericTokenEndpointRequest } from './generic.ts';
 import { processTokenResponse, type TokenEndpointResponse } from './response.ts';
 
 /**
@@ -9,15 +10,13 @@ import { processTokenResponse, type TokenEndpointResponse } from './response.ts'
  *
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.4
  */
-export async function clientCredentialsGrantRequest(
+export function clientCredentialsGrantRequest(
   as: AuthorizationServer,
   client: Client,
   parameters?: URLSearchParams | Record<string, string> | string[][],
   options?: AuthenticatedRequestOptions,
 ): Promise<Response> {
-  const body = new URLSearchParams(parameters);
-  body.set('grant_type', 'client_credentials');
-  return authenticatedPost(as, client, endpoint(as, 'token_endpoint'), body, options);
+  return genericTokenEndpointRequest(as, client, 'client_credentials', parameters, options);
 }
 
 /**

@@ -3,6 +3,7 @@ import { REQUEST_OBJECT_ALGS } from '../authorize/request-object.ts';
 import { ASSERTION_ALGS } from '../client-auth/client-assertion.ts';
 import type { ServerContext } from '../context.ts';
 import { DPOP_ALGS } from '../dpop/verify-proof.ts';
+import { TOKEN_EXCHANGE } from '../grants/token-exchange.ts';
 import { jsonPublic } from '../http/responses.ts';
 import { ACR_VALUES } from '../interaction/authentication-methods.ts';
 import { SIGNING_ALGS } from '../keys/signing-keys.ts';
@@ -13,7 +14,12 @@ const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_
 /** What the metadata document is built from. */
 export type MetadataContext = Pick<
   ServerContext,
-  'issuer' | 'scopes' | 'registration' | 'clientIdMetadataDocuments' | 'requirePushedAuthorizationRequests'
+  | 'issuer'
+  | 'scopes'
+  | 'registration'
+  | 'clientIdMetadataDocuments'
+  | 'requirePushedAuthorizationRequests'
+  | 'tokenExchange'
 >;
 
 /**
@@ -36,7 +42,12 @@ export function buildMetadata(context: MetadataContext): AuthorizationServerMeta
     scopes_supported: context.scopes,
     response_types_supported: ['code'],
     response_modes_supported: ['query', 'form_post'],
-    grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials'],
+    grant_types_supported: [
+      'authorization_code',
+      'refresh_token',
+      'client_credentials',
+      ...(context.tokenExchange ? [TOKEN_EXCHANGE] : []),
+    ],
     subject_types_supported: ['public'],
     id_token_signing_alg_values_supported: [...SIGNING_ALGS],
     token_endpoint_auth_methods_supported: [...AUTH_METHODS, 'none'],

@@ -6,6 +6,7 @@ import { authorizationCodeGrant } from '../grants/authorization-code.ts';
 import { clientCredentialsGrant } from '../grants/client-credentials.ts';
 import { GrantReplayError, type GrantResult } from '../grants/grant-result.ts';
 import { refreshTokenGrant } from '../grants/refresh-token.ts';
+import { TOKEN_EXCHANGE, tokenExchangeGrant } from '../grants/token-exchange.ts';
 import { readFormParameters } from '../http/body.ts';
 import { CORS_HEADERS } from '../http/cors.ts';
 import { jsonNoStore } from '../http/responses.ts';
@@ -26,6 +27,7 @@ type Context = Pick<
   | 'clientKeys'
   | 'audit'
   | 'metrics'
+  | 'tokenExchange'
   | 'now'
 >;
 
@@ -110,6 +112,12 @@ function tokenAnswer(
         break;
       case 'client_credentials':
         result = await clientCredentialsGrant(context, client, params, now, dpopJkt);
+        break;
+      case TOKEN_EXCHANGE:
+        if (!context.tokenExchange) {
+          throw new OAuthError('unsupported_grant_type', 'token exchange is not enabled on this server');
+        }
+        result = await tokenExchangeGrant(context, client, params, now, dpopJkt, context.tokenExchange);
         break;
       case undefined:
         throw invalidRequest('the grant_type parameter is required');

@@ -18,6 +18,8 @@ export interface AccessTokenSubject {
   audience: string | string[];
   /** RFC 9449 §6: the thumbprint of the DPoP key the token is bound to (`cnf.jkt`). */
   dpopJkt: string | null;
+  /** RFC 8693 §4.1: who acts for the subject (a token exchanged for delegation). */
+  act?: Record<string, unknown>;
 }
 
 /**
@@ -48,6 +50,7 @@ export async function issueAccessToken(
   if (subject.authTime !== undefined) claims.auth_time = subject.authTime;
   if (subject.grantId !== undefined) claims.gid = subject.grantId;
   if (subject.dpopJkt !== null) claims.cnf = { jkt: subject.dpopJkt };
+  if (subject.act !== undefined) claims.act = subject.act;
   const token = await signJwt(context.keys.signer('ES256'), 'at+jwt', claims);
   return { token, expiresIn };
 }

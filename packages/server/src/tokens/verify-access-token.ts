@@ -17,12 +17,13 @@ export class AccessTokenError extends Error {
 export async function verifyAccessToken(
   context: Pick<ServerContext, 'store' | 'issuer' | 'accessTokenAudience' | 'keys' | 'now'>,
   token: string,
+  audiences: string | string[] = context.accessTokenAudience,
 ): Promise<JWTPayload> {
   let payload: JWTPayload;
   try {
     ({ payload } = await jwtVerify(token, context.keys.verificationKeys, {
       issuer: context.issuer,
-      audience: context.accessTokenAudience,
+      audience: audiences,
       typ: 'at+jwt',
       algorithms: ['ES256', 'RS256'],
       currentDate: new Date(context.now() * 1000),
