@@ -170,7 +170,7 @@ describe('end to end against oidc-provider', () => {
       resource: API,
     });
     assert.equal(tokens.token_type, 'bearer');
-    assert.ok(tokens.expiresIn() > 0);
+    assert.ok((tokens.expiresIn() ?? 0) > 0);
     const refused = await genericGrantRequest(config, 'urn:example:unknown-grant', {}).catch(
       (error: unknown) => error,
     );
@@ -345,16 +345,14 @@ describe('end to end against oidc-provider', () => {
     assert.equal(tokens.token_type.toLowerCase(), 'dpop');
   });
 
+  /** The client that signs its requests, configured by discovery. */
+  const jarClient = () =>
+    discovery(new URL(op.issuer), JAR.client_id, JAR.client_secret, ClientSecretBasic(JAR.client_secret), {
+      execute,
+    });
+
   it('signs the authorization request (JAR, RFC 9101), by value and pushed', async () => {
-    const config = await discovery(
-      new URL(op.issuer),
-      JAR.client_id,
-      JAR.client_secret,
-      ClientSecretBasic(JAR.client_secret),
-      {
-        execute,
-      },
-    );
+    const config = await jarClient();
     assert.equal(config.serverMetadata().request_parameter_supported, true);
     for (const push of [false, true]) {
       const verifier = randomPKCECodeVerifier();
@@ -394,15 +392,7 @@ describe('end to end against oidc-provider', () => {
   });
 
   it('is refused by oidc-provider for a request object signed with a key it does not know', async () => {
-    const config = await discovery(
-      new URL(op.issuer),
-      JAR.client_id,
-      JAR.client_secret,
-      ClientSecretBasic(JAR.client_secret),
-      {
-        execute,
-      },
-    );
+    const config = await jarClient();
     const stranger = (
       await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign'])
     ).privateKey;

@@ -2,26 +2,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import * as oidc from 'openid-client';
 import { TestBrowser } from './helpers/browser.ts';
+import { configureOpenidClient } from './helpers/openid-client.ts';
 import { signIn } from './helpers/sign-in.ts';
 import { addClient, addUser, startTestServer, type TestServer } from './helpers/test-server.ts';
 
 const REDIRECT_URI = 'http://127.0.0.1:8080/callback';
 const alice = { username: 'alice', password: 'correct horse battery staple' };
-
-/** An openid-client Configuration for one of our clients. */
-async function configure(
-  issuer: string,
-  clientId: string,
-  clientSecret: string | undefined,
-): Promise<oidc.Configuration> {
-  return oidc.discovery(
-    new URL(issuer),
-    clientId,
-    clientSecret,
-    clientSecret ? oidc.ClientSecretBasic(clientSecret) : oidc.None(),
-    { execute: [oidc.allowInsecureRequests] },
-  );
-}
 
 /** One complete authorization code flow driven by openid-client, the browser answering the pages. */
 async function codeFlow(
@@ -66,7 +52,7 @@ describe('openid-client as the relying party', () => {
 
   it('runs the confidential client flow: login, consent, tokens, userinfo', async () => {
     const { clientId, clientSecret } = await addClient(server.store, { redirectUris: [REDIRECT_URI] });
-    const config = await configure(server.issuer, clientId, clientSecret);
+    const config = await configureOpenidClient(server.issuer, clientId, clientSecret);
     const { tokens, pagesShown, callbackUrl } = await codeFlow(config, new TestBrowser());
 
     assert.deepEqual(pagesShown, ['login', 'consent']);
@@ -95,7 +81,7 @@ describe('openid-client as the relying party', () => {
       public: true,
       idTokenSignedResponseAlg: 'RS256',
     });
-    const config = await configure(server.issuer, clientId, undefined);
+    const config = await configureOpenidClient(server.issuer, clientId, undefined);
     const { tokens } = await codeFlow(config, new TestBrowser());
     assert.equal(tokens.claims()!.sub, aliceId);
     const [header] = tokens.id_token!.split('.');
@@ -106,9 +92,15 @@ describe('openid-client as the relying party', () => {
     const browser = new TestBrowser();
     const first = await addClient(server.store, { redirectUris: [REDIRECT_URI] });
     const second = await addClient(server.store, { redirectUris: [REDIRECT_URI], firstParty: true });
-    const one = await codeFlow(await configure(server.issuer, first.clientId, first.clientSecret), browser);
+    const one = await codeFlow(
+      await configureOpenidClient(server.issuer, first.clientId, first.clientSecret),
+      browser,
+    );
     assert.deepEqual(one.pagesShown, ['login', 'consent']);
-    const two = await codeFlow(await configure(server.issuer, second.clientId, second.clientSecret), browser);
+    const two = await codeFlow(
+      await configureOpenidClient(server.issuer, second.clientId, second.clientSecret),
+      browser,
+    );
     assert.deepEqual(two.pagesShown, [], 'signed in and first-party: no page at all');
     assert.equal(two.tokens.claims()!.sub, aliceId);
     assert.equal(two.tokens.claims()!.auth_time, one.tokens.claims()!.auth_time, 'the same sign-in');
@@ -117,7 +109,7 @@ describe('openid-client as the relying party', () => {
   it('remembers consent: the same client signs in again without any page', async () => {
     const browser = new TestBrowser();
     const client = await addClient(server.store, { redirectUris: [REDIRECT_URI] });
-    const config = await configure(server.issuer, client.clientId, client.clientSecret);
+    const config = await configureOpenidClient(server.issuer, client.clientId, client.clientSecret);
     assert.deepEqual((await codeFlow(config, browser)).pagesShown, ['login', 'consent']);
     assert.deepEqual((await codeFlow(config, browser)).pagesShown, []);
     assert.deepEqual((await codeFlow(config, browser, { prompt: 'consent' })).pagesShown, ['consent']);
@@ -127,7 +119,7 @@ describe('openid-client as the relying party', () => {
   it('prompt=none: a code with a session, login_required without one', async () => {
     const browser = new TestBrowser();
     const client = await addClient(server.store, { redirectUris: [REDIRECT_URI], firstParty: true });
-    const config = await configure(server.issuer, client.clientId, client.clientSecret);
+    const config = await configureOpenidClient(server.issuer, client.clientId, client.clientSecret);
 
     const state = oidc.randomState();
     const url = oidc.buildAuthorizationUrl(config, {
@@ -156,9 +148,12 @@ describe('openid-client as the relying party', () => {
   it('prompt=none answers consent_required when a third-party client lacks consent', async () => {
     const browser = new TestBrowser();
     const firstParty = await addClient(server.store, { redirectUris: [REDIRECT_URI], firstParty: true });
-    await codeFlow(await configure(server.issuer, firstParty.clientId, firstParty.clientSecret), browser);
+    await codeFlow(
+      await configureOpenidClient(server.issuer, firstParty.clientId, firstParty.clientSecret),
+      browser,
+    );
     const thirdParty = await addClient(server.store, { redirectUris: [REDIRECT_URI] });
-    const config = await configure(server.issuer, thirdParty.clientId, thirdParty.clientSecret);
+    const config = await configureOpenidClient(server.issuer, thirdParty.clientId, thirdParty.clientSecret);
     const url = oidc.buildAuthorizationUrl(config, {
       redirect_uri: REDIRECT_URI,
       scope: 'openid',
@@ -173,7 +168,7 @@ describe('openid-client as the relying party', () => {
   it('max_age older than the session asks for the password again', async () => {
     const browser = new TestBrowser();
     const client = await addClient(server.store, { redirectUris: [REDIRECT_URI], firstParty: true });
-    const config = await configure(server.issuer, client.clientId, client.clientSecret);
+    const config = await configureOpenidClient(server.issuer, client.clientId, client.clientSecret);
     await codeFlow(config, browser);
     await new Promise((resolve) => setTimeout(resolve, 1100));
     const again = await codeFlow(config, browser, { max_age: '0' });
@@ -182,7 +177,7 @@ describe('openid-client as the relying party', () => {
 
   it('refreshes with rotation; the rotated token replayed revokes the grant', async () => {
     const client = await addClient(server.store, { redirectUris: [REDIRECT_URI] });
-    const config = await configure(server.issuer, client.clientId, client.clientSecret);
+    const config = await configureOpenidClient(server.issuer, client.clientId, client.clientSecret);
     const { tokens } = await codeFlow(config, new TestBrowser());
 
     const refreshed = await oidc.refreshTokenGrant(config, tokens.refresh_token!);
@@ -211,7 +206,7 @@ describe('openid-client as the relying party', () => {
 
   it('refuses a refresh asking for more scope than granted', async () => {
     const client = await addClient(server.store, { redirectUris: [REDIRECT_URI] });
-    const config = await configure(server.issuer, client.clientId, client.clientSecret);
+    const config = await configureOpenidClient(server.issuer, client.clientId, client.clientSecret);
     const { tokens } = await codeFlow(config, new TestBrowser(), { scope: 'openid offline_access' });
     await assert.rejects(
       oidc.refreshTokenGrant(config, tokens.refresh_token!, { scope: 'openid email' }),
@@ -223,7 +218,7 @@ describe('openid-client as the relying party', () => {
     const plain = await addClient(server.store, { redirectUris: [REDIRECT_URI], firstParty: true });
     const browser = new TestBrowser();
     const without = await codeFlow(
-      await configure(server.issuer, plain.clientId, plain.clientSecret),
+      await configureOpenidClient(server.issuer, plain.clientId, plain.clientSecret),
       browser,
       {
         scope: 'openid',
@@ -236,7 +231,7 @@ describe('openid-client as the relying party', () => {
       alwaysIssueRefreshToken: true,
     });
     const withOne = await codeFlow(
-      await configure(server.issuer, always.clientId, always.clientSecret),
+      await configureOpenidClient(server.issuer, always.clientId, always.clientSecret),
       browser,
       {
         scope: 'openid',
@@ -248,7 +243,7 @@ describe('openid-client as the relying party', () => {
   it('answers form_post with an auto-submitting form carrying code, state and iss', async () => {
     const browser = new TestBrowser();
     const client = await addClient(server.store, { redirectUris: [REDIRECT_URI], firstParty: true });
-    const config = await configure(server.issuer, client.clientId, client.clientSecret);
+    const config = await configureOpenidClient(server.issuer, client.clientId, client.clientSecret);
     await codeFlow(config, browser);
     const verifier = oidc.randomPKCECodeVerifier();
     const url = oidc.buildAuthorizationUrl(config, {

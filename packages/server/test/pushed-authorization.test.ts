@@ -8,25 +8,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import * as oidc from 'openid-client';
 import { TestBrowser } from './helpers/browser.ts';
+import { configureOpenidClient } from './helpers/openid-client.ts';
 import { signIn } from './helpers/sign-in.ts';
 import { addClient, addUser, startTestServer, type TestServer } from './helpers/test-server.ts';
 
 const REDIRECT_URI = 'http://127.0.0.1:8080/callback';
 const alice = { username: 'alice', password: 'correct horse battery staple' };
-
-async function configure(
-  issuer: string,
-  clientId: string,
-  clientSecret?: string,
-): Promise<oidc.Configuration> {
-  return oidc.discovery(
-    new URL(issuer),
-    clientId,
-    clientSecret,
-    clientSecret ? oidc.ClientSecretBasic(clientSecret) : oidc.None(),
-    { execute: [oidc.allowInsecureRequests] },
-  );
-}
 
 /** The parameters of an authorization request, with what redeems its code. */
 async function authorizationRequest(extra: Record<string, string> = {}) {
@@ -76,7 +63,7 @@ describe('pushed authorization requests (PAR)', () => {
     await addUser(server.store, alice.username, alice.password);
     const added = await addClient(server.store, { redirectUris: [REDIRECT_URI], firstParty: true });
     app = { clientId: added.clientId, clientSecret: added.clientSecret! };
-    config = await configure(server.issuer, app.clientId, app.clientSecret);
+    config = await configureOpenidClient(server.issuer, app.clientId, app.clientSecret);
   });
   after(() => server.close());
 
@@ -200,7 +187,7 @@ describe('pushed authorization requests (PAR)', () => {
       firstParty: true,
       requirePushedAuthorizationRequests: true,
     });
-    const strictConfig = await configure(server.issuer, strict.clientId, strict.clientSecret);
+    const strictConfig = await configureOpenidClient(server.issuer, strict.clientId, strict.clientSecret);
     const { parameters } = await authorizationRequest();
     const plain = await new TestBrowser().fetch(oidc.buildAuthorizationUrl(strictConfig, parameters));
     assert.equal(plain.status, 303);
@@ -213,7 +200,11 @@ describe('pushed authorization requests (PAR)', () => {
     const everyone = await startTestServer({ requirePushedAuthorizationRequests: true });
     try {
       const client = await addClient(everyone.store, { redirectUris: [REDIRECT_URI] });
-      const everyoneConfig = await configure(everyone.issuer, client.clientId, client.clientSecret);
+      const everyoneConfig = await configureOpenidClient(
+        everyone.issuer,
+        client.clientId,
+        client.clientSecret,
+      );
       assert.equal(everyoneConfig.serverMetadata().require_pushed_authorization_requests, true);
       const refused = await new TestBrowser().fetch(oidc.buildAuthorizationUrl(everyoneConfig, parameters));
       assert.equal(new URL(refused.headers.get('location')!).searchParams.get('error'), 'invalid_request');
