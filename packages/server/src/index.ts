@@ -28,6 +28,7 @@ export { hashPassword, verifyPassword } from './interaction/password.ts';
 export { KeyEncryption } from './keys/key-encryption.ts';
 export { rotateSigningKeys } from './keys/rotation.ts';
 export { createJsonLineLogger } from './log.ts';
+export type { Tracer, TraceSpan } from './metrics/tracing.ts';
 export type {
   AccountOptions,
   AuthorizationServerOptions,

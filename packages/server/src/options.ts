@@ -1,6 +1,7 @@
 import { createMailer, type Mailer } from './accounts/mailer.ts';
 import type { TokenExchangeOptions } from './grants/token-exchange.ts';
 import { KeyEncryption } from './keys/key-encryption.ts';
+import type { Tracer } from './metrics/tracing.ts';
 import type { ClientIdMetadataDocumentOptions } from './registration/client-id-metadata-document.ts';
 import { isLoopbackHost } from './registration/redirect-uri-policy.ts';
 import type { Store } from './store/store.ts';
@@ -223,6 +224,11 @@ export interface AuthorizationServerOptions {
    * a client can also require it for itself (`require_pushed_authorization_requests`). Default false.
    */
   requirePushedAuthorizationRequests?: boolean;
+  /**
+   * OpenTelemetry tracing: a span per request, named by its route (`POST /token`), with the HTTP
+   * semantic-convention attributes. Pass `trace.getTracer('codegrant')` of `@opentelemetry/api`.
+   */
+  tracer?: Tracer;
   /** Receives one record per request and per internal error (default: errors to stderr only). */
   logger?: Logger;
   /** The clock, in seconds since the epoch (tests move it). */
@@ -259,6 +265,7 @@ export interface ResolvedOptions {
   adminConsole: boolean;
   requirePushedAuthorizationRequests: boolean;
   tokenExchange: TokenExchangeOptions | undefined;
+  tracer: Tracer | undefined;
   logger: Logger;
   now: () => number;
 }
@@ -332,6 +339,7 @@ export function resolveOptions(options: AuthorizationServerOptions): ResolvedOpt
     adminConsole: options.adminConsole ?? true,
     requirePushedAuthorizationRequests: options.requirePushedAuthorizationRequests ?? false,
     tokenExchange: options.tokenExchange,
+    tracer: options.tracer,
     logger: options.logger ?? errorsToStderr,
     now: options.now ?? (() => Math.floor(Date.now() / 1000)),
   };

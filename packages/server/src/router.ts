@@ -29,6 +29,7 @@ import { userinfoEndpoint } from './endpoints/userinfo.ts';
 import { OAuthError } from './errors.ts';
 import { CORS_HEADERS, corsPreflight } from './http/cors.ts';
 import { jsonNoStore, notFound, oauthErrorResponse } from './http/responses.ts';
+import { traced } from './metrics/tracing.ts';
 import { upstreamCallbackEndpoint } from './upstream/callback.ts';
 import { upstreamStartEndpoint } from './upstream/start.ts';
 
@@ -83,7 +84,16 @@ export function createRouter(context: ServerContext, operations: RouterOperation
     (context.trustProxy ? request.headers.get('x-forwarded-for')?.split(',')[0]?.trim() : undefined) ??
     info?.remoteAddress;
 
-  const metrics = context.metrics;
+  const { metrics, tracer } = context;
+  if (tracer) {
+    // Outermost: the span covers the whole request, the log line and the metrics included.
+    root.use((c, next) =>
+      traced(tracer, c.req.method, c.req.path, async () => {
+        await next();
+        return { status: c.res.status, route: endpointOf(c) };
+      }),
+    );
+  }
   // One structured log line per request, and a request id to find it by (in 500 answers too). It
   // is not set as a response header: touching the headers of every response costs the fast path
   // of the Node adapter.
