@@ -1,0 +1,59 @@
+/**
+ * Discovery says exactly what is on (issue 12, item 7): each optional feature appears in the
+ * metadata when it is configured and is absent, or said to be off, when it is not.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { type AuthorizationServerOptions, createAuthorizationServer, MemoryStore } from '@codegrant/server';
+
+const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
+
+async function metadataWith(
+  options: Partial<AuthorizationServerOptions> = {},
+): Promise<Record<string, unknown>> {
+  const server = await createAuthorizationServer({
+    issuer: 'https://id.example.com',
+    store: new MemoryStore(),
+    logger: () => {},
+    ...options,
+  });
+  const response = await server.fetch(new Request('https://id.example.com/.well-known/openid-configuration'));
+  return (await response.json()) as Record<string, unknown>;
+}
+
+describe('discovery advertises exactly what is on', () => {
+  it('by default: PAR and request objects, no registration, no token exchange, nothing not built', async () => {
+    const metadata = await metadataWith();
+    assert.equal(metadata.registration_endpoint, undefined);
+    assert.equal(metadata.pushed_authorization_request_endpoint, 'https://id.example.com/par');
+    assert.equal(metadata.require_pushed_authorization_requests, false);
+    assert.equal(metadata.request_parameter_supported, true);
+    assert.equal(metadata.request_uri_parameter_supported, false, 'request objects are not fetched by URL');
+    assert.equal(metadata.claims_parameter_supported, false);
+    assert.deepEqual(metadata.grant_types_supported, [
+      'authorization_code',
+      'refresh_token',
+      'client_credentials',
+    ]);
+    for (const absent of [
+      'device_authorization_endpoint',
+      'backchannel_logout_supported',
+      'frontchannel_logout_supported',
+      'check_session_iframe',
+    ]) {
+      assert.equal(metadata[absent], undefined, `${absent} is not offered`);
+    }
+    assert.deepEqual(metadata.subject_types_supported, ['public'], 'no pairwise subjects yet');
+  });
+
+  it('with each feature on: registration, PAR required, token exchange', async () => {
+    const metadata = await metadataWith({
+      registration: 'open',
+      requirePushedAuthorizationRequests: true,
+      tokenExchange: {},
+    });
+    assert.equal(metadata.registration_endpoint, 'https://id.example.com/register');
+    assert.equal(metadata.require_pushed_authorization_requests, true);
+    assert.ok((metadata.grant_types_supported as string[]).includes(TOKEN_EXCHANGE));
+  });
+});
