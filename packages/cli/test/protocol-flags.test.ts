@@ -4,68 +4,61 @@
  */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
+import type { ClientRecord } from '@codegrant/server';
 import { openSqliteStore } from '@codegrant/server/sqlite';
 import { codegrant, freePort, freshDb, removeTempDir, startServe, stopServe } from './helpers/cli.ts';
 
 after(removeTempDir);
 
+/** Runs `clients add` with `flag` on `db`; the stored client record. */
+async function addClientWith(db: string, flag: string): Promise<ClientRecord> {
+  const added = await codegrant([
+    'clients',
+    'add',
+    '--redirect-uri',
+    'https://app.example.com/cb',
+    flag,
+    '--db',
+    db,
+  ]);
+  assert.equal(added.code, 0, added.stderr);
+  const { client_id: clientId } = JSON.parse(added.stdout) as { client_id: string };
+  const store = await openSqliteStore(db);
+  try {
+    return (await store.findClient(clientId))!;
+  } finally {
+    await store.close();
+  }
+}
+
+/** The discovery document of `codegrant serve` started on `db` with `flags`. */
+async function servedMetadata(
+  db: string,
+  flags: string[],
+): Promise<{ port: number; metadata: Record<string, unknown> }> {
+  const port = await freePort();
+  const serving = await startServe(['--port', String(port), '--db', db, ...flags]);
+  try {
+    const response = await fetch(`http://127.0.0.1:${port}/.well-known/openid-configuration`);
+    return { port, metadata: (await response.json()) as Record<string, unknown> };
+  } finally {
+    await stopServe(serving);
+  }
+}
+
 describe('protocol flags', () => {
   it('clients add --require-par stores the requirement; serve --require-par advertises it for all', async () => {
     const db = freshDb();
-    const added = await codegrant([
-      'clients',
-      'add',
-      '--redirect-uri',
-      'https://app.example.com/cb',
-      '--require-par',
-      '--db',
-      db,
-    ]);
-    assert.equal(added.code, 0, added.stderr);
-    const { client_id: clientId } = JSON.parse(added.stdout) as { client_id: string };
-    const store = await openSqliteStore(db);
-    try {
-      assert.equal((await store.findClient(clientId))?.requirePushedAuthorizationRequests, true);
-    } finally {
-      await store.close();
-    }
-
-    const port = await freePort();
-    const serving = await startServe(['--port', String(port), '--db', db, '--require-par']);
-    try {
-      const metadata = (await (
-        await fetch(`http://127.0.0.1:${port}/.well-known/openid-configuration`)
-      ).json()) as Record<string, unknown>;
-      assert.equal(metadata.require_pushed_authorization_requests, true);
-      assert.equal(metadata.pushed_authorization_request_endpoint, `http://localhost:${port}/par`);
-    } finally {
-      await stopServe(serving);
-    }
+    assert.equal((await addClientWith(db, '--require-par')).requirePushedAuthorizationRequests, true);
+    const { port, metadata } = await servedMetadata(db, ['--require-par']);
+    assert.equal(metadata.require_pushed_authorization_requests, true);
+    assert.equal(metadata.pushed_authorization_request_endpoint, `http://localhost:${port}/par`);
   });
 
   it('serve --token-exchange advertises the grant; clients add --token-exchange registers a client for it', async () => {
     const db = freshDb();
-    const added = await codegrant([
-      'clients',
-      'add',
-      '--redirect-uri',
-      'https://agent.example.com/cb',
-      '--token-exchange',
-      '--db',
-      db,
-    ]);
-    assert.equal(added.code, 0, added.stderr);
-    const { client_id: clientId } = JSON.parse(added.stdout) as { client_id: string };
-    const store = await openSqliteStore(db);
-    try {
-      assert.ok(
-        (await store.findClient(clientId))?.grantTypes.includes(
-          'urn:ietf:params:oauth:grant-type:token-exchange',
-        ),
-      );
-    } finally {
-      await store.close();
-    }
+    const client = await addClientWith(db, '--token-exchange');
+    assert.ok(client.grantTypes.includes('urn:ietf:params:oauth:grant-type:token-exchange'));
     const refused = await codegrant([
       'clients',
       'add',
@@ -79,26 +72,12 @@ describe('protocol flags', () => {
     assert.equal(refused.code, 2);
     assert.match(refused.stderr, /cannot use --token-exchange/);
 
-    const port = await freePort();
-    const serving = await startServe([
-      '--port',
-      String(port),
-      '--db',
-      db,
-      '--token-exchange',
-      '--admin-console',
-      'off',
-    ]);
-    try {
-      const metadata = (await (
-        await fetch(`http://127.0.0.1:${port}/.well-known/openid-configuration`)
-      ).json()) as {
-        grant_types_supported: string[];
-      };
-      assert.ok(metadata.grant_types_supported.includes('urn:ietf:params:oauth:grant-type:token-exchange'));
-    } finally {
-      await stopServe(serving);
-    }
+    const { metadata } = await servedMetadata(db, ['--token-exchange', '--admin-console', 'off']);
+    assert.ok(
+      (metadata.grant_types_supported as string[]).includes(
+        'urn:ietf:params:oauth:grant-type:token-exchange',
+      ),
+    );
   });
 
   it('serve --admin-console off: no console, even with an administrator', async () => {

@@ -2,6 +2,7 @@ import type { ServerContext } from '../context.ts';
 import { seeOther } from '../http/responses.ts';
 import type { AccountAppItem } from '../pages/account-access.ts';
 import type { GrantRecord } from '../store/store.ts';
+import { revokeAppAccess } from './access-revocation.ts';
 import { respondToAccountError } from './account-error.ts';
 import { readAccountForm } from './account-form.ts';
 import { accountPageUrl } from './account-notices.ts';
@@ -54,11 +55,8 @@ export function revokeAccountAppEndpoint(
       const userId = signedIn.user.id;
       const clientId = form.client_id ?? '';
       const now = context.now();
-      const held = (await context.store.listUserGrants(userId, now)).some(
-        (grant) => grant.clientId === clientId,
-      );
+      const held = await revokeAppAccess(context.store, userId, clientId, now);
       if (held) {
-        await context.store.revokeUserClientAccess(userId, clientId, now);
         context.audit.record({
           type: 'grant.revoked',
           outcome: 'success',

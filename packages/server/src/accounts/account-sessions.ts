@@ -1,22 +1,13 @@
 import type { ServerContext } from '../context.ts';
 import { seeOther } from '../http/responses.ts';
 import type { AccountSessionItem } from '../pages/account-access.ts';
-import { sha256 } from '../tokens/hash.ts';
+import { endSessionByReference, sessionReference } from './access-revocation.ts';
 import { respondToAccountError } from './account-error.ts';
 import { readAccountForm } from './account-form.ts';
 import { accountPageUrl } from './account-notices.ts';
 import type { AccountSession } from './account-sign-in.ts';
 
 type Context = Pick<ServerContext, 'issuer' | 'store' | 'secureCookies' | 'lifetimes' | 'audit' | 'now'>;
-
-/**
- * What the account page's form names a session by. The store keys sessions by the SHA-256 of
- * their cookie; the page carries a hash of that key made for this purpose alone, so no value the
- * store keeps ever appears in a page (or in a cache, screenshot or log of one).
- */
-export function sessionReference(idHash: string): string {
-  return sha256(`ref:${idHash}`);
-}
 
 /** The signed-in user's live sessions: this browser's first (and marked), then the newest first. */
 export async function listAccountSessions(
@@ -49,13 +40,13 @@ export function endAccountSessionEndpoint(
     try {
       const { form, signedIn } = await readAccountForm(context, request, { recent: true });
       if (signedIn instanceof Response) return signedIn;
-      const sessions = await context.store.listUserSessions(signedIn.user.id, context.now());
-      const target = sessions.find(
-        (session) =>
-          session.idHash !== signedIn.session.idHash && sessionReference(session.idHash) === form.session,
+      const ended = await endSessionByReference(
+        context.store,
+        signedIn.user.id,
+        form.session,
+        context.now(),
+        signedIn.session.idHash,
       );
-      const ended =
-        target !== undefined && (await context.store.deleteUserSession(signedIn.user.id, target.idHash));
       if (ended) {
         context.audit.record({
           type: 'session.ended',

@@ -3,6 +3,7 @@ import { seeOther } from '../http/responses.ts';
 import { cookieNames, readCookie, serializeCookie, withCookies } from '../interaction/cookies.ts';
 import { currentSession } from '../interaction/session.ts';
 import { noticePage } from '../pages/notice-page.ts';
+import { ensureBuiltInClient } from '../registration/built-in-client.ts';
 import { newClientRecord } from '../registration/new-client.ts';
 import type { SessionRecord, Store, UserRecord } from '../store/store.ts';
 import { constantTimeEqual, sha256 } from '../tokens/hash.ts';
@@ -23,18 +24,17 @@ export const ACCOUNT_CLIENT_ID = 'codegrant-account';
 const RETURN_PATHS = new Set(['/account', '/account/two-step']);
 
 /** Creates (or repairs) the account page's client: its redirect URI follows the issuer. */
-export async function ensureAccountClient(store: Store, issuer: string): Promise<void> {
-  const record = newClientRecord({
-    clientId: ACCOUNT_CLIENT_ID,
-    name: 'Your account',
-    redirectUris: [`${issuer}/account/callback`],
-    grantTypes: ['authorization_code'],
-    firstParty: true,
-  });
-  const existing = await store.findClient(ACCOUNT_CLIENT_ID);
-  if (!existing) await store.insertClient(record);
-  else if (existing.redirectUris[0] !== record.redirectUris[0])
-    await store.updateClient({ ...record, createdAt: existing.createdAt });
+export function ensureAccountClient(store: Store, issuer: string): Promise<void> {
+  return ensureBuiltInClient(
+    store,
+    newClientRecord({
+      clientId: ACCOUNT_CLIENT_ID,
+      name: 'Your account',
+      redirectUris: [`${issuer}/account/callback`],
+      grantTypes: ['authorization_code'],
+      firstParty: true,
+    }),
+  );
 }
 
 /** Who is signed in to the account page. */

@@ -1,6 +1,7 @@
 import { allowInsecureRequests, Configuration, type CustomFetch, customFetch, None } from '@codegrant/client';
 import type { ServerContext } from '../context.ts';
 import { buildMetadata, type MetadataContext } from '../endpoints/discovery.ts';
+import { ensureBuiltInClient } from '../registration/built-in-client.ts';
 import { newClientRecord } from '../registration/new-client.ts';
 import type { Store } from '../store/store.ts';
 
@@ -14,22 +15,18 @@ import type { Store } from '../store/store.ts';
 export const ADMIN_CLIENT_ID = 'codegrant-admin';
 
 /** Creates (or repairs) the console's client: its redirect URI follows the issuer. */
-export async function ensureAdminClient(store: Store, issuer: string): Promise<void> {
-  const record = newClientRecord({
-    clientId: ADMIN_CLIENT_ID,
-    name: 'Admin console',
-    redirectUris: [`${issuer}/admin/callback`],
-    // A refresh token is the console's session handle (see `console-session.ts`); it is never refreshed.
-    grantTypes: ['authorization_code', 'refresh_token'],
-    firstParty: true,
-  });
-  const existing = await store.findClient(ADMIN_CLIENT_ID);
-  if (!existing) await store.insertClient(record);
-  else if (
-    existing.redirectUris[0] !== record.redirectUris[0] ||
-    !existing.grantTypes.includes('refresh_token')
-  )
-    await store.updateClient({ ...record, createdAt: existing.createdAt });
+export function ensureAdminClient(store: Store, issuer: string): Promise<void> {
+  return ensureBuiltInClient(
+    store,
+    newClientRecord({
+      clientId: ADMIN_CLIENT_ID,
+      name: 'Admin console',
+      redirectUris: [`${issuer}/admin/callback`],
+      // A refresh token is the console's session handle (see `console-session.ts`); it is never refreshed.
+      grantTypes: ['authorization_code', 'refresh_token'],
+      firstParty: true,
+    }),
+  );
 }
 
 /**

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Configuration } from '@codegrant/client';
-import { sessionReference } from '../accounts/account-sessions.ts';
+import { endSessionByReference, revokeAppAccess, sessionReference } from '../accounts/access-revocation.ts';
 import { parseEmailAddress } from '../accounts/email-address.ts';
 import { passwordProblem } from '../accounts/password-policy.ts';
 import type { AuditEventType } from '../audit/events.ts';
@@ -215,9 +215,7 @@ export function usersConsole(context: Context, relyingParty: Configuration) {
     async endSession(request: Request, userId: string, ip: string | undefined): Promise<Response> {
       const read = await postAbout(request, userId);
       if (read instanceof Response) return read;
-      const sessions = await context.store.listUserSessions(userId, context.now());
-      const target = sessions.find((found) => sessionReference(found.idHash) === read.form.session);
-      if (target && (await context.store.deleteUserSession(userId, target.idHash))) {
+      if (await endSessionByReference(context.store, userId, read.form.session, context.now())) {
         audit('admin.session.revoked', read.session, userId, ip);
       }
       return done(userId, 'session-ended');
@@ -227,9 +225,7 @@ export function usersConsole(context: Context, relyingParty: Configuration) {
       const read = await postAbout(request, userId);
       if (read instanceof Response) return read;
       const clientId = read.form.client_id ?? '';
-      const now = context.now();
-      if ((await context.store.listUserGrants(userId, now)).some((grant) => grant.clientId === clientId)) {
-        await context.store.revokeUserClientAccess(userId, clientId, now);
+      if (await revokeAppAccess(context.store, userId, clientId, context.now())) {
         audit('admin.grant.revoked', read.session, userId, ip, { clientId });
       }
       return done(userId, 'grant-revoked');
