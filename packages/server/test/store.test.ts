@@ -27,6 +27,8 @@ import type {
   AuditQuery,
   ClientRecord,
   CodeRedemption,
+  DeviceAuthorizationRecord,
+  DeviceDecision,
   GrantRecord,
   InteractionRecord,
   PasskeyRecord,
@@ -121,6 +123,37 @@ function aSession(overrides: Partial<SessionRecord> = {}): SessionRecord {
     amr: ['pwd'],
     createdAt: now,
     expiresAt: now + day,
+    ...overrides,
+  };
+}
+
+function aDeviceAuthorization(overrides: Partial<DeviceAuthorizationRecord> = {}): DeviceAuthorizationRecord {
+  return {
+    deviceCodeHash: 'device-code-1',
+    userCodeHash: 'user-code-1',
+    clientId: 'app',
+    scopes: ['openid', 'offline_access'],
+    resources: [],
+    status: 'pending',
+    userId: null,
+    authTime: null,
+    amr: [],
+    interval: 5,
+    lastPolledAt: null,
+    createdAt: now,
+    expiresAt: now + 600,
+    consumedAt: null,
+    ...overrides,
+  };
+}
+
+/** alice's approval of a device authorization, signed in with a password and TOTP. */
+function anApproval(overrides: Partial<DeviceDecision> = {}): DeviceDecision {
+  return {
+    approved: true,
+    userId: 'user-alice',
+    authTime: now - 10,
+    amr: ['pwd', 'otp', 'mfa'],
     ...overrides,
   };
 }
@@ -300,7 +333,7 @@ function wallClock(): number {
 const allMigrations = migrations.map(({ id, name }) => ({ id, name }));
 
 /** The newest migration, the schema the upgrade tests bring old databases to. */
-const newestVersion = 8;
+const newestVersion = 9;
 
 /**
  * Checks `schema_migrations` after an upgrade from `version`: `applied` (its ids and names) records
@@ -930,6 +963,31 @@ async function assertUpgradedFromVersion7(store: Store): Promise<void> {
   });
   assert.deepEqual(await store.consumePushedRequest('par-1', 'app', now), { scope: 'openid' });
   assert.equal(await store.consumePushedRequest('par-1', 'app', now), null);
+}
+
+/** Schema 8 with data: version 7's rows and a pushed request. */
+const version8Rows = `${version7Rows}
+INSERT INTO pushed_requests (hash, client_id, parameters, expires_at) VALUES ('par-1', 'app', '{"scope":"openid"}', ${now + 60});
+`;
+
+/** The indexes migration 9 creates. */
+const version9Indexes = [
+  'device_authorizations_client_id',
+  'device_authorizations_expires_at',
+  'device_authorizations_user_id',
+];
+
+/**
+ * Checks a store just migrated from {@link version8Rows}: the old rows read back as written (the
+ * pushed request included), and a device authorization goes through.
+ */
+async function assertUpgradedFromVersion8(store: Store): Promise<void> {
+  await assertVersion4RowsKept(store);
+  assert.deepEqual(await store.listAuditEvents({ limit: 10 }), [anAuditEvent()]);
+  assert.deepEqual(await store.consumePushedRequest('par-1', 'app', now), { scope: 'openid' });
+  await store.insertDeviceAuthorization(aDeviceAuthorization());
+  assert.equal(await store.decideDeviceAuthorization('user-code-1', anApproval(), now), true);
+  assert.equal((await store.pollDeviceAuthorization('device-code-1', 'app', now))?.outcome, 'approved');
 }
 
 /** The store's contract: every test gets a fresh, migrated, empty store from `open`. */
@@ -2884,6 +2942,145 @@ function storeContract(open: () => Promise<Store>): void {
     });
   });
 
+  describe('device authorizations', () => {
+    it('stores one, finds it by its user code, and refuses taken codes and unknown clients', async () => {
+      await seed();
+      const authorization = aDeviceAuthorization();
+      await store.insertDeviceAuthorization(authorization);
+      assert.deepEqual(await store.findDeviceAuthorizationByUserCode('user-code-1'), authorization);
+      assert.equal(
+        await store.findDeviceAuthorizationByUserCode('device-code-1'),
+        null,
+        'not by its device code',
+      );
+      await assert.rejects(
+        store.insertDeviceAuthorization({ ...authorization, userCodeHash: 'user-code-2' }),
+        'a taken device code',
+      );
+      await assert.rejects(
+        store.insertDeviceAuthorization({ ...authorization, deviceCodeHash: 'device-code-2' }),
+        'a taken user code',
+      );
+      await assert.rejects(
+        store.insertDeviceAuthorization(
+          aDeviceAuthorization({ deviceCodeHash: 'd-3', userCodeHash: 'u-3', clientId: 'nobody' }),
+        ),
+        'an unknown client',
+      );
+    });
+
+    it('answers each poll as RFC 8628 says: pending, slow_down (+5 s), approved once, then spent', async () => {
+      await seed();
+      await store.insertDeviceAuthorization(aDeviceAuthorization());
+      const poll = (at: number, clientId = 'app') =>
+        store.pollDeviceAuthorization('device-code-1', clientId, at);
+
+      assert.equal(await poll(now, 'other-client'), null, 'another client’s device code');
+      assert.equal(await store.pollDeviceAuthorization('unknown', 'app', now), null);
+      assert.equal((await poll(now))?.outcome, 'authorization_pending', 'the first poll may come at once');
+      const tooSoon = await poll(now + 4);
+      assert.equal(tooSoon?.outcome, 'slow_down');
+      assert.equal(tooSoon?.authorization.interval, 10, 'the interval grew by 5 s');
+      assert.equal((await poll(now + 13))?.outcome, 'slow_down', '9 s is too soon for the new 10 s interval');
+      assert.equal((await store.findDeviceAuthorizationByUserCode('user-code-1'))?.interval, 15);
+      const onTime = await poll(now + 28);
+      assert.equal(onTime?.outcome, 'authorization_pending', 'after waiting the interval');
+      assert.equal(onTime?.authorization.lastPolledAt, now + 28);
+
+      assert.equal(await store.decideDeviceAuthorization('user-code-1', anApproval(), now + 30), true);
+      assert.equal(
+        await store.decideDeviceAuthorization('user-code-1', anApproval({ approved: false }), now + 30),
+        false,
+        'decided once',
+      );
+      const approved = await poll(now + 31);
+      assert.equal(approved?.outcome, 'approved', 'an approved poll is not slowed down');
+      assert.deepEqual(approved?.authorization, {
+        ...aDeviceAuthorization(),
+        status: 'approved',
+        userId: 'user-alice',
+        authTime: now - 10,
+        amr: ['pwd', 'otp', 'mfa'],
+        interval: 15,
+        lastPolledAt: now + 31,
+        consumedAt: now + 31,
+      });
+      assert.equal((await poll(now + 60))?.outcome, 'spent');
+      assert.equal((await poll(now + 601))?.outcome, 'spent', 'spent beats expired');
+    });
+
+    it('answers access_denied after a denial and expired_token after expiry; decides nothing late', async () => {
+      await seed();
+      await store.insertDeviceAuthorization(aDeviceAuthorization());
+      await store.insertDeviceAuthorization(
+        aDeviceAuthorization({ deviceCodeHash: 'device-code-2', userCodeHash: 'user-code-2' }),
+      );
+      assert.equal(
+        await store.decideDeviceAuthorization('user-code-1', anApproval({ approved: false }), now + 1),
+        true,
+      );
+      const denied = await store.pollDeviceAuthorization('device-code-1', 'app', now + 2);
+      assert.equal(denied?.outcome, 'access_denied');
+      assert.equal(denied?.authorization.status, 'denied');
+      assert.equal(denied?.authorization.userId, 'user-alice', 'who denied it');
+      assert.equal(
+        (await store.pollDeviceAuthorization('device-code-1', 'app', now + 20))?.outcome,
+        'access_denied',
+      );
+
+      assert.equal(
+        await store.decideDeviceAuthorization('user-code-2', anApproval(), now + 600),
+        false,
+        'expired',
+      );
+      assert.equal(
+        (await store.pollDeviceAuthorization('device-code-2', 'app', now + 600))?.outcome,
+        'expired_token',
+      );
+      assert.equal(await store.decideDeviceAuthorization('unknown', anApproval(), now), false);
+    });
+
+    it('lets exactly one of 10 concurrent polls of an approved code get the tokens', async () => {
+      await seed();
+      await store.insertDeviceAuthorization(aDeviceAuthorization());
+      await store.decideDeviceAuthorization('user-code-1', anApproval(), now);
+      const polls = await Promise.all(
+        Array.from({ length: 10 }, () => store.pollDeviceAuthorization('device-code-1', 'app', now + 1)),
+      );
+      assert.deepEqual(polls.map((poll) => poll?.outcome).sort(), [
+        'approved',
+        ...Array.from({ length: 9 }, () => 'spent'),
+      ]);
+    });
+
+    it('goes with its client and with the user who decided it', async () => {
+      await seed();
+      await store.insertDeviceAuthorization(aDeviceAuthorization());
+      await store.insertDeviceAuthorization(
+        aDeviceAuthorization({ deviceCodeHash: 'device-code-2', userCodeHash: 'user-code-2' }),
+      );
+      await store.decideDeviceAuthorization('user-code-1', anApproval({ userId: 'user-bob' }), now);
+      assert.equal(await store.deleteUser('bob'), true);
+      assert.equal(await store.findDeviceAuthorizationByUserCode('user-code-1'), null);
+      assert.ok(await store.findDeviceAuthorizationByUserCode('user-code-2'), 'an undecided one stays');
+      assert.equal(await store.deleteClient('app'), true);
+      assert.equal(await store.findDeviceAuthorizationByUserCode('user-code-2'), null);
+    });
+
+    it('is swept an hour after it expired, so a late poll still learns expired_token', async () => {
+      await seed();
+      await store.insertDeviceAuthorization(aDeviceAuthorization());
+      assert.equal(await store.sweepExpired(now + 600, 0), 0);
+      assert.equal(await store.sweepExpired(now + 600 + 3599, 0), 0);
+      assert.equal(
+        (await store.pollDeviceAuthorization('device-code-1', 'app', now + 4000))?.outcome,
+        'expired_token',
+      );
+      assert.equal(await store.sweepExpired(now + 600 + 3600, 0), 1);
+      assert.equal(await store.findDeviceAuthorizationByUserCode('user-code-1'), null);
+    });
+  });
+
   describe('sweepExpired', () => {
     it('deletes exactly what expired, refresh tokens of swept grants included, and counts it', async () => {
       await seed();
@@ -3115,6 +3312,11 @@ describe('SqliteStore', () => {
   it('migrates a database of schema 7 with data in it to schema 8', async () => {
     const file = await upgradeFrom(7, version7Rows, assertUpgradedFromVersion7);
     assert.deepEqual(indexesOf(file, version8Indexes), version8Indexes);
+  });
+
+  it('migrates a database of schema 8 with data in it to schema 9', async () => {
+    const file = await upgradeFrom(8, version8Rows, assertUpgradedFromVersion8);
+    assert.deepEqual(indexesOf(file, version9Indexes), version9Indexes);
   });
 
   it('refuses a file migrated by a newer version', async () => {
@@ -3406,6 +3608,11 @@ describe('PostgresStore', () => {
   it('migrates a database of schema 7 with data in it to schema 8', async () => {
     const name = await upgradeFrom(7, version7Rows, assertUpgradedFromVersion7);
     assert.deepEqual(await indexesOf(name, version8Indexes), version8Indexes);
+  });
+
+  it('migrates a database of schema 8 with data in it to schema 9', async () => {
+    const name = await upgradeFrom(8, version8Rows, assertUpgradedFromVersion8);
+    assert.deepEqual(await indexesOf(name, version9Indexes), version9Indexes);
   });
 
   it('refuses a schema migrated by a newer version', async () => {

@@ -1,6 +1,7 @@
 /**
  * The in-memory store, for tests: plain maps that keep the SQL stores' constraints and atomicity.
  */
+import { EXPIRED_DEVICE_AUTHORIZATION_KEPT_SECONDS, pollDeviceAuthorizationRecord } from './device-poll.ts';
 import type {
   AccountTokenPurpose,
   AccountTokenRecord,
@@ -9,6 +10,9 @@ import type {
   ClientRecord,
   CodeRedemption,
   ConsentRecord,
+  DeviceAuthorizationRecord,
+  DeviceDecision,
+  DevicePoll,
   GrantRecord,
   InteractionRecord,
   PasskeyRecord,
@@ -38,6 +42,8 @@ export class MemoryStore implements Store {
   readonly #auditEvents: AuditEventRecord[] = [];
   readonly #settings = new Map<string, string>();
   readonly #pushedRequests = new Map<string, PushedRequestRecord & { consumedAt: number | null }>();
+  /** By device code hash. */
+  readonly #deviceAuthorizations = new Map<string, DeviceAuthorizationRecord>();
   readonly #clients = new Map<string, ClientRecord>();
   readonly #signingKeys = new Map<string, SigningKeyRecord>();
   readonly #interactions = new Map<string, InteractionRecord>();
@@ -105,6 +111,7 @@ export class MemoryStore implements Store {
     deleteWhere(this.#passkeys, (passkey) => passkey.userId === user.id);
     deleteWhere(this.#upstreamIdentities, (identity) => identity.userId === user.id);
     this.#recoveryCodes.delete(user.id);
+    deleteWhere(this.#deviceAuthorizations, (authorization) => authorization.userId === user.id);
     this.#deleteGrants((grant) => grant.userId === user.id);
     return true;
   }
@@ -175,6 +182,8 @@ export class MemoryStore implements Store {
     if (!this.#clients.delete(clientId)) return false;
     deleteWhere(this.#interactions, (interaction) => interaction.clientId === clientId);
     deleteWhere(this.#consents, (consent) => consent.clientId === clientId);
+    deleteWhere(this.#pushedRequests, (request) => request.clientId === clientId);
+    deleteWhere(this.#deviceAuthorizations, (authorization) => authorization.clientId === clientId);
     this.#deleteGrants((grant) => grant.clientId === clientId);
     return true;
   }
@@ -518,6 +527,10 @@ export class MemoryStore implements Store {
     deleted += deleteWhere(this.#accountTokens, (token) => token.expiresAt <= now);
     deleted += deleteWhere(this.#remembered, (expiresAt) => expiresAt <= now);
     deleted += deleteWhere(this.#pushedRequests, (request) => request.expiresAt <= now);
+    deleted += deleteWhere(
+      this.#deviceAuthorizations,
+      (authorization) => authorization.expiresAt <= now - EXPIRED_DEVICE_AUTHORIZATION_KEPT_SECONDS,
+    );
     for (const [key, times] of this.#loginFailures) {
       const kept = times.filter((at) => at >= loginFailuresBefore);
       deleted += times.length - kept.length;
@@ -584,6 +597,45 @@ export class MemoryStore implements Store {
     return copy(found.parameters);
   }
 
+  async insertDeviceAuthorization(authorization: DeviceAuthorizationRecord): Promise<void> {
+    unique(this.#deviceAuthorizations, authorization.deviceCodeHash, 'device code');
+    if (this.#findDeviceAuthorization(authorization.userCodeHash)) throw new Error('the user code is taken');
+    if (!this.#clients.has(authorization.clientId)) throw new Error(`no client ${authorization.clientId}`);
+    this.#deviceAuthorizations.set(authorization.deviceCodeHash, copy(authorization));
+  }
+
+  async findDeviceAuthorizationByUserCode(userCodeHash: string): Promise<DeviceAuthorizationRecord | null> {
+    const found = this.#findDeviceAuthorization(userCodeHash);
+    return found ? copy(found) : null;
+  }
+
+  async decideDeviceAuthorization(
+    userCodeHash: string,
+    decision: DeviceDecision,
+    now: number,
+  ): Promise<boolean> {
+    const found = this.#findDeviceAuthorization(userCodeHash);
+    if (found?.status !== 'pending' || found.expiresAt <= now) return false;
+    if (!this.#users.has(decision.userId)) throw new Error(`no user ${decision.userId}`);
+    found.status = decision.approved ? 'approved' : 'denied';
+    found.userId = decision.userId;
+    found.authTime = decision.authTime;
+    found.amr = [...decision.amr];
+    return true;
+  }
+
+  async pollDeviceAuthorization(
+    deviceCodeHash: string,
+    clientId: string,
+    now: number,
+  ): Promise<DevicePoll | null> {
+    const found = this.#deviceAuthorizations.get(deviceCodeHash);
+    if (!found || found.clientId !== clientId) return null;
+    const poll = pollDeviceAuthorizationRecord(found, now);
+    this.#deviceAuthorizations.set(deviceCodeHash, copy(poll.authorization));
+    return copy(poll);
+  }
+
   async listSettings(): Promise<Record<string, string>> {
     return Object.fromEntries(this.#settings);
   }
@@ -591,6 +643,12 @@ export class MemoryStore implements Store {
   async saveSetting(name: string, value: string | null): Promise<void> {
     if (value === null) this.#settings.delete(name);
     else this.#settings.set(name, value);
+  }
+
+  #findDeviceAuthorization(userCodeHash: string): DeviceAuthorizationRecord | undefined {
+    for (const authorization of this.#deviceAuthorizations.values())
+      if (authorization.userCodeHash === userCodeHash) return authorization;
+    return undefined;
   }
 
   #findUser(predicate: (user: UserRecord) => boolean): UserRecord | undefined {

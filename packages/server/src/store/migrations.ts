@@ -319,6 +319,31 @@ CREATE TABLE pushed_requests (
 CREATE INDEX pushed_requests_expires_at ON pushed_requests (expires_at);
 `,
   },
+  {
+    id: 9,
+    name: 'device authorization grant (RFC 8628)',
+    sql: `
+CREATE TABLE device_authorizations (
+  device_code_hash TEXT PRIMARY KEY,
+  user_code_hash TEXT NOT NULL UNIQUE,
+  client_id TEXT NOT NULL REFERENCES clients (client_id) ON DELETE CASCADE,
+  scopes TEXT NOT NULL,
+  resources TEXT NOT NULL,
+  status TEXT NOT NULL,
+  user_id TEXT REFERENCES users (id) ON DELETE CASCADE,
+  auth_time BIGINT,
+  amr TEXT NOT NULL,
+  poll_interval INTEGER NOT NULL,
+  last_polled_at BIGINT,
+  created_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL,
+  consumed_at BIGINT
+);
+CREATE INDEX device_authorizations_expires_at ON device_authorizations (expires_at);
+CREATE INDEX device_authorizations_client_id ON device_authorizations (client_id);
+CREATE INDEX device_authorizations_user_id ON device_authorizations (user_id);
+`,
+  },
 ];
 
 /** The SQL of `migration` in `dialect`. */

@@ -4,12 +4,14 @@
  */
 import postgres from 'postgres';
 import { auditQuerySql } from './audit-query.ts';
+import { EXPIRED_DEVICE_AUTHORIZATION_KEPT_SECONDS, pollDeviceAuthorizationRecord } from './device-poll.ts';
 import { createSchemaMigrationsTable, migrationSql, migrations } from './migrations.ts';
 import {
   type AccountTokenRow,
   type AuditEventRow,
   type ClientRow,
   type ConsentRow,
+  type DeviceAuthorizationRow,
   type GrantRow,
   type InteractionRow,
   type PasskeyRow,
@@ -23,6 +25,8 @@ import {
   toAuditEventRow,
   toClient,
   toClientRow,
+  toDeviceAuthorization,
+  toDeviceAuthorizationRow,
   toGrant,
   toInteraction,
   toInteractionRow,
@@ -48,6 +52,9 @@ import type {
   ClientRecord,
   CodeRedemption,
   ConsentRecord,
+  DeviceAuthorizationRecord,
+  DeviceDecision,
+  DevicePoll,
   GrantRecord,
   InteractionRecord,
   PasskeyRecord,
@@ -617,6 +624,7 @@ export class PostgresStore implements Store {
         await tx`DELETE FROM account_tokens WHERE expires_at <= ${now}`,
         await tx`DELETE FROM remembered_once WHERE expires_at <= ${now}`,
         await tx`DELETE FROM pushed_requests WHERE expires_at <= ${now}`,
+        await tx`DELETE FROM device_authorizations WHERE expires_at <= ${now - EXPIRED_DEVICE_AUTHORIZATION_KEPT_SECONDS}`,
         await tx`DELETE FROM login_failures WHERE at < ${loginFailuresBefore}`,
       ];
       return results.reduce((deleted, result) => deleted + result.count, 0);
@@ -658,6 +666,51 @@ export class PostgresStore implements Store {
       WHERE hash = ${hash} AND client_id = ${clientId} AND consumed_at IS NULL AND expires_at > ${now}
       RETURNING parameters`;
     return row === undefined ? null : (JSON.parse(row.parameters) as Record<string, string>);
+  }
+
+  async insertDeviceAuthorization(authorization: DeviceAuthorizationRecord): Promise<void> {
+    await this.#sql`INSERT INTO device_authorizations ${this.#sql(toDeviceAuthorizationRow(authorization))}`;
+  }
+
+  async findDeviceAuthorizationByUserCode(userCodeHash: string): Promise<DeviceAuthorizationRecord | null> {
+    const [row] = await this.#sql<DeviceAuthorizationRow[]>`
+      SELECT * FROM device_authorizations WHERE user_code_hash = ${userCodeHash}`;
+    return row === undefined ? null : toDeviceAuthorization(row);
+  }
+
+  async decideDeviceAuthorization(
+    userCodeHash: string,
+    decision: DeviceDecision,
+    now: number,
+  ): Promise<boolean> {
+    const result = await this.#sql`
+      UPDATE device_authorizations
+      SET status = ${decision.approved ? 'approved' : 'denied'}, user_id = ${decision.userId},
+        auth_time = ${decision.authTime}, amr = ${JSON.stringify(decision.amr)}
+      WHERE user_code_hash = ${userCodeHash} AND status = 'pending' AND expires_at > ${now}`;
+    return result.count > 0;
+  }
+
+  async pollDeviceAuthorization(
+    deviceCodeHash: string,
+    clientId: string,
+    now: number,
+  ): Promise<DevicePoll | null> {
+    return this.#sql.begin(async (tx) => {
+      // FOR UPDATE: a concurrent poll of the same code waits for this one's commit, then reads the
+      // row as it left it (spent, or polled just now), so exactly one poll gets `approved`.
+      const [row] = await tx<DeviceAuthorizationRow[]>`
+        SELECT * FROM device_authorizations
+        WHERE device_code_hash = ${deviceCodeHash} AND client_id = ${clientId} FOR UPDATE`;
+      if (row === undefined) return null;
+      const poll = pollDeviceAuthorizationRecord(toDeviceAuthorization(row), now);
+      const after = poll.authorization;
+      await tx`
+        UPDATE device_authorizations
+        SET last_polled_at = ${after.lastPolledAt}, poll_interval = ${after.interval}, consumed_at = ${after.consumedAt}
+        WHERE device_code_hash = ${deviceCodeHash}`;
+      return poll;
+    });
   }
 
   async listSettings(): Promise<Record<string, string>> {

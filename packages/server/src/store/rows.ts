@@ -9,6 +9,7 @@ import type {
   AuditEventRecord,
   AuditOutcome,
   ClientRecord,
+  DeviceAuthorizationRecord,
   GrantRecord,
   InteractionRecord,
   PasskeyRecord,
@@ -477,5 +478,60 @@ export function toAuditEventRow(event: AuditEventRecord): AuditEventRow {
     ip: event.ip,
     reason: event.reason,
     details: JSON.stringify(event.details),
+  };
+}
+
+export interface DeviceAuthorizationRow {
+  device_code_hash: string;
+  user_code_hash: string;
+  client_id: string;
+  scopes: string;
+  resources: string;
+  status: string;
+  user_id: string | null;
+  auth_time: number | null;
+  amr: string;
+  poll_interval: number;
+  last_polled_at: number | null;
+  created_at: number;
+  expires_at: number;
+  consumed_at: number | null;
+}
+
+export function toDeviceAuthorization(row: DeviceAuthorizationRow): DeviceAuthorizationRecord {
+  return {
+    deviceCodeHash: row.device_code_hash,
+    userCodeHash: row.user_code_hash,
+    clientId: row.client_id,
+    scopes: JSON.parse(row.scopes) as string[],
+    resources: JSON.parse(row.resources) as string[],
+    status: row.status as DeviceAuthorizationRecord['status'],
+    userId: row.user_id,
+    authTime: row.auth_time,
+    amr: JSON.parse(row.amr) as string[],
+    interval: row.poll_interval,
+    lastPolledAt: row.last_polled_at,
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+    consumedAt: row.consumed_at,
+  };
+}
+
+export function toDeviceAuthorizationRow(authorization: DeviceAuthorizationRecord): DeviceAuthorizationRow {
+  return {
+    device_code_hash: authorization.deviceCodeHash,
+    user_code_hash: authorization.userCodeHash,
+    client_id: authorization.clientId,
+    scopes: JSON.stringify(authorization.scopes),
+    resources: JSON.stringify(authorization.resources),
+    status: authorization.status,
+    user_id: authorization.userId,
+    auth_time: authorization.authTime,
+    amr: JSON.stringify(authorization.amr),
+    poll_interval: authorization.interval,
+    last_polled_at: authorization.lastPolledAt,
+    created_at: authorization.createdAt,
+    expires_at: authorization.expiresAt,
+    consumed_at: authorization.consumedAt,
   };
 }

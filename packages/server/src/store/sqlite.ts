@@ -4,12 +4,14 @@
  */
 import Database from 'better-sqlite3';
 import { auditQuerySql } from './audit-query.ts';
+import { EXPIRED_DEVICE_AUTHORIZATION_KEPT_SECONDS, pollDeviceAuthorizationRecord } from './device-poll.ts';
 import { createSchemaMigrationsTable, migrationSql, migrations } from './migrations.ts';
 import {
   type AccountTokenRow,
   type AuditEventRow,
   type ClientRow,
   type ConsentRow,
+  type DeviceAuthorizationRow,
   type GrantRow,
   type InteractionRow,
   type PasskeyRow,
@@ -23,6 +25,8 @@ import {
   toAuditEventRow,
   toClient,
   toClientRow,
+  toDeviceAuthorization,
+  toDeviceAuthorizationRow,
   toGrant,
   toInteraction,
   toInteractionRow,
@@ -48,6 +52,9 @@ import type {
   ClientRecord,
   CodeRedemption,
   ConsentRecord,
+  DeviceAuthorizationRecord,
+  DeviceDecision,
+  DevicePoll,
   GrantRecord,
   InteractionRecord,
   PasskeyRecord,
@@ -102,6 +109,9 @@ export class SqliteStore implements Store {
     (userId: string, codeHashes: string[], now: number) => void
   >;
   readonly #appendAuditEvents: Database.Transaction<(events: AuditEventRecord[]) => void>;
+  readonly #pollDeviceAuthorization: Database.Transaction<
+    (deviceCodeHash: string, clientId: string, now: number) => DevicePoll | null
+  >;
 
   /**
    * Opens (or creates) the database file at `path`; `:memory:` gives a private in-memory database.
@@ -152,6 +162,23 @@ export class SqliteStore implements Store {
       const insert = this.#prepare('INSERT INTO login_failures (key, at) VALUES (?, ?)');
       for (const key of keys) insert.run(key, now);
     });
+    this.#pollDeviceAuthorization = db.transaction((deviceCodeHash, clientId, now) => {
+      const row = this.#prepare(
+        'SELECT * FROM device_authorizations WHERE device_code_hash = ? AND client_id = ?',
+      ).get(deviceCodeHash, clientId) as DeviceAuthorizationRow | undefined;
+      if (row === undefined) return null;
+      const poll = pollDeviceAuthorizationRecord(toDeviceAuthorization(row), now);
+      const after = poll.authorization;
+      this.#prepare(`
+        UPDATE device_authorizations SET last_polled_at = ?, poll_interval = ?, consumed_at = ?
+        WHERE device_code_hash = ?`).run(
+        after.lastPolledAt,
+        after.interval,
+        after.consumedAt,
+        deviceCodeHash,
+      );
+      return poll;
+    });
     this.#appendAuditEvents = db.transaction((events) => {
       const insert = this.#prepare(`
         INSERT INTO audit_events (id, time, type, outcome, user_id, actor_id, client_id, ip, reason, details)
@@ -168,6 +195,10 @@ export class SqliteStore implements Store {
         ['DELETE FROM account_tokens WHERE expires_at <= ?', now],
         ['DELETE FROM remembered_once WHERE expires_at <= ?', now],
         ['DELETE FROM pushed_requests WHERE expires_at <= ?', now],
+        [
+          'DELETE FROM device_authorizations WHERE expires_at <= ?',
+          now - EXPIRED_DEVICE_AUTHORIZATION_KEPT_SECONDS,
+        ],
         ['DELETE FROM login_failures WHERE at < ?', loginFailuresBefore],
       ];
       let deleted = 0;
@@ -755,6 +786,49 @@ export class SqliteStore implements Store {
       WHERE hash = ? AND client_id = ? AND consumed_at IS NULL AND expires_at > ?
       RETURNING parameters`).get(now, hash, clientId, now) as { parameters: string } | undefined;
     return row === undefined ? null : (JSON.parse(row.parameters) as Record<string, string>);
+  }
+
+  async insertDeviceAuthorization(authorization: DeviceAuthorizationRecord): Promise<void> {
+    this.#prepare(`
+      INSERT INTO device_authorizations (device_code_hash, user_code_hash, client_id, scopes, resources, status,
+        user_id, auth_time, amr, poll_interval, last_polled_at, created_at, expires_at, consumed_at)
+      VALUES (@device_code_hash, @user_code_hash, @client_id, @scopes, @resources, @status, @user_id, @auth_time,
+        @amr, @poll_interval, @last_polled_at, @created_at, @expires_at, @consumed_at)`).run(
+      toDeviceAuthorizationRow(authorization),
+    );
+  }
+
+  async findDeviceAuthorizationByUserCode(userCodeHash: string): Promise<DeviceAuthorizationRecord | null> {
+    const row = this.#prepare('SELECT * FROM device_authorizations WHERE user_code_hash = ?').get(
+      userCodeHash,
+    ) as DeviceAuthorizationRow | undefined;
+    return row === undefined ? null : toDeviceAuthorization(row);
+  }
+
+  async decideDeviceAuthorization(
+    userCodeHash: string,
+    decision: DeviceDecision,
+    now: number,
+  ): Promise<boolean> {
+    const result = this.#prepare(`
+      UPDATE device_authorizations SET status = ?, user_id = ?, auth_time = ?, amr = ?
+      WHERE user_code_hash = ? AND status = 'pending' AND expires_at > ?`).run(
+      decision.approved ? 'approved' : 'denied',
+      decision.userId,
+      decision.authTime,
+      JSON.stringify(decision.amr),
+      userCodeHash,
+      now,
+    );
+    return result.changes > 0;
+  }
+
+  async pollDeviceAuthorization(
+    deviceCodeHash: string,
+    clientId: string,
+    now: number,
+  ): Promise<DevicePoll | null> {
+    return this.#pollDeviceAuthorization.immediate(deviceCodeHash, clientId, now);
   }
 
   async listSettings(): Promise<Record<string, string>> {

@@ -220,7 +220,9 @@ export interface Store {
 
   /**
    * Deletes what can no longer be used: expired interactions, sessions, grants (with their refresh
-   * tokens), account links, `rememberOnce` records, and login failures older than `loginFailuresBefore`.
+   * tokens), account links, `rememberOnce` records, pushed requests, device authorizations an hour
+   * after they expired (until then a late poll still learns `expired_token`), and login failures
+   * older than `loginFailuresBefore`.
    *
    * @returns how many rows were deleted
    */
@@ -247,10 +249,85 @@ export interface Store {
    */
   consumePushedRequest(hash: string, clientId: string, now: number): Promise<Record<string, string> | null>;
 
+  /** Stores a device authorization request (RFC 8628 §3.1), pending until its user decides. */
+  insertDeviceAuthorization(authorization: DeviceAuthorizationRecord): Promise<void>;
+  /** The device authorization a user code (its hash) names, whatever its state. */
+  findDeviceAuthorizationByUserCode(userCodeHash: string): Promise<DeviceAuthorizationRecord | null>;
+  /**
+   * Records the user's decision on a device authorization in one atomic conditional write: it wins
+   * only while the authorization is pending and not expired, so a code is decided once.
+   *
+   * @returns whether the decision was recorded
+   */
+  decideDeviceAuthorization(userCodeHash: string, decision: DeviceDecision, now: number): Promise<boolean>;
+  /**
+   * One poll of the token endpoint with a device code (RFC 8628 §3.4, §3.5), atomically: reads the
+   * authorization of `clientId`, decides the answer with {@link pollDeviceAuthorizationRecord}
+   * (`store/device-poll.ts`) and writes what it changes (the poll time, a slowed interval, the code
+   * spent), in one transaction. Under any concurrency exactly one poll gets `approved`.
+   *
+   * @returns the answer and the authorization as it is now, or `null` when no authorization of
+   *   `clientId` has that device code
+   */
+  pollDeviceAuthorization(deviceCodeHash: string, clientId: string, now: number): Promise<DevicePoll | null>;
+
   /** The settings saved by administrators (`settings/runtime-settings.ts`), by name: JSON text. */
   listSettings(): Promise<Record<string, string>>;
   /** Saves a setting for every process (`null` deletes it: the server's option applies again). */
   saveSetting(name: string, value: string | null, now: number): Promise<void>;
+}
+
+/**
+ * A device authorization request (RFC 8628): a device without a browser asked for tokens, and its
+ * user approves or denies on the verification page with the user code. Both codes are stored by hash.
+ */
+export interface DeviceAuthorizationRecord {
+  /** SHA-256 (base64url) of the device code the device polls with. */
+  deviceCodeHash: string;
+  /** SHA-256 (base64url) of the user code, normalized (`device/user-code.ts`). */
+  userCodeHash: string;
+  clientId: string;
+  /** The scopes asked for (the known ones), granted as asked when approved. */
+  scopes: string[];
+  /** RFC 8707 resources the tokens may be for; empty: the default audience. */
+  resources: string[];
+  /** `pending` until the user decides on the verification page. */
+  status: 'pending' | 'approved' | 'denied';
+  /** Who decided, how they had signed in: set with the decision. */
+  userId: string | null;
+  authTime: number | null;
+  amr: string[];
+  /** Seconds the device must wait between polls; 5 more after each `slow_down` (RFC 8628 §3.5). */
+  interval: number;
+  lastPolledAt: number | null;
+  createdAt: number;
+  expiresAt: number;
+  /** When its tokens were issued: the device code is spent. */
+  consumedAt: number | null;
+}
+
+/** A user's answer on the verification page (RFC 8628 §3.3). */
+export interface DeviceDecision {
+  approved: boolean;
+  userId: string;
+  authTime: number;
+  amr: string[];
+}
+
+/** What a poll with a device code gets (RFC 8628 §3.5), `spent` when its tokens were issued before. */
+export type DevicePollOutcome =
+  | 'approved'
+  | 'authorization_pending'
+  | 'slow_down'
+  | 'access_denied'
+  | 'expired_token'
+  | 'spent';
+
+/** The result of {@link Store.pollDeviceAuthorization}. */
+export interface DevicePoll {
+  outcome: DevicePollOutcome;
+  /** The authorization after the poll's write. */
+  authorization: DeviceAuthorizationRecord;
 }
 
 /** An authorization request pushed to the PAR endpoint, waiting for its `request_uri` at `/authorize`. */
