@@ -90,6 +90,9 @@ export function checkUrl(url: URL, options: HttpRequestOptions | undefined): URL
   return url;
 }
 
+/** @internal Seconds to wait for a response when no `timeout` is given. */
+export const defaultTimeout = 30;
+
 /** The timeout signal of the latest requests: see {@link send}. */
 let latest: { at: number; seconds: number; users: number; signal: AbortSignal } | undefined;
 
@@ -109,7 +112,7 @@ export async function send(
   const target = checkUrl(new URL(url), options);
   const dpop = options.DPoP;
   if (dpop) headers.set('dpop', await dpop[dpopProof](method, target, accessToken));
-  const timeout = options.timeout ?? 30;
+  const timeout = options.timeout ?? defaultTimeout;
   let signal = options.signal;
   if (!signal) {
     // Requests started within one millisecond share a timeout signal (four at most, so that a

@@ -35,6 +35,11 @@ export {
   PrivateKeyJwt,
 } from './client-auth.ts';
 export {
+  type DeviceAuthorizationResponse,
+  deviceAuthorizationRequest,
+  processDeviceAuthorizationResponse,
+} from './device-authorization.ts';
+export {
   type DiscoveryRequestOptions as LowLevelDiscoveryRequestOptions,
   discoveryRequest,
   processDiscoveryResponse,
@@ -56,6 +61,11 @@ export {
   type ServerMetadata,
   type ServerMetadataHelpers,
 } from './high-level/configuration.ts';
+export {
+  type DeviceAuthorizationGrantPollOptions,
+  initiateDeviceAuthorization,
+  pollDeviceAuthorizationGrant,
+} from './high-level/device.ts';
 export { type DiscoveryRequestOptions, discovery } from './high-level/discovery.ts';
 export { getDPoPHandle } from './high-level/dpop.ts';
 export {
@@ -134,6 +144,11 @@ export {
   clientCredentialsGrantRequest,
   processClientCredentialsResponse,
 } from './token/client-credentials.ts';
+export {
+  deviceCodeGrantRequest,
+  deviceCodeGrantType,
+  processDeviceCodeResponse,
+} from './token/device-code.ts';
 export { genericTokenEndpointRequest } from './token/generic.ts';
 export {
   type ProcessRefreshTokenResponseOptions,

@@ -15,6 +15,8 @@ export interface AuthorizationServerMetadata {
   revocation_endpoint?: string;
   introspection_endpoint?: string;
   end_session_endpoint?: string;
+  /** RFC 8628 §4: where a device (a CLI, a TV) starts the device authorization grant. */
+  device_authorization_endpoint?: string;
   scopes_supported?: string[];
   response_types_supported?: string[];
   response_modes_supported?: string[];

@@ -98,7 +98,7 @@ function withHelpers(response: TokenEndpointResponse): TokenEndpointResponse & T
 }
 
 /** @internal Runs a token request (once more for a DPoP nonce) and checks its response. */
-async function grant(
+export async function grant(
   config: Configuration,
   options: DPoPOptions | undefined,
   request: (
