@@ -23,7 +23,7 @@ export type AuthorizationErrorCode =
   | 'invalid_target';
 
 /**
- * Error codes of the token endpoint (RFC 6749 §5.2).
+ * Error codes of the token endpoint (RFC 6749 §5.2, RFC 8628 §3.5).
  *
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.2
  */
@@ -36,7 +36,12 @@ export type TokenErrorCode =
   | 'invalid_scope'
   | 'invalid_dpop_proof'
   | 'use_dpop_nonce'
-  | 'invalid_target';
+  | 'invalid_target'
+  // The device authorization grant's answers to a poll (RFC 8628 §3.5).
+  | 'authorization_pending'
+  | 'slow_down'
+  | 'access_denied'
+  | 'expired_token';
 
 /**
  * Error codes of protected resources such as UserInfo (RFC 6750 §3.1).

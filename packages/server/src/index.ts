@@ -120,7 +120,9 @@ export async function createAuthorizationServer(
 ): Promise<AuthorizationServer> {
   const resolved = resolveOptions(options);
   let keys: KeySet = await loadSigningKeys(resolved.store, resolved.now(), resolved.keyEncryption);
-  if (resolved.accounts.accountPage) await ensureAccountClient(resolved.store, resolved.issuer);
+  // The account page and the device verification page sign people in through the account client.
+  if (resolved.accounts.accountPage || resolved.deviceAuthorization)
+    await ensureAccountClient(resolved.store, resolved.issuer);
   const metrics = resolved.metricsEnabled ? new ServerMetrics() : undefined;
   // Only with metrics on is the store wrapped: off, its calls cost what they always did.
   const store = metrics ? instrumentedStore(resolved.store, metrics) : resolved.store;

@@ -41,6 +41,14 @@ export interface Lifetimes {
   passwordReset: number;
   /** A pushed authorization request's `request_uri` (default 60: RFC 9126 §2.2 wants it short). */
   pushedRequest: number;
+  /** A device code and its user code (default 600: long enough to find a phone and sign in). */
+  deviceCode: number;
+}
+
+/** The device authorization grant (RFC 8628), for devices without a browser: CLIs, TVs, agents. */
+export interface DeviceAuthorizationOptions {
+  /** Seconds a device waits between polls (default 5, the RFC's default). */
+  interval?: number;
 }
 
 /**
@@ -220,6 +228,12 @@ export interface AuthorizationServerOptions {
    */
   tokenExchange?: TokenExchangeOptions;
   /**
+   * The device authorization grant (RFC 8628), off unless given: `/device_authorization` for
+   * clients registered for `urn:ietf:params:oauth:grant-type:device_code`, and the verification
+   * page `/device` where the user signs in, checks which app asks, and approves or denies.
+   */
+  deviceAuthorization?: DeviceAuthorizationOptions;
+  /**
    * Every authorization request must be pushed to `/par` first (RFC 9126 §5), for every client;
    * a client can also require it for itself (`require_pushed_authorization_requests`). Default false.
    */
@@ -265,6 +279,7 @@ export interface ResolvedOptions {
   adminConsole: boolean;
   requirePushedAuthorizationRequests: boolean;
   tokenExchange: TokenExchangeOptions | undefined;
+  deviceAuthorization: Required<DeviceAuthorizationOptions> | undefined;
   tracer: Tracer | undefined;
   logger: Logger;
   now: () => number;
@@ -280,6 +295,7 @@ const DEFAULT_LIFETIMES: Lifetimes = {
   emailVerification: 3600,
   passwordReset: 1800,
   pushedRequest: 60,
+  deviceCode: 600,
 };
 
 const DEFAULT_THROTTLE: LoginThrottle = {
@@ -339,10 +355,24 @@ export function resolveOptions(options: AuthorizationServerOptions): ResolvedOpt
     adminConsole: options.adminConsole ?? true,
     requirePushedAuthorizationRequests: options.requirePushedAuthorizationRequests ?? false,
     tokenExchange: options.tokenExchange,
+    deviceAuthorization: resolveDeviceAuthorization(options.deviceAuthorization),
     tracer: options.tracer,
     logger: options.logger ?? errorsToStderr,
     now: options.now ?? (() => Math.floor(Date.now() / 1000)),
   };
+}
+
+function resolveDeviceAuthorization(
+  options: DeviceAuthorizationOptions | undefined,
+): Required<DeviceAuthorizationOptions> | undefined {
+  if (options === undefined) return undefined;
+  const interval = options.interval ?? 5;
+  if (!Number.isInteger(interval) || interval < 1) {
+    throw new TypeError(
+      `deviceAuthorization.interval must be a positive integer number of seconds, got ${interval}`,
+    );
+  }
+  return { interval };
 }
 
 function resolveAccounts(options: AccountOptions): ResolvedAccountOptions {

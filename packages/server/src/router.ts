@@ -11,7 +11,9 @@ import { signUpEndpoints } from './accounts/sign-up.ts';
 import { twoStepEndpoints } from './accounts/two-step.ts';
 import { mountAdminConsole } from './admin/console-routes.ts';
 import type { ServerContext } from './context.ts';
+import { deviceVerificationEndpoints } from './device/verification.ts';
 import { authorizeEndpoint } from './endpoints/authorize.ts';
+import { deviceAuthorizationEndpoint } from './endpoints/device-authorization.ts';
 import { discoveryEndpoint } from './endpoints/discovery.ts';
 import { endSessionEndpoint } from './endpoints/end-session.ts';
 import { endSessionConfirmEndpoint } from './endpoints/end-session-confirm.ts';
@@ -156,11 +158,14 @@ export function createRouter(context: ServerContext, operations: RouterOperation
     app.get('/account/confirm', (c) => confirm.page(c.req.raw));
     app.post('/account/confirm', (c) => confirm.submit(c.req.raw, clientAddress(c.req.raw, c.env)));
   }
+  // The account page and the device verification page sign people in through the account client.
+  if (context.accounts.accountPage || context.deviceAuthorization) {
+    const accountCallback = accountCallbackEndpoint(context);
+    app.get('/account/callback', (c) => accountCallback(c.req.raw));
+  }
   if (context.accounts.accountPage) {
     const account = accountPageEndpoints(context);
     app.get('/account', (c) => account.page(c.req.raw));
-    const accountCallback = accountCallbackEndpoint(context);
-    app.get('/account/callback', (c) => accountCallback(c.req.raw));
     app.post('/account/sign-out', (c) => account.signOut(c.req.raw));
     app.post('/account/profile', (c) => account.saveProfile(c.req.raw));
     app.post('/account/password', (c) => account.changePassword(c.req.raw, clientAddress(c.req.raw, c.env)));
@@ -207,6 +212,15 @@ export function createRouter(context: ServerContext, operations: RouterOperation
     app.post('/account/forgot-password', (c) => forgot.submit(c.req.raw, clientAddress(c.req.raw, c.env)));
     app.get('/account/reset-password', (c) => reset.page(c.req.raw));
     app.post('/account/reset-password', (c) => reset.submit(c.req.raw, clientAddress(c.req.raw, c.env)));
+  }
+  if (context.deviceAuthorization) {
+    const deviceAuthorization = deviceAuthorizationEndpoint(context, context.deviceAuthorization);
+    const verification = deviceVerificationEndpoints(context);
+    app.post('/device_authorization', (c) => deviceAuthorization(c.req.raw));
+    app.options('/device_authorization', () => corsPreflight());
+    app.get('/device', (c) => verification.page(c.req.raw, clientAddress(c.req.raw, c.env)));
+    app.post('/device', (c) => verification.submit(c.req.raw, clientAddress(c.req.raw, c.env)));
+    app.post('/device/decide', (c) => verification.decide(c.req.raw, clientAddress(c.req.raw, c.env)));
   }
   app.post('/token', (c) => token(c.req.raw, clientAddress(c.req.raw, c.env)));
   app.post('/par', pushedAuthorization);

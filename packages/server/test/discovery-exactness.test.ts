@@ -7,6 +7,7 @@ import { describe, it } from 'node:test';
 import { type AuthorizationServerOptions, createAuthorizationServer, MemoryStore } from '@codegrant/server';
 
 const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
+const DEVICE_CODE = 'urn:ietf:params:oauth:grant-type:device_code';
 
 async function metadataWith(
   options: Partial<AuthorizationServerOptions> = {},
@@ -22,7 +23,7 @@ async function metadataWith(
 }
 
 describe('discovery advertises exactly what is on', () => {
-  it('by default: PAR and request objects, no registration, no token exchange, nothing not built', async () => {
+  it('by default: PAR and request objects, no registration, no token exchange, no device grant, nothing not built', async () => {
     const metadata = await metadataWith();
     assert.equal(metadata.registration_endpoint, undefined);
     assert.equal(metadata.pushed_authorization_request_endpoint, 'https://id.example.com/par');
@@ -46,12 +47,15 @@ describe('discovery advertises exactly what is on', () => {
     assert.deepEqual(metadata.subject_types_supported, ['public'], 'no pairwise subjects yet');
   });
 
-  it('with each feature on: registration, PAR required, token exchange', async () => {
+  it('with each feature on: registration, PAR required, token exchange, the device grant', async () => {
     const metadata = await metadataWith({
       registration: 'open',
       requirePushedAuthorizationRequests: true,
       tokenExchange: {},
+      deviceAuthorization: {},
     });
+    assert.equal(metadata.device_authorization_endpoint, 'https://id.example.com/device_authorization');
+    assert.ok((metadata.grant_types_supported as string[]).includes(DEVICE_CODE));
     assert.equal(metadata.registration_endpoint, 'https://id.example.com/register');
     assert.equal(metadata.require_pushed_authorization_requests, true);
     assert.ok((metadata.grant_types_supported as string[]).includes(TOKEN_EXCHANGE));

@@ -13,15 +13,24 @@ import { respondToAccountError } from './account-error.ts';
 type Context = Pick<ServerContext, 'issuer' | 'store' | 'secureCookies' | 'lifetimes' | 'now'>;
 
 /**
- * The account page's own client: it signs people in to `/account` through our authorization
- * endpoint like any app (PKCE, state, `iss`), so the account page gets the login page, the second
- * factor, throttling and single sign-on without a second way in. Public and first-party (no
- * consent page); created at start when the account page is on, and listed by `clients list`.
+ * The account page's own client: it signs people in to `/account` (and to the device verification
+ * page, `/device`) through our authorization endpoint like any app (PKCE, state, `iss`), so those
+ * pages get the login page, the second factor, throttling and single sign-on without a second way
+ * in. Public and first-party (no consent page); created at start when the account page or the
+ * device grant is on, and listed by `clients list`.
  */
 export const ACCOUNT_CLIENT_ID = 'codegrant-account';
 
-/** The account pages a sign-in may return to. */
-const RETURN_PATHS = new Set(['/account', '/account/two-step']);
+/** The pages a sign-in may return to: the account pages, and the device verification page. */
+const RETURN_PATHS = new Set(['/account', '/account/two-step', '/device']);
+
+/**
+ * Whether a sign-in may return to `returnPath`: one of {@link RETURN_PATHS}, the device page with
+ * a well-formed user code included (`verification_uri_complete`), and nothing else.
+ */
+function isReturnPath(returnPath: string): boolean {
+  return RETURN_PATHS.has(returnPath) || /^\/device\?user_code=[A-Z]{4}-[A-Z]{4}$/.test(returnPath);
+}
 
 /** Creates (or repairs) the account page's client: its redirect URI follows the issuer. */
 export function ensureAccountClient(store: Store, issuer: string): Promise<void> {
@@ -144,7 +153,7 @@ function readFlow(value: string | undefined): { state: string; verifier: string;
     const { state, verifier, returnPath } = flow;
     if (typeof state !== 'string' || typeof verifier !== 'string' || typeof returnPath !== 'string')
       return null;
-    return RETURN_PATHS.has(returnPath) ? { state, verifier, returnPath } : null;
+    return isReturnPath(returnPath) ? { state, verifier, returnPath } : null;
   } catch {
     return null;
   }

@@ -13,6 +13,8 @@ export const AUDIT_EVENT_TYPES = {
   token: 'a token request: issued, or refused with the OAuth error (details.grant_type)',
   'token.code_replay': 'an authorization code used twice: its grant is revoked',
   'token.refresh_reuse': 'a rotated refresh token used again: its grant is revoked',
+  device:
+    'a device sign-in on the verification page (RFC 8628): approved, denied (reason access_denied), or a user code not found (reason unknown_user_code)',
   revocation: 'a token revoked at the revocation endpoint (RFC 7009)',
   'session.ended': 'another browser signed out by the account’s user on the account page',
   'grant.revoked': 'an app’s access taken back by its user on the account page',

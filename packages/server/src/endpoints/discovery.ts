@@ -3,6 +3,7 @@ import { REQUEST_OBJECT_ALGS } from '../authorize/request-object.ts';
 import { ASSERTION_ALGS } from '../client-auth/client-assertion.ts';
 import type { ServerContext } from '../context.ts';
 import { DPOP_ALGS } from '../dpop/verify-proof.ts';
+import { DEVICE_CODE } from '../grants/device-code.ts';
 import { TOKEN_EXCHANGE } from '../grants/token-exchange.ts';
 import { jsonPublic } from '../http/responses.ts';
 import { ACR_VALUES } from '../interaction/authentication-methods.ts';
@@ -20,6 +21,7 @@ export type MetadataContext = Pick<
   | 'clientIdMetadataDocuments'
   | 'requirePushedAuthorizationRequests'
   | 'tokenExchange'
+  | 'deviceAuthorization'
 >;
 
 /**
@@ -39,6 +41,9 @@ export function buildMetadata(context: MetadataContext): AuthorizationServerMeta
     revocation_endpoint: `${issuer}/revoke`,
     introspection_endpoint: `${issuer}/introspect`,
     end_session_endpoint: `${issuer}/end-session`,
+    ...(context.deviceAuthorization
+      ? { device_authorization_endpoint: `${issuer}/device_authorization` }
+      : {}),
     scopes_supported: context.scopes,
     response_types_supported: ['code'],
     response_modes_supported: ['query', 'form_post'],
@@ -47,6 +52,7 @@ export function buildMetadata(context: MetadataContext): AuthorizationServerMeta
       'refresh_token',
       'client_credentials',
       ...(context.tokenExchange ? [TOKEN_EXCHANGE] : []),
+      ...(context.deviceAuthorization ? [DEVICE_CODE] : []),
     ],
     subject_types_supported: ['public'],
     id_token_signing_alg_values_supported: [...SIGNING_ALGS],

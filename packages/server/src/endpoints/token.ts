@@ -4,6 +4,7 @@ import { checkDpopProof } from '../dpop/check-proof.ts';
 import { invalidRequest, OAuthError } from '../errors.ts';
 import { authorizationCodeGrant } from '../grants/authorization-code.ts';
 import { clientCredentialsGrant } from '../grants/client-credentials.ts';
+import { DEVICE_CODE, deviceCodeGrant } from '../grants/device-code.ts';
 import { GrantReplayError, type GrantResult } from '../grants/grant-result.ts';
 import { refreshTokenGrant } from '../grants/refresh-token.ts';
 import { TOKEN_EXCHANGE, tokenExchangeGrant } from '../grants/token-exchange.ts';
@@ -28,6 +29,7 @@ type Context = Pick<
   | 'audit'
   | 'metrics'
   | 'tokenExchange'
+  | 'deviceAuthorization'
   | 'now'
 >;
 
@@ -118,6 +120,15 @@ function tokenAnswer(
           throw new OAuthError('unsupported_grant_type', 'token exchange is not enabled on this server');
         }
         result = await tokenExchangeGrant(context, client, params, now, dpopJkt, context.tokenExchange);
+        break;
+      case DEVICE_CODE:
+        if (!context.deviceAuthorization) {
+          throw new OAuthError(
+            'unsupported_grant_type',
+            'the device authorization grant is not enabled on this server',
+          );
+        }
+        result = await deviceCodeGrant(context, client, params, now, dpopJkt);
         break;
       case undefined:
         throw invalidRequest('the grant_type parameter is required');

@@ -3,8 +3,8 @@ import type { ServerContext } from '../context.ts';
 import { invalidGrant, invalidRequest, OAuthError } from '../errors.ts';
 import type { ClientRecord, GrantRecord } from '../store/store.ts';
 import { sha256 } from '../tokens/hash.ts';
-import { randomValue } from '../tokens/random.ts';
 import { buildTokenResponse } from '../tokens/token-response.ts';
+import { issueFirstRefreshToken } from './first-refresh-token.ts';
 import { GrantReplayError, type GrantResult } from './grant-result.ts';
 
 type Context = Pick<
@@ -65,23 +65,7 @@ export async function authorizationCodeGrant(
       dpopJkt,
     );
 
-  let refreshToken: string | undefined;
-  if (wantsRefreshToken(client, redeemed.scopes)) {
-    refreshToken = randomValue();
-    await context.store.insertRefreshToken({
-      hash: sha256(refreshToken),
-      grantId: redeemed.id,
-      clientId: client.clientId,
-      scopes: redeemed.scopes,
-      createdAt: now,
-      expiresAt: now + context.lifetimes.refreshToken,
-      rotatedAt: null,
-      // RFC 9449 §5: a public client's refresh token is bound to its DPoP key (a confidential
-      // client's is already bound to its credentials).
-      dpopJkt: client.tokenEndpointAuthMethod === 'none' ? dpopJkt : null,
-      successorSealed: null,
-    });
-  }
+  const refreshToken = await issueFirstRefreshToken(context, client, redeemed, dpopJkt, now);
 
   const response = await buildTokenResponse(context, {
     grant: redeemed,
@@ -143,16 +127,4 @@ async function explainRefusal(
     throw invalidGrant('code_verifier is required: the authorization request used PKCE');
   }
   throw invalidGrant('code_verifier does not match the code_challenge (PKCE)');
-}
-
-/**
- * Whether a grant gets a refresh token; never unless the client may use the `refresh_token` grant.
- * An OpenID Connect request (scope `openid`) gets one with `offline_access` (OpenID Connect Core §11)
- * or when the client is set to always get one. A plain OAuth 2.0 request (no `openid`: an MCP client,
- * say) gets one because the client registered the grant: `offline_access` is an OpenID Connect scope
- * such clients do not know to ask for (RFC 6749 §1.5 leaves the choice to the server).
- */
-export function wantsRefreshToken(client: ClientRecord, scopes: string[]): boolean {
-  if (!client.grantTypes.includes('refresh_token')) return false;
-  return client.alwaysIssueRefreshToken || scopes.includes('offline_access') || !scopes.includes('openid');
 }
