@@ -1,6 +1,7 @@
 /**
  * The protocol flags of `codegrant serve` and `codegrant clients add`: `--require-par` (pushed
- * authorization requests required) and `--token-exchange` (RFC 8693 on, and a client registered for it).
+ * authorization requests required), `--token-exchange` (RFC 8693 on, and a client registered for
+ * it) and `--device-flow` (RFC 8628 on, and a client registered for it, redirect URIs optional).
  */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
@@ -113,5 +114,67 @@ describe('protocol flags', () => {
         await stopServe(serving);
       }
     }
+  });
+
+  it('serve --device-flow serves the device grant; clients add --device-flow registers a client without redirect URIs', async () => {
+    const db = freshDb();
+    const added = await codegrant([
+      'clients',
+      'add',
+      '--public',
+      '--device-flow',
+      '--name',
+      'Deploy CLI',
+      '--db',
+      db,
+    ]);
+    assert.equal(added.code, 0, added.stderr);
+    const { client_id: clientId } = JSON.parse(added.stdout) as { client_id: string };
+    const store = await openSqliteStore(db);
+    try {
+      const client = await store.findClient(clientId);
+      assert.deepEqual(client?.grantTypes, ['refresh_token', 'urn:ietf:params:oauth:grant-type:device_code']);
+      assert.deepEqual(client?.redirectUris, []);
+    } finally {
+      await store.close();
+    }
+    const withRedirects = await addClientWith(db, '--device-flow');
+    assert.ok(
+      withRedirects.grantTypes.includes('authorization_code'),
+      'with a redirect URI, the code grant too',
+    );
+    const refused = await codegrant(['clients', 'add', '--public', '--db', db]);
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /--redirect-uri is required .*unless --device-flow/);
+
+    const port = await freePort();
+    const serving = await startServe([
+      '--port',
+      String(port),
+      '--db',
+      db,
+      '--device-flow',
+      '--admin-console',
+      'off',
+    ]);
+    try {
+      const metadata = (await (
+        await fetch(`http://127.0.0.1:${port}/.well-known/openid-configuration`)
+      ).json()) as Record<string, unknown>;
+      assert.equal(metadata.device_authorization_endpoint, `http://localhost:${port}/device_authorization`);
+      const started = await fetch(`http://127.0.0.1:${port}/device_authorization`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ client_id: clientId, scope: 'openid' }),
+      });
+      assert.equal(started.status, 200);
+      const body = (await started.json()) as { verification_uri: string; user_code: string };
+      assert.equal(body.verification_uri, `http://localhost:${port}/device`);
+      assert.match(body.user_code, /^[A-Z]{4}-[A-Z]{4}$/);
+    } finally {
+      await stopServe(serving);
+    }
+    const { metadata } = await servedMetadata(db, ['--admin-console', 'off']);
+    assert.equal(metadata.device_authorization_endpoint, undefined, 'off without the flag');
   });
 });

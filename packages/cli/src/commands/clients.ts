@@ -24,8 +24,8 @@ const addCommand: Command = {
       name: 'redirect-uri',
       type: 'string',
       placeholder: 'URI',
-      description: 'a redirect URI; in the variable, URIs separated by spaces',
-      required: true,
+      description:
+        'a redirect URI (required unless --device-flow); in the variable, URIs separated by spaces',
       multiple: true,
     },
     {
@@ -78,6 +78,12 @@ const addCommand: Command = {
         'a confidential client may exchange the tokens it is given for delegation (RFC 8693; serve --token-exchange)',
     },
     {
+      name: 'device-flow',
+      type: 'boolean',
+      description:
+        'it may sign in on devices without a browser: CLIs, TVs (RFC 8628 device grant; serve --device-flow)',
+    },
+    {
       name: 'require-par',
       type: 'boolean',
       description: 'its authorization requests must be pushed to /par first (RFC 9126)',
@@ -104,6 +110,13 @@ const addCommand: Command = {
       throw new CliError(`the client id "${clientId}" must be printable ASCII characters without spaces`);
     }
     const redirectUris = [...new Set(args.strings('redirect-uri'))];
+    const deviceFlow = args.boolean('device-flow');
+    // A device-only client (a CLI) signs in at the verification page, not through a redirect.
+    if (redirectUris.length === 0 && !deviceFlow) {
+      throw new UsageError(
+        '--redirect-uri is required (or set CODEGRANT_REDIRECT_URI), unless --device-flow',
+      );
+    }
     for (const uri of redirectUris) {
       const problem = redirectUriProblem(uri);
       if (problem) throw new CliError(`the redirect URI ${uri} ${problem}`);
@@ -132,8 +145,9 @@ const addCommand: Command = {
       redirectUris,
       postLogoutRedirectUris,
       grantTypes: [
-        'authorization_code',
+        ...(redirectUris.length > 0 ? ['authorization_code'] : []),
         'refresh_token',
+        ...(deviceFlow ? ['urn:ietf:params:oauth:grant-type:device_code'] : []),
         ...(args.boolean('client-credentials') ? ['client_credentials'] : []),
         ...(args.boolean('token-exchange') ? ['urn:ietf:params:oauth:grant-type:token-exchange'] : []),
       ],

@@ -133,6 +133,12 @@ export const serveCommand: Command = {
         'token exchange for delegation (RFC 8693) by clients registered for it (clients add --token-exchange)',
     },
     {
+      name: 'device-flow',
+      type: 'boolean',
+      description:
+        'the device authorization grant (RFC 8628): /device_authorization and the /device page, for clients added with --device-flow',
+    },
+    {
       name: 'require-par',
       type: 'boolean',
       description:
@@ -296,6 +302,7 @@ export const serveCommand: Command = {
         dpopNonce: args.boolean('dpop-nonce'),
         requirePushedAuthorizationRequests: args.boolean('require-par'),
         ...(args.boolean('token-exchange') ? { tokenExchange: {} } : {}),
+        ...(args.boolean('device-flow') ? { deviceAuthorization: {} } : {}),
         ...(process.env.CODEGRANT_KEY_SECRET
           ? { keyEncryptionSecret: process.env.CODEGRANT_KEY_SECRET }
           : {}),
