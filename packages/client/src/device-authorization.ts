@@ -10,11 +10,11 @@ import type { AuthorizationServer, Client } from './types.ts';
 export interface DeviceAuthorizationResponse {
   /** The code the device polls the token endpoint with; never shown to the user. */
   device_code: string;
-  /** The code the user types at {@link verification_uri}. */
+  /** The code the user types at `verification_uri`. */
   user_code: string;
-  /** Where the user goes, on another device, to enter {@link user_code}. */
+  /** Where the user goes, on another device, to enter `user_code`. */
   verification_uri: string;
-  /** {@link verification_uri} with the user code in it (for a QR code or a link), if the server gives one. */
+  /** `verification_uri` with the user code in it (for a QR code or a link), if the server gives one. */
   verification_uri_complete?: string;
   /** Seconds the device code and user code live. */
   expires_in: number;

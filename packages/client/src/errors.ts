@@ -3,7 +3,8 @@
  * matching messages.
  *
  * - transport: `ERR_INSECURE_REQUEST` (an `http:` URL without `allowInsecureRequests`),
- *   `ERR_TIMEOUT`, `ERR_MISSING_METADATA` (the server advertises no such endpoint)
+ *   `ERR_TIMEOUT` (also: a device code's `expires_in` passed while polling),
+ *   `ERR_MISSING_METADATA` (the server advertises no such endpoint)
  * - responses: `ERR_UNEXPECTED_STATUS`, `ERR_NOT_JSON`, `ERR_INVALID_RESPONSE` (a member missing or
  *   malformed), `ERR_SERVER_ERROR` (the server answered an OAuth `error`, see {@link ClientError.error})
  * - discovery: `ERR_ISSUER_MISMATCH`
