@@ -172,12 +172,12 @@ describe('device authorization grant (RFC 8628)', () => {
     const decided = await submit(browser, html, { decision: 'deny' });
     assert.match(decided.html, /Device denied/);
     await assert.rejects(polling, { error: 'access_denied' });
-    const twice = await submit(browser, html, { decision: 'approve' });
-    assert.equal(twice.status, 400, 'a decision is final');
-    assert.match(twice.html, /no longer valid/);
     await server.server.flushAuditLog();
     const [event] = await server.store.listAuditEvents({ type: 'device', limit: 1, newestFirst: true });
     assert.deepEqual([event?.outcome, event?.reason], ['failure', 'access_denied']);
+    const twice = await submit(browser, html, { decision: 'approve' });
+    assert.equal(twice.status, 400, 'a decision is final');
+    assert.match(twice.html, /no longer valid/);
   });
 
   it('answers authorization_pending, then slow_down to a device polling too fast, adding 5 s each time', async () => {
@@ -264,6 +264,17 @@ describe('device authorization grant (RFC 8628)', () => {
     const right = await submit(browser, html, { user_code: started.user_code });
     assert.equal(right.status, 429);
     assert.match(right.html, /Too many wrong codes/);
+    const aroundTheForm = await browser.postForm(`${server.issuer}/device/decide`, {
+      csrf_token: readForm(html).hidden.csrf_token!,
+      user_code: started.user_code,
+      decision: 'approve',
+    });
+    assert.equal(aroundTheForm.status, 429, 'deciding by a code is throttled too');
+    assert.equal(
+      (await poll(started.device_code)).body.error,
+      'authorization_pending',
+      'nothing was decided',
+    );
     await server.server.flushAuditLog();
     const bobId = (await server.store.findUserByUsername('bob'))!.id;
     const failures = await server.store.listAuditEvents({ type: 'device', userId: bobId, limit: 10 });

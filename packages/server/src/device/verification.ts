@@ -56,6 +56,23 @@ export function deviceVerificationEndpoints(context: Context): DeviceVerificatio
     );
   };
 
+  /** Counts a user code that named nothing decidable against the account and the address, and audits it. */
+  const countWrongCode = async (userId: string, ip: string | undefined, now: number): Promise<void> => {
+    await context.store.recordLoginFailure(
+      [`device-user:${userId}`, ...(ip ? [`device-ip:${ip}`] : [])],
+      now,
+    );
+    context.audit.record({
+      type: 'device',
+      outcome: 'failure',
+      userId,
+      ip: ip ?? null,
+      reason: 'unknown_user_code',
+    });
+  };
+
+  const tooManyWrongCodes = () => `Too many wrong codes. Try again in ${throttleMinutes(context)} minutes.`;
+
   /**
    * The page for a code typed (or carried by the link): the decision when it names a pending
    * authorization, else the code form with why not.
@@ -80,9 +97,7 @@ export function deviceVerificationEndpoints(context: Context): DeviceVerificatio
         }),
         csrf.cookies,
       );
-    if (await throttled(user.id, ip, now)) {
-      return retry(`Too many wrong codes. Try again in ${throttleMinutes(context)} minutes.`, 429);
-    }
+    if (await throttled(user.id, ip, now)) return retry(tooManyWrongCodes(), 429);
     const normalized = normalizeUserCode(typed);
     if (normalized === null)
       return retry('That is not a device code: it has 8 letters, like WDJB-MJHT.', 400);
@@ -90,17 +105,7 @@ export function deviceVerificationEndpoints(context: Context): DeviceVerificatio
     const client =
       authorization && usable(authorization, now) ? await context.findClient(authorization.clientId) : null;
     if (!authorization || !client) {
-      await context.store.recordLoginFailure(
-        [`device-user:${user.id}`, ...(ip ? [`device-ip:${ip}`] : [])],
-        now,
-      );
-      context.audit.record({
-        type: 'device',
-        outcome: 'failure',
-        userId: user.id,
-        ip: ip ?? null,
-        reason: 'unknown_user_code',
-      });
+      await countWrongCode(user.id, ip, now);
       return retry('That code is not valid, or it has expired. Check the code on your device.', 400);
     }
     return withCookies(
@@ -159,6 +164,11 @@ export function deviceVerificationEndpoints(context: Context): DeviceVerificatio
         const normalized = normalizeUserCode(form.user_code ?? '');
         const approved = form.decision === 'approve';
         const now = context.now();
+        // The decision names its code too: it is throttled like the code form, or it would be a
+        // way to guess codes around it.
+        if (await throttled(session.user.id, ip, now)) {
+          return noticePage({ title: 'Too many wrong codes', message: [tooManyWrongCodes()], status: 429 });
+        }
         const decided =
           normalized !== null &&
           (await context.store.decideDeviceAuthorization(
@@ -172,6 +182,7 @@ export function deviceVerificationEndpoints(context: Context): DeviceVerificatio
             now,
           ));
         if (!decided) {
+          await countWrongCode(session.user.id, ip, now);
           return noticePage({
             title: 'This code is no longer valid',
             message: ['It expired, or it was already allowed or denied. Start again on your device.'],
