@@ -165,6 +165,27 @@ describe('device authorization grant (RFC 8628)', () => {
     assert.equal(tokens.refresh_token, undefined, 'a client not registered for refresh_token gets none');
   });
 
+  it('binds the tokens to the DPoP key of the polls, the public client’s refresh token too', async () => {
+    const started = await oidc.initiateDeviceAuthorization(cliConfig, { scope: 'openid offline_access' });
+    const DPoP = oidc.getDPoPHandle(cliConfig, await oidc.randomDPoPKeyPair());
+    const polling = oidc.pollDeviceAuthorizationGrant(cliConfig, started, undefined, { DPoP });
+    const { browser, html } = await openVerificationPage(started.verification_uri_complete!);
+    await submit(browser, html, { decision: 'approve' });
+    const tokens = await polling;
+    assert.equal(tokens.token_type.toLowerCase(), 'dpop');
+    const { payload } = await jose.jwtVerify(
+      tokens.access_token,
+      jose.createRemoteJWKSet(new URL(`${server.issuer}/jwks`)),
+    );
+    assert.match((payload.cnf as { jkt: string }).jkt, /^[\w-]{43}$/);
+    await assert.rejects(oidc.refreshTokenGrant(cliConfig, tokens.refresh_token!), {
+      error: 'invalid_grant',
+      error_description: /bound to a DPoP key/,
+    });
+    const refreshed = await oidc.refreshTokenGrant(cliConfig, tokens.refresh_token!, undefined, { DPoP });
+    assert.equal(refreshed.token_type.toLowerCase(), 'dpop');
+  });
+
   it('answers access_denied when the person denies it', async () => {
     const started = await oidc.initiateDeviceAuthorization(cliConfig, { scope: 'openid' });
     const polling = oidc.pollDeviceAuthorizationGrant(cliConfig, started);
