@@ -20,7 +20,8 @@ import {
   processDeviceCodeResponse,
   randomDPoPKeyPair,
 } from '../src/index.ts';
-import { type FakeServer, json, startFakeServer } from './helpers/fake-server.ts';
+import { CLIENT_ID, type FakeIssuer, startFakeIssuer } from './helpers/fake-issuer.ts';
+import { json } from './helpers/fake-server.ts';
 import {
   approveDeviceAtOidcProvider,
   DEVICE_CONFIDENTIAL,
@@ -270,22 +271,19 @@ describe('device authorization grant (RFC 8628) against oidc-provider', { concur
   });
 });
 
-describe('device authorization responses from a malicious server are refused', () => {
-  let server: FakeServer;
+describe('answers of a crafted server are refused', () => {
+  let fake: FakeIssuer;
   let config: Configuration;
   before(async () => {
-    server = await startFakeServer();
+    fake = await startFakeIssuer();
+    const deviceAuthorizationEndpoint = `${fake.issuer}/device_authorization`;
     config = new Configuration(
-      {
-        issuer: server.url,
-        device_authorization_endpoint: `${server.url}/device_authorization`,
-        token_endpoint: `${server.url}/token`,
-      },
-      'device-client',
+      { ...fake.as, device_authorization_endpoint: deviceAuthorizationEndpoint },
+      CLIENT_ID,
     );
     allowInsecureRequests(config);
   });
-  after(() => server.close());
+  after(() => fake.close());
 
   const valid = {
     device_code: 'a-device-code',
@@ -294,17 +292,17 @@ describe('device authorization responses from a malicious server are refused', (
     expires_in: 600,
   };
   const answer = (body: unknown) =>
-    server.route('/device_authorization', () => json(body, 200, { 'cache-control': 'no-store' }));
+    fake.server.route('/device_authorization', () => json(body, 200, { 'cache-control': 'no-store' }));
 
-  it('a well-formed response without interval gets the default 5 s', async () => {
+  it('a well-formed device authorization response without interval gets the default 5 s', async () => {
     answer(valid);
     const device: DeviceAuthorizationResponse = await initiateDeviceAuthorization(config, {
       scope: 'openid',
     });
     assert.equal(device.interval, 5);
     assert.equal(device.device_code, 'a-device-code');
-    const sent = new URLSearchParams(await server.requests.at(-1)!.text());
-    assert.equal(sent.get('client_id'), 'device-client');
+    const sent = new URLSearchParams(await fake.server.requests.at(-1)!.text());
+    assert.equal(sent.get('client_id'), CLIENT_ID);
     assert.equal(sent.get('scope'), 'openid');
   });
 
@@ -326,7 +324,7 @@ describe('device authorization responses from a malicious server are refused', (
     ['a string interval', { ...valid, interval: '5' }, /interval: expected a positive number/],
   ];
   for (const [name, body, message] of malformed) {
-    it(`${name}: ERR_INVALID_RESPONSE`, async () => {
+    it(`a device authorization response with ${name}: ERR_INVALID_RESPONSE`, async () => {
       answer(body);
       await assert.rejects(initiateDeviceAuthorization(config, { scope: 'openid' }), (err: unknown) => {
         assert.ok(err instanceof ClientError);
@@ -337,8 +335,8 @@ describe('device authorization responses from a malicious server are refused', (
     });
   }
 
-  it('an error answer is ERR_SERVER_ERROR with the server error', async () => {
-    server.route('/device_authorization', () => json({ error: 'unauthorized_client' }, 400));
+  it('an error answer to the device authorization request is ERR_SERVER_ERROR with the server error', async () => {
+    fake.server.route('/device_authorization', () => json({ error: 'unauthorized_client' }, 400));
     await assert.rejects(initiateDeviceAuthorization(config, {}), (err: unknown) => {
       assert.ok(err instanceof ClientError);
       assert.equal(err.code, 'ERR_SERVER_ERROR');
@@ -348,13 +346,40 @@ describe('device authorization responses from a malicious server are refused', (
   });
 
   it('a server advertising no device_authorization_endpoint: ERR_MISSING_METADATA, nothing sent', async () => {
-    const sent = server.requests.length;
-    const bare = new Configuration(
-      { issuer: server.url, token_endpoint: `${server.url}/token` },
-      'device-client',
-    );
+    const sent = fake.server.requests.length;
+    const bare = new Configuration(fake.as, CLIENT_ID);
     allowInsecureRequests(bare);
     await assert.rejects(initiateDeviceAuthorization(bare, {}), { code: 'ERR_MISSING_METADATA' });
-    assert.equal(server.requests.length, sent);
+    assert.equal(fake.server.requests.length, sent);
+  });
+
+  const device = { ...valid, interval: 0.01 };
+  const tokens = async (claims: Record<string, unknown>) =>
+    json({ access_token: 'an-access-token', token_type: 'Bearer', id_token: await fake.idToken(claims) });
+
+  it('the ID token of the poll is validated: one for this client passes, one for another is refused', async () => {
+    fake.answerToken(() => tokens({}));
+    assert.equal((await pollDeviceAuthorizationGrant(config, device)).claims()?.sub, 'alice');
+    const poll = fake.server.requests.findLast((request) => new URL(request.url).pathname === '/token');
+    const sent = new URLSearchParams(await poll!.text());
+    assert.equal(sent.get('grant_type'), 'urn:ietf:params:oauth:grant-type:device_code');
+    assert.equal(sent.get('device_code'), 'a-device-code');
+
+    fake.answerToken(() => tokens({ aud: 'another-client' }));
+    await assert.rejects(pollDeviceAuthorizationGrant(config, device), { code: 'ERR_JWT_CLAIM' });
+    // No nonce was sent in the device flow: an ID token carrying one is refused.
+    fake.answerToken(() => tokens({ nonce: 'injected' }));
+    await assert.rejects(pollDeviceAuthorizationGrant(config, device), { code: 'ERR_JWT_CLAIM' });
+  });
+
+  it('a poll the server never answers times out, also when a signal is given', async () => {
+    fake.answerToken(() => new Promise<Response>(() => {}));
+    const slow = new Configuration(fake.as, CLIENT_ID);
+    allowInsecureRequests(slow);
+    slow.timeout = 0.2;
+    const signal = new AbortController().signal;
+    await assert.rejects(pollDeviceAuthorizationGrant(slow, device, undefined, { signal }), {
+      code: 'ERR_TIMEOUT',
+    });
   });
 });
