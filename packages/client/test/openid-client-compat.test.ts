@@ -4,7 +4,9 @@ import { after, before, describe, it } from 'node:test';
 import * as openidClient from 'openid-client';
 import * as codegrant from '../src/index.ts';
 import {
+  approveDeviceAtOidcProvider,
   CONFIDENTIAL,
+  DEVICE_CONFIDENTIAL,
   REDIRECT_URI,
   SERVICE,
   signInAtOidcProvider,
@@ -123,5 +125,54 @@ describe('openid-client v6 compatibility: the same application code, either libr
       // "yes" names an export of ours; "no" says in its notes why not.
       assert.equal(name! in codegrant, ours === 'yes', `${name}: the table says ${ours}`);
     }
+  });
+});
+
+/** openid-client v6 application code for the device grant: one approved sign-in, one declined. */
+// biome-ignore lint/suspicious/noExplicitAny: the same code runs against both libraries
+async function deviceAppCode(lib: any, issuer: string) {
+  const config = await lib.discovery(
+    new URL(issuer),
+    DEVICE_CONFIDENTIAL.client_id,
+    DEVICE_CONFIDENTIAL.client_secret,
+    lib.ClientSecretBasic(),
+    { execute: [lib.allowInsecureRequests, lib.enableNonRepudiationChecks] },
+  );
+  const device = await lib.initiateDeviceAuthorization(config, { scope: 'openid' });
+  const polling = lib.pollDeviceAuthorizationGrant(config, device);
+  await approveDeviceAtOidcProvider(device.verification_uri, device.user_code);
+  const tokens = await polling;
+  const declined = await lib.initiateDeviceAuthorization(config, { scope: 'openid' });
+  const refusal = lib.pollDeviceAuthorizationGrant(config, declined).catch((err: unknown) => err);
+  await approveDeviceAtOidcProvider(declined.verification_uri, declined.user_code, { deny: true });
+  return {
+    interval: device.interval,
+    sub: tokens.claims().sub,
+    aud: tokens.claims().aud,
+    tokenType: tokens.token_type,
+    declinedError: (await refusal).error,
+  };
+}
+
+describe('openid-client v6 compatibility: the device grant', () => {
+  let op: TestProvider;
+  before(async () => {
+    op = await startOidcProvider({ deviceFlow: { interval: 0.2, slowDownWithin: 0.15, shortTtl: 1 } });
+  });
+  after(() => op.close());
+
+  it('gives the same results with openid-client and with @codegrant/client', async () => {
+    const [theirs, ours] = await Promise.all([
+      deviceAppCode(openidClient, op.issuer),
+      deviceAppCode(codegrant, op.issuer),
+    ]);
+    assert.deepEqual(ours, theirs);
+    assert.deepEqual(ours, {
+      interval: 0.2,
+      sub: 'alice',
+      aud: DEVICE_CONFIDENTIAL.client_id,
+      tokenType: 'bearer',
+      declinedError: 'access_denied',
+    });
   });
 });
