@@ -372,6 +372,12 @@ describe('answers of a crafted server are refused', () => {
     await assert.rejects(pollDeviceAuthorizationGrant(config, device), { code: 'ERR_JWT_CLAIM' });
   });
 
+  it('polling with anything but a Configuration is a TypeError at once', async () => {
+    const sent = fake.server.requests.length;
+    await assert.rejects(pollDeviceAuthorizationGrant({} as Configuration, device), TypeError);
+    assert.equal(fake.server.requests.length, sent);
+  });
+
   it('a poll the server never answers times out, also when a signal is given', async () => {
     fake.answerToken(() => new Promise<Response>(() => {}));
     const slow = new Configuration(fake.as, CLIENT_ID);

@@ -78,6 +78,7 @@ export async function pollDeviceAuthorizationGrant(
   parameters?: URLSearchParams | Record<string, string>,
   options?: DeviceAuthorizationGrantPollOptions,
 ): Promise<TokenEndpointResponse & TokenEndpointResponseHelpers> {
+  const state = stateOf(config);
   const { device_code: deviceCode, expires_in: expiresIn } = deviceAuthorizationResponse;
   const expiresAt = Date.now() + expiresIn * 1000;
   // `?? 5`: a response that did not come from processDeviceAuthorizationResponse may lack it.
@@ -85,11 +86,11 @@ export async function pollDeviceAuthorizationGrant(
   const signal = options?.signal;
   for (;;) {
     if (Date.now() + interval * 1000 > expiresAt)
-      fail('ERR_TIMEOUT', `the device code expired (expires_in ${expiresIn} s) before the user approved it`);
+      fail('ERR_TIMEOUT', `the device code expires (expires_in ${expiresIn} s) before the next poll`);
     await wait(interval * 1000, signal);
     // The caller's signal replaces the request timeout in `send`: combine them, so that a hung poll
     // still times out.
-    const timeout = signal && AbortSignal.timeout((stateOf(config).timeout ?? defaultTimeout) * 1000);
+    const timeout = signal && AbortSignal.timeout((state.timeout ?? defaultTimeout) * 1000);
     try {
       return await grant(
         config,
