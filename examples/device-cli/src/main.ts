@@ -25,7 +25,8 @@ if (!issuer || !URL.canParse(issuer)) {
 function show({ userCode, verificationUri, verificationUriComplete, expiresIn }: SignInInstructions): void {
   console.log(`To sign in, open ${verificationUri} and enter the code ${userCode}`);
   if (verificationUriComplete) console.log(`(or open ${verificationUriComplete})`);
-  console.log(`The code expires in ${Math.round(expiresIn / 60)} min. Waiting for you to approve…`);
+  const lifetime = expiresIn >= 120 ? `${Math.round(expiresIn / 60)} min` : `${expiresIn} s`;
+  console.log(`The code expires in ${lifetime}. Waiting for you to approve…`);
 }
 
 /** What went wrong, in the user's words where the identity provider's `error` says it. */
