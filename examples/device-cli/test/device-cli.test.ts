@@ -8,6 +8,14 @@ import {
   startOidcProvider,
   type TestProvider,
 } from '../../../packages/client/test/helpers/oidc-provider.ts';
+import { readForm, TestBrowser } from '../../../packages/server/test/helpers/browser.ts';
+import { signIn } from '../../../packages/server/test/helpers/sign-in.ts';
+import {
+  addClient,
+  addUser,
+  startTestServer,
+  type TestServer,
+} from '../../../packages/server/test/helpers/test-server.ts';
 
 const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 
@@ -69,5 +77,39 @@ describe('examples/device-cli against oidc-provider', { concurrency: true }, () 
     const cli = runCli([], { CODEGRANT_ISSUER: '' });
     assert.equal(await cli.exit, 2);
     assert.match(cli.output.stderr, /^usage: device-cli <issuer>/);
+  });
+});
+
+describe('examples/device-cli against codegrant', () => {
+  let server: TestServer;
+  let clientId: string;
+  let aliceId: string;
+  before(async () => {
+    server = await startTestServer({ deviceAuthorization: { interval: 1 } });
+    aliceId = await addUser(server.store, 'alice', 'alice has a long password');
+    ({ clientId } = await addClient(server.store, {
+      redirectUris: [],
+      public: true,
+      name: 'Device CLI',
+      grantTypes: ['urn:ietf:params:oauth:grant-type:device_code'],
+    }));
+  });
+  after(() => server.close());
+
+  it('signs in once the person allows it at /device (the complete URI, signed in on the way)', async () => {
+    const cli = runCli([server.issuer, '--client-id', clientId, '--scope', 'openid profile']);
+    const [, complete] = await cli.waitFor(/or open (\S+)\)/);
+    const browser = new TestBrowser();
+    const { callbackUrl } = await signIn(browser, complete!, `${server.issuer}/device`, {
+      username: 'alice',
+      password: 'alice has a long password',
+    });
+    const page = await (await browser.fetch(callbackUrl)).text();
+    assert.match(page, /Device CLI/);
+    const form = readForm(page);
+    const decided = await browser.postForm(form.action, { ...form.hidden, decision: 'approve' });
+    assert.equal(decided.status, 200);
+    assert.equal(await cli.exit, 0, cli.output.stderr);
+    assert.match(cli.output.stdout, new RegExp(`Signed in as ${aliceId}\\.`));
   });
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { TestBrowser } from '../../server/test/helpers/browser.ts';
+import { readForm, TestBrowser } from '../../server/test/helpers/browser.ts';
 import { signIn } from '../../server/test/helpers/sign-in.ts';
 import {
   addClient,
@@ -17,9 +17,12 @@ import {
   ClientSecretBasic,
   type Configuration,
   calculatePKCECodeChallenge,
+  customFetch,
   discovery,
   fetchUserInfo,
+  initiateDeviceAuthorization,
   None,
+  pollDeviceAuthorizationGrant,
   randomNonce,
   randomPKCECodeVerifier,
   randomState,
@@ -58,7 +61,7 @@ describe('end to end against @codegrant/server', () => {
   let server: TestServer;
   let aliceId: string;
   before(async () => {
-    server = await startTestServer();
+    server = await startTestServer({ deviceAuthorization: { interval: 2 } });
     aliceId = await addUser(server.store, alice.username, alice.password, {
       email: 'alice@example.com',
       name: 'Alice',
@@ -118,5 +121,46 @@ describe('end to end against @codegrant/server', () => {
     });
     assert.equal(claims.sub, aliceId);
     assert.equal(claims.client_id, clientId);
+  });
+
+  it('device grant: a device polling faster than told gets our slow_down, backs off 5 s, then gets tokens', async () => {
+    const { clientId } = await addClient(server.store, {
+      redirectUris: [],
+      public: true,
+      name: 'Deploy CLI',
+      grantTypes: ['urn:ietf:params:oauth:grant-type:device_code'],
+    });
+    const config = await discovery(new URL(server.issuer), clientId, undefined, None(), { execute });
+    const errors: string[] = [];
+    const polled: number[] = [];
+    config[customFetch] = async (url, options) => {
+      const response = await fetch(url, options as RequestInit);
+      if (url.endsWith('/token')) {
+        polled.push(Date.now());
+        if (!response.ok) errors.push(((await response.clone().json()) as { error: string }).error);
+      }
+      return response;
+    };
+    const started = await initiateDeviceAuthorization(config, { scope: 'openid' });
+    assert.equal(started.interval, 2);
+    // This device ignores the interval it was given (2 s) and polls every second.
+    const polling = pollDeviceAuthorizationGrant(config, { ...started, interval: 1 });
+    while (!errors.includes('slow_down')) await new Promise((resolve) => setTimeout(resolve, 100));
+    const browser = new TestBrowser();
+    const { callbackUrl } = await signIn(
+      browser,
+      started.verification_uri_complete!,
+      `${server.issuer}/device`,
+      alice,
+    );
+    const page = await (await browser.fetch(callbackUrl)).text();
+    const form = readForm(page);
+    await browser.postForm(form.action, { ...form.hidden, decision: 'approve' });
+
+    const tokens = await polling;
+    assert.equal(tokens.claims()!.sub, aliceId);
+    assert.deepEqual(errors, ['authorization_pending', 'slow_down']);
+    const lastWait = polled.at(-1)! - polled.at(-2)!;
+    assert.ok(lastWait >= 6000, `after slow_down the device waited ${lastWait} ms: 1 s + 5 s`);
   });
 });
