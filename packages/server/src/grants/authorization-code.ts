@@ -4,7 +4,7 @@ import { invalidGrant, invalidRequest, OAuthError } from '../errors.ts';
 import type { ClientRecord, GrantRecord } from '../store/store.ts';
 import { sha256 } from '../tokens/hash.ts';
 import { buildTokenResponse } from '../tokens/token-response.ts';
-import { issueFirstRefreshToken } from './first-refresh-token.ts';
+import { issueFirstRefreshToken, wantsRefreshToken } from './first-refresh-token.ts';
 import { GrantReplayError, type GrantResult } from './grant-result.ts';
 
 type Context = Pick<
@@ -65,7 +65,9 @@ export async function authorizationCodeGrant(
       dpopJkt,
     );
 
-  const refreshToken = await issueFirstRefreshToken(context, client, redeemed, dpopJkt, now);
+  const refreshToken = wantsRefreshToken(client, redeemed.scopes)
+    ? await issueFirstRefreshToken(context, client, redeemed, dpopJkt, now)
+    : undefined;
 
   const response = await buildTokenResponse(context, {
     grant: redeemed,

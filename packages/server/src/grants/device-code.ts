@@ -4,7 +4,7 @@ import type { ClientRecord, DevicePollOutcome, GrantRecord } from '../store/stor
 import { sha256 } from '../tokens/hash.ts';
 import { randomValue } from '../tokens/random.ts';
 import { buildTokenResponse } from '../tokens/token-response.ts';
-import { issueFirstRefreshToken } from './first-refresh-token.ts';
+import { issueFirstRefreshToken, wantsRefreshToken } from './first-refresh-token.ts';
 import type { GrantResult } from './grant-result.ts';
 
 /** The grant type of the device authorization grant (RFC 8628 §3.4). */
@@ -76,7 +76,9 @@ export async function deviceCodeGrant(
     expiresAt: now + context.lifetimes.accessToken,
   };
   await context.store.insertGrant(grant);
-  const refreshToken = await issueFirstRefreshToken(context, client, grant, dpopJkt, now);
+  const refreshToken = wantsRefreshToken(client, grant.scopes)
+    ? await issueFirstRefreshToken(context, client, grant, dpopJkt, now)
+    : undefined;
   const response = await buildTokenResponse(context, {
     grant,
     client,

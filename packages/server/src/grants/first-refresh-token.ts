@@ -5,9 +5,10 @@ import { randomValue } from '../tokens/random.ts';
 
 /**
  * Stores the first refresh token of a grant that just produced tokens (a redeemed code, an
- * approved device), when one is due (see {@link wantsRefreshToken}).
+ * approved device). Callers ask {@link wantsRefreshToken} first, so the token endpoint's common
+ * case (no refresh token) awaits nothing more.
  *
- * @returns the refresh token, or `undefined` when none is due
+ * @returns the refresh token
  */
 export async function issueFirstRefreshToken(
   context: Pick<ServerContext, 'store' | 'lifetimes'>,
@@ -15,8 +16,7 @@ export async function issueFirstRefreshToken(
   grant: GrantRecord,
   dpopJkt: string | null,
   now: number,
-): Promise<string | undefined> {
-  if (!wantsRefreshToken(client, grant.scopes)) return undefined;
+): Promise<string> {
   const refreshToken = randomValue();
   await context.store.insertRefreshToken({
     hash: sha256(refreshToken),
