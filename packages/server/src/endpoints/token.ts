@@ -28,6 +28,8 @@ type Context = Pick<
   | 'audit'
   | 'metrics'
   | 'tokenExchange'
+  | 'subjects'
+  | 'findAccountClaims'
   | 'now'
 >;
 

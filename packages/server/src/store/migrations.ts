@@ -319,6 +319,18 @@ CREATE TABLE pushed_requests (
 CREATE INDEX pushed_requests_expires_at ON pushed_requests (expires_at);
 `,
   },
+  {
+    id: 9,
+    name: 'pairwise subject identifiers, the claims request parameter',
+    // Clients made before this are public (their users' sub stays their id); grants carry no
+    // claims request. A pairwise client's sector is computed once, at registration.
+    sql: `
+ALTER TABLE clients ADD COLUMN subject_type TEXT NOT NULL DEFAULT 'public';
+ALTER TABLE clients ADD COLUMN sector_identifier TEXT;
+
+ALTER TABLE grants ADD COLUMN claims TEXT;
+`,
+  },
 ];
 
 /** The SQL of `migration` in `dialect`. */
