@@ -1,9 +1,12 @@
 /**
  * The protocol flags of `codegrant serve` and `codegrant clients add`: `--require-par` (pushed
  * authorization requests required), `--token-exchange` (RFC 8693 on, and a client registered for
- * it) and `--device-flow` (RFC 8628 on, and a client registered for it, redirect URIs optional).
+ * it), `--device-flow` (RFC 8628 on, and a client registered for it, redirect URIs optional),
+ * `--subject-type pairwise` with `--sector-identifier-uri` and `serve --pairwise-subjects`.
  */
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, describe, it } from 'node:test';
 import type { ClientRecord } from '@codegrant/server';
 import { openSqliteStore } from '@codegrant/server/sqlite';
@@ -11,14 +14,14 @@ import { codegrant, freePort, freshDb, removeTempDir, startServe, stopServe } fr
 
 after(removeTempDir);
 
-/** Runs `clients add` with `flag` on `db`; the stored client record. */
-async function addClientWith(db: string, flag: string): Promise<ClientRecord> {
+/** Runs `clients add` with `flags` on `db`; the stored client record. */
+async function addClientWith(db: string, ...flags: string[]): Promise<ClientRecord> {
   const added = await codegrant([
     'clients',
     'add',
     '--redirect-uri',
     'https://app.example.com/cb',
-    flag,
+    ...flags,
     '--db',
     db,
   ]);
@@ -79,6 +82,70 @@ describe('protocol flags', () => {
         'urn:ietf:params:oauth:grant-type:token-exchange',
       ),
     );
+  });
+
+  it('clients add --subject-type pairwise: the sector is the redirect host, or the host of a sector_identifier_uri listing them all', async () => {
+    const db = freshDb();
+    const byHost = await addClientWith(db, '--subject-type', 'pairwise');
+    assert.equal(byHost.subjectType, 'pairwise');
+    assert.equal(byHost.sectorIdentifier, 'app.example.com');
+    assert.equal((await addClientWith(db)).subjectType, 'public', 'public by default');
+
+    const documents = createServer((request, response) => {
+      const listed =
+        request.url === '/all.json'
+          ? ['https://app.example.com/cb', 'https://other.example.com/cb']
+          : ['https://app.example.com/cb'];
+      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(listed));
+    });
+    await new Promise<void>((resolve) => documents.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(documents.address() as AddressInfo).port}`;
+    try {
+      const withDocument = await addClientWith(
+        db,
+        '--redirect-uri',
+        'https://other.example.com/cb',
+        '--subject-type',
+        'pairwise',
+        '--sector-identifier-uri',
+        `${base}/all.json`,
+      );
+      assert.equal(withDocument.sectorIdentifier, '127.0.0.1');
+      assert.equal(withDocument.metadata.sector_identifier_uri, `${base}/all.json`);
+
+      const add = (...flags: string[]) =>
+        codegrant([
+          'clients',
+          'add',
+          '--redirect-uri',
+          'https://app.example.com/cb',
+          '--redirect-uri',
+          'https://other.example.com/cb',
+          ...flags,
+          '--db',
+          db,
+        ]);
+      const omitted = await add('--subject-type', 'pairwise', '--sector-identifier-uri', `${base}/one.json`);
+      assert.equal(omitted.code, 1);
+      assert.match(omitted.stderr, /does not list the redirect URI https:\/\/other\.example\.com\/cb/);
+      const twoHosts = await add('--subject-type', 'pairwise');
+      assert.equal(twoHosts.code, 1);
+      assert.match(twoHosts.stderr, /several hosts/);
+      const notPairwise = await add('--sector-identifier-uri', `${base}/all.json`);
+      assert.equal(notPairwise.code, 2);
+      assert.match(notPairwise.stderr, /--sector-identifier-uri is for --subject-type pairwise/);
+    } finally {
+      await new Promise((resolve) => documents.close(resolve));
+    }
+  });
+
+  it('serve offers pairwise subjects and the claims parameter; --pairwise-subjects off offers public only', async () => {
+    const db = freshDb();
+    const on = await servedMetadata(db, ['--admin-console', 'off']);
+    assert.deepEqual(on.metadata.subject_types_supported, ['public', 'pairwise']);
+    assert.equal(on.metadata.claims_parameter_supported, true);
+    const off = await servedMetadata(db, ['--pairwise-subjects', 'off', '--admin-console', 'off']);
+    assert.deepEqual(off.metadata.subject_types_supported, ['public']);
   });
 
   it('serve --admin-console off: no console, even with an administrator', async () => {

@@ -24,11 +24,17 @@ export async function issueRequestObject(
   if (claims.max_age !== undefined && /^\d+$/.test(String(claims.max_age)))
     claims.max_age = Number(claims.max_age);
   if (typeof claims.claims === 'string') {
+    let parsed: unknown;
     try {
-      claims.claims = JSON.parse(claims.claims);
+      parsed = JSON.parse(claims.claims);
     } catch {
       throw new TypeError('the claims parameter must be JSON');
     }
+    // OpenID Connect Core §5.5: a JSON object (with `userinfo` and/or `id_token` members).
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      throw new TypeError('the claims parameter must be a JSON object');
+    }
+    claims.claims = parsed;
   }
   claims.client_id = client.client_id;
   return new SignJWT(claims)

@@ -1,5 +1,7 @@
 /**
- * Error codes of the authorization endpoint (RFC 6749 §4.1.2.1, OpenID Connect Core §3.1.2.6).
+ * Error codes of the authorization endpoint (RFC 6749 §4.1.2.1, OpenID Connect Core §3.1.2.6;
+ * `unmet_authentication_requirements`: OpenID Connect Core Error Code
+ * unmet_authentication_requirements 1.0, for an essential `acr` the server cannot meet).
  *
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2.1
  */
@@ -20,7 +22,8 @@ export type AuthorizationErrorCode =
   | 'request_not_supported'
   | 'request_uri_not_supported'
   | 'registration_not_supported'
-  | 'invalid_target';
+  | 'invalid_target'
+  | 'unmet_authentication_requirements';
 
 /**
  * Error codes of the token endpoint (RFC 6749 §5.2, RFC 8628 §3.5).

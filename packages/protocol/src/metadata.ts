@@ -61,6 +61,10 @@ export interface ClientMetadata {
   token_endpoint_auth_method?: ClientAuthMethod;
   id_token_signed_response_alg?: string;
   scope?: string;
+  /** OpenID Connect Registration §2: `public` (default) or `pairwise` subject identifiers (Core §8). */
+  subject_type?: 'public' | 'pairwise' | (string & {});
+  /** OpenID Connect Registration §2, §5: an https URL of a JSON array holding every redirect URI of the sector. */
+  sector_identifier_uri?: string;
   [field: string]: unknown;
 }
 

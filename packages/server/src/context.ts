@@ -7,6 +7,7 @@ import type { ServerMetrics } from './metrics/server-metrics.ts';
 import type { ResolvedOptions } from './options.ts';
 import type { RuntimeSettings } from './settings/runtime-settings.ts';
 import type { ClientRecord } from './store/store.ts';
+import type { Subjects } from './subjects/pairwise.ts';
 
 /**
  * What endpoints are built from: the resolved options and the signing keys. Each endpoint factory
@@ -28,4 +29,6 @@ export interface ServerContext extends ResolvedOptions {
   readiness: Readiness;
   /** What administrators may change while it runs: client registration, sign-up. */
   settings: RuntimeSettings;
+  /** The `sub` each client sees of a user: the user id, or a pairwise value (OpenID Connect Core §8). */
+  subjects: Subjects;
 }

@@ -14,6 +14,7 @@ import { type AuthorizationServerOptions, resolveOptions } from './options.ts';
 import { ClientIdMetadataDocuments } from './registration/client-id-metadata-document.ts';
 import { type ConnectionInfo, createRouter } from './router.ts';
 import { RuntimeSettings } from './settings/runtime-settings.ts';
+import { Subjects } from './subjects/pairwise.ts';
 
 export type { Mailer, MailerOptions, MailMessage } from './accounts/mailer.ts';
 export { createMailer } from './accounts/mailer.ts';
@@ -43,6 +44,11 @@ export type {
 export { DEFAULT_SCOPES } from './options.ts';
 export { newClientRecord } from './registration/new-client.ts';
 export { redirectUriProblem } from './registration/redirect-uri-policy.ts';
+export {
+  resolveSectorIdentifier,
+  type SectorIdentifierFetchOptions,
+  sectorIdentifierUriProblem,
+} from './registration/sector-identifier.ts';
 export type { ConnectionInfo } from './router.ts';
 export { MemoryStore } from './store/memory.ts';
 export type * from './store/store.ts';
@@ -147,11 +153,12 @@ export async function createAuthorizationServer(
       store,
       resolved.clientIdMetadataDocuments === false
         ? undefined
-        : new ClientIdMetadataDocuments(store, resolved.clientIdMetadataDocuments),
+        : new ClientIdMetadataDocuments(store, resolved.clientIdMetadataDocuments, resolved),
       resolved.now,
     ),
     clientKeys: new ClientKeys(),
     dpopNonces: resolved.dpopNonce ? new DpopNonces(store) : undefined,
+    subjects: await Subjects.load(store),
     get keys() {
       return keys;
     },

@@ -239,6 +239,15 @@ export interface AuthorizationServerOptions {
    */
   requirePushedAuthorizationRequests?: boolean;
   /**
+   * Pairwise subject identifiers (OpenID Connect Core §8.1), offered by default: a client that
+   * registers `subject_type: pairwise` gets a `sub` of its own per sector for each user (see
+   * `subjects/pairwise.ts`). `false` stops offering them (discovery says `public` only, and new
+   * pairwise clients are refused); clients already pairwise keep their users' values.
+   * `allowPrivateNetworks` lets `sector_identifier_uri` documents be fetched from loopback or
+   * private addresses, and over http on a loopback host: development only.
+   */
+  pairwiseSubjects?: false | { allowPrivateNetworks?: boolean };
+  /**
    * OpenTelemetry tracing: a span per request, named by its route (`POST /token`), with the HTTP
    * semantic-convention attributes. Pass `trace.getTracer('codegrant')` of `@opentelemetry/api`.
    */
@@ -280,6 +289,7 @@ export interface ResolvedOptions {
   requirePushedAuthorizationRequests: boolean;
   tokenExchange: TokenExchangeOptions | undefined;
   deviceAuthorization: Required<DeviceAuthorizationOptions> | undefined;
+  pairwiseSubjects: false | { allowPrivateNetworks: boolean };
   tracer: Tracer | undefined;
   logger: Logger;
   now: () => number;
@@ -332,7 +342,7 @@ export function resolveOptions(options: AuthorizationServerOptions): ResolvedOpt
     store: options.store,
     lifetimes,
     loginThrottle: { ...DEFAULT_THROTTLE, ...options.loginThrottle },
-    scopes: options.scopes ?? [...DEFAULT_SCOPES],
+    scopes: resolveScopes(options.scopes),
     accessTokenAudience: options.accessTokenAudience ?? issuer,
     resources,
     defaultResource: resolveDefaultResource(options.defaultResource, resources),
@@ -356,6 +366,10 @@ export function resolveOptions(options: AuthorizationServerOptions): ResolvedOpt
     requirePushedAuthorizationRequests: options.requirePushedAuthorizationRequests ?? false,
     tokenExchange: options.tokenExchange,
     deviceAuthorization: resolveDeviceAuthorization(options.deviceAuthorization),
+    pairwiseSubjects:
+      options.pairwiseSubjects === false
+        ? false
+        : { allowPrivateNetworks: options.pairwiseSubjects?.allowPrivateNetworks ?? false },
     tracer: options.tracer,
     logger: options.logger ?? errorsToStderr,
     now: options.now ?? (() => Math.floor(Date.now() / 1000)),
@@ -373,6 +387,16 @@ function resolveDeviceAuthorization(
     );
   }
   return { interval };
+}
+
+/**
+ * The scopes the server knows. `claim:` is reserved: consent records keep claims granted on their
+ * own (the `claims` parameter) as `claim:<name>` beside the scopes.
+ */
+function resolveScopes(scopes: string[] | undefined): string[] {
+  const reserved = scopes?.find((scope) => scope.startsWith('claim:'));
+  if (reserved !== undefined) throw new TypeError(`scopes: ${reserved} is reserved (claim:…)`);
+  return scopes ?? [...DEFAULT_SCOPES];
 }
 
 function resolveAccounts(options: AccountOptions): ResolvedAccountOptions {

@@ -51,6 +51,18 @@ describe('Client ID Metadata Documents', () => {
         redirect_uris: [REDIRECT_URI],
         client_secret: 'x',
       }),
+      '/pairwise.json': (base) => ({
+        client_id: `${base}/pairwise.json`,
+        redirect_uris: [REDIRECT_URI],
+        token_endpoint_auth_method: 'none',
+        subject_type: 'pairwise',
+      }),
+      '/pairwise-two-hosts.json': (base) => ({
+        client_id: `${base}/pairwise-two-hosts.json`,
+        redirect_uris: [REDIRECT_URI, 'https://app.example/cb'],
+        token_endpoint_auth_method: 'none',
+        subject_type: 'pairwise',
+      }),
       '/huge.json': (base) => ({
         client_id: `${base}/huge.json`,
         redirect_uris: [REDIRECT_URI],
@@ -98,7 +110,20 @@ describe('Client ID Metadata Documents', () => {
     assert.equal(docs.requests(), 1, 'the document is cached per its Cache-Control');
   });
 
+  it('honours subject_type pairwise in a document: a loopback client is a sector of its own', async () => {
+    const clientId = `${docs.base}/pairwise.json`;
+    const response = await fetch(
+      `${server.issuer}/authorize?client_id=${encodeURIComponent(clientId)}&redirect_uri=${encodeURIComponent(REDIRECT_URI)}&response_type=code&scope=openid&code_challenge=${'a'.repeat(43)}&code_challenge_method=S256`,
+      { redirect: 'manual' },
+    );
+    assert.equal(response.status, 303);
+    const client = await server.store.findClient(clientId);
+    assert.equal(client?.subjectType, 'pairwise');
+    assert.equal(client?.sectorIdentifier, `client_id:${clientId}`);
+  });
+
   for (const [path, why] of [
+    ['/pairwise-two-hosts.json', 'asks for pairwise subjects on two hosts without a sector_identifier_uri'],
     ['/impostor.json', 'names another client_id'],
     ['/secret.json', 'carries a client_secret'],
     ['/huge.json', 'exceeds 5 KiB'],

@@ -1,6 +1,7 @@
 /**
  * Discovery says exactly what is on (issue 12, item 7): each optional feature appears in the
- * metadata when it is configured and is absent, or said to be off, when it is not.
+ * metadata when it is configured and is absent, or said to be off, when it is not. Pairwise
+ * subjects and the claims parameter are on by default; pairwise can be turned off.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -23,14 +24,17 @@ async function metadataWith(
 }
 
 describe('discovery advertises exactly what is on', () => {
-  it('by default: PAR and request objects, no registration, no token exchange, no device grant, nothing not built', async () => {
+  it('by default: PAR, request objects, pairwise subjects, the claims parameter; no registration, no token exchange, no device grant, nothing not built', async () => {
     const metadata = await metadataWith();
     assert.equal(metadata.registration_endpoint, undefined);
     assert.equal(metadata.pushed_authorization_request_endpoint, 'https://id.example.com/par');
     assert.equal(metadata.require_pushed_authorization_requests, false);
     assert.equal(metadata.request_parameter_supported, true);
     assert.equal(metadata.request_uri_parameter_supported, false, 'request objects are not fetched by URL');
-    assert.equal(metadata.claims_parameter_supported, false);
+    assert.equal(metadata.claims_parameter_supported, true);
+    for (const claim of ['sub', 'acr', 'name', 'preferred_username', 'email', 'email_verified']) {
+      assert.ok((metadata.claims_supported as string[]).includes(claim), `${claim} can be asked for`);
+    }
     assert.deepEqual(metadata.grant_types_supported, [
       'authorization_code',
       'refresh_token',
@@ -44,7 +48,13 @@ describe('discovery advertises exactly what is on', () => {
     ]) {
       assert.equal(metadata[absent], undefined, `${absent} is not offered`);
     }
-    assert.deepEqual(metadata.subject_types_supported, ['public'], 'no pairwise subjects yet');
+    assert.deepEqual(metadata.subject_types_supported, ['public', 'pairwise']);
+  });
+
+  it('without pairwise subjects: public only', async () => {
+    const metadata = await metadataWith({ pairwiseSubjects: false });
+    assert.deepEqual(metadata.subject_types_supported, ['public']);
+    assert.equal(metadata.claims_parameter_supported, true, 'the claims parameter stays');
   });
 
   it('with each feature on: registration, PAR required, token exchange, the device grant', async () => {

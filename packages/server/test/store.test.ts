@@ -79,6 +79,8 @@ function aClient(overrides: Partial<ClientRecord> = {}): ClientRecord {
     jwksUri: null,
     dpopBoundAccessTokens: false,
     requirePushedAuthorizationRequests: false,
+    subjectType: 'public',
+    sectorIdentifier: null,
     registrationAccessTokenHash: null,
     metadata: {},
     createdAt: now,
@@ -172,6 +174,7 @@ function aGrant(overrides: Partial<GrantRecord> = {}): GrantRecord {
     codeChallenge: 'challenge',
     resources: [],
     dpopJkt: null,
+    claims: null,
     codeExpiresAt: now + 60,
     codeConsumedAt: null,
     revokedAt: null,
@@ -333,7 +336,7 @@ function wallClock(): number {
 const allMigrations = migrations.map(({ id, name }) => ({ id, name }));
 
 /** The newest migration, the schema the upgrade tests bring old databases to. */
-const newestVersion = 9;
+const newestVersion = 10;
 
 /**
  * Checks `schema_migrations` after an upgrade from `version`: `applied` (its ids and names) records
@@ -988,6 +991,40 @@ async function assertUpgradedFromVersion8(store: Store): Promise<void> {
   await store.insertDeviceAuthorization(aDeviceAuthorization());
   assert.equal(await store.decideDeviceAuthorization('user-code-1', anApproval(), now), true);
   assert.equal((await store.pollDeviceAuthorization('device-code-1', 'app', now))?.outcome, 'approved');
+}
+
+/** Schema 9 with data: version 8's rows and a device authorization waiting for its user. */
+const version9Rows = `${version8Rows}
+INSERT INTO device_authorizations (device_code_hash, user_code_hash, client_id, scopes, resources, status, user_id,
+  auth_time, amr, poll_interval, last_polled_at, created_at, expires_at, consumed_at)
+VALUES ('device-code-1', 'user-code-1', 'app', '["openid","offline_access"]', '[]', 'pending', NULL, NULL, '[]', 5, NULL,
+  ${now}, ${now + 600}, NULL);
+`;
+
+/** A claims request as a grant keeps it (OpenID Connect Core §5.5). */
+const claimsRequest =
+  '{"id_token":{"email":{"essential":true},"acr":{"values":["2"]}},"userinfo":{"name":null}}';
+
+/**
+ * Checks a store just migrated from {@link version9Rows}: the old rows read back as written, the
+ * old clients are public with no sector and the old grants carry no claims request; a client can
+ * be made pairwise with a sector, and grants keep a claims request through redemption and rotation.
+ */
+async function assertUpgradedFromVersion9(store: Store): Promise<void> {
+  await assertVersion4RowsKept(store);
+  assert.deepEqual(await store.listAuditEvents({ limit: 10 }), [anAuditEvent()]);
+  assert.deepEqual(await store.consumePushedRequest('par-1', 'app', now), { scope: 'openid' });
+  assert.deepEqual(await store.findDeviceAuthorizationByUserCode('user-code-1'), aDeviceAuthorization());
+  const client = await store.findClient('app');
+  assert.equal(client?.subjectType, 'public');
+  assert.equal(client?.sectorIdentifier, null);
+  assert.equal((await store.findGrant('grant-1'))?.claims, null);
+  const pairwise = { ...client!, subjectType: 'pairwise' as const, sectorIdentifier: 'app.example' };
+  assert.equal(await store.updateClient(pairwise), true);
+  assert.deepEqual(await store.findClient('app'), pairwise);
+  const grant = aGrant({ id: 'grant-claims', codeHash: 'code-hash-claims', claims: claimsRequest });
+  await store.insertGrant(grant);
+  assert.equal((await store.redeemCode(redemptionOf(grant)))?.claims, claimsRequest);
 }
 
 /** The store's contract: every test gets a fresh, migrated, empty store from `open`. */
@@ -1954,6 +1991,15 @@ function storeContract(open: () => Promise<Store>): void {
       assert.deepEqual(await store.listClients(), [client]);
     });
 
+    it("keeps a pairwise client's subject type and sector", async () => {
+      const client = aClient({ subjectType: 'pairwise', sectorIdentifier: 'app.example' });
+      await store.insertClient(client);
+      assert.deepEqual(await store.findClient('app'), client);
+      const moved = { ...client, subjectType: 'public' as const, sectorIdentifier: null };
+      assert.equal(await store.updateClient(moved), true);
+      assert.deepEqual(await store.listClients(), [moved]);
+    });
+
     it('replaces a client whole, keeping what was issued to it, and says whether it existed', async () => {
       await seed();
       const grant = aGrant();
@@ -2340,6 +2386,18 @@ function storeContract(open: () => Promise<Store>): void {
       await store.insertGrant(grant);
       assert.deepEqual(await store.findGrant(grant.id), grant);
       assert.deepEqual(await store.findGrantByCodeHash(grant.codeHash), grant);
+    });
+
+    it("keeps a grant's claims request, and the redemptions return it", async () => {
+      await seed();
+      const grant = aGrant({ claims: claimsRequest });
+      await store.insertGrant(grant);
+      assert.deepEqual(await store.findGrant(grant.id), grant);
+      assert.deepEqual(await store.findGrantByCodeHash(grant.codeHash), grant);
+      assert.equal((await store.redeemCode(redemptionOf(grant)))?.claims, claimsRequest);
+      const token = aRefreshToken(grant);
+      await store.insertRefreshToken(token);
+      assert.equal((await store.rotateRefreshToken(rotationOf(token)))?.grant.claims, claimsRequest);
     });
 
     it('keeps how the user signed in (amr), as inserted, and redeemCode returns it', async () => {
@@ -3319,6 +3377,10 @@ describe('SqliteStore', () => {
     assert.deepEqual(indexesOf(file, version9Indexes), version9Indexes);
   });
 
+  it('migrates a database of schema 9 with data in it to schema 10', async () => {
+    await upgradeFrom(9, version9Rows, assertUpgradedFromVersion9);
+  });
+
   it('refuses a file migrated by a newer version', async () => {
     const file = freshFile();
     await (await openSqliteStore(file)).close();
@@ -3613,6 +3675,10 @@ describe('PostgresStore', () => {
   it('migrates a database of schema 8 with data in it to schema 9', async () => {
     const name = await upgradeFrom(8, version8Rows, assertUpgradedFromVersion8);
     assert.deepEqual(await indexesOf(name, version9Indexes), version9Indexes);
+  });
+
+  it('migrates a database of schema 9 with data in it to schema 10', async () => {
+    await upgradeFrom(9, version9Rows, assertUpgradedFromVersion9);
   });
 
   it('refuses a schema migrated by a newer version', async () => {

@@ -1,5 +1,12 @@
 import { randomToken } from '@codegrant/protocol';
-import { newClientRecord, redirectUriProblem, sha256 } from '@codegrant/server';
+import {
+  newClientRecord,
+  OAuthError,
+  redirectUriProblem,
+  resolveSectorIdentifier,
+  sectorIdentifierUriProblem,
+  sha256,
+} from '@codegrant/server';
 import type { Command, CommandGroup } from '../command.ts';
 import { CliError, UsageError } from '../errors.ts';
 import { jsonFlag, printRecords } from '../listing.ts';
@@ -89,6 +96,21 @@ const addCommand: Command = {
       description: 'its authorization requests must be pushed to /par first (RFC 9126)',
     },
     {
+      name: 'subject-type',
+      type: 'string',
+      choices: ['public', 'pairwise'],
+      description:
+        'the sub its users get: public (their id) or pairwise (one of its own per sector, OpenID Connect Core §8)',
+      default: 'public',
+    },
+    {
+      name: 'sector-identifier-uri',
+      type: 'string',
+      placeholder: 'URL',
+      description:
+        'pairwise: the https URL of a JSON array of every redirect URI, fetched now; its host is the sector (default: the one host of the redirect URIs)',
+    },
+    {
       name: 'allow-missing-pkce',
       type: 'boolean',
       description:
@@ -137,6 +159,21 @@ const addCommand: Command = {
       throw new UsageError('a --public client must use PKCE: it cannot have --allow-missing-pkce');
     }
     const secret = isPublic ? undefined : (chosenSecret ?? randomToken(32));
+    const subjectType = args.string('subject-type') === 'pairwise' ? 'pairwise' : 'public';
+    const sectorIdentifierUri = args.string('sector-identifier-uri') ?? null;
+    if (sectorIdentifierUri !== null) {
+      if (subjectType !== 'pairwise')
+        throw new UsageError('--sector-identifier-uri is for --subject-type pairwise');
+      const problem = sectorIdentifierUriProblem(sectorIdentifierUri);
+      if (problem) throw new CliError(`the sector identifier URI ${sectorIdentifierUri} ${problem}`);
+    }
+    // The operator names the document: it may be on their own network (http only on loopback).
+    const sectorIdentifier = await resolveSectorIdentifier(
+      { clientId, subjectType, redirectUris, sectorIdentifierUri },
+      { allowPrivateNetworks: true },
+    ).catch((error: unknown) => {
+      throw error instanceof OAuthError ? new CliError(error.message) : error;
+    });
 
     const client = newClientRecord({
       clientId,
@@ -156,6 +193,9 @@ const addCommand: Command = {
       idTokenSignedResponseAlg: args.string('id-token-alg') === 'RS256' ? 'RS256' : 'ES256',
       alwaysIssueRefreshToken: args.boolean('always-refresh-token'),
       allowMissingPkce: args.boolean('allow-missing-pkce'),
+      subjectType,
+      sectorIdentifier,
+      metadata: sectorIdentifierUri === null ? {} : { sector_identifier_uri: sectorIdentifierUri },
     });
     const { store, description } = await openStore(args);
     try {
@@ -181,7 +221,7 @@ const listCommand: Command = {
   details: [
     'A table by default; with --json one object per line: client_id, client_name, type, redirect_uris,',
     'token_endpoint_auth_method, grant_types, first_party, id_token_signed_response_alg,',
-    'always_issue_refresh_token, allow_missing_pkce, created_at.',
+    'always_issue_refresh_token, allow_missing_pkce, subject_type, sector_identifier, created_at.',
   ].join('\n'),
   arguments: [],
   flags: [jsonFlag, dbFlag],
@@ -200,6 +240,8 @@ const listCommand: Command = {
         id_token_signed_response_alg: client.idTokenSignedResponseAlg,
         always_issue_refresh_token: client.alwaysIssueRefreshToken,
         allow_missing_pkce: client.allowMissingPkce,
+        subject_type: client.subjectType,
+        sector_identifier: client.sectorIdentifier,
         created_at: new Date(client.createdAt * 1000).toISOString(),
       }));
       printRecords(

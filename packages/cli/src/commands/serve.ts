@@ -237,6 +237,14 @@ export const serveCommand: Command = {
       default: '90',
     },
     {
+      name: 'pairwise-subjects',
+      type: 'string',
+      choices: ['on', 'off'],
+      description:
+        'offer pairwise subject identifiers (subject_type pairwise, OpenID Connect Core §8); off refuses new pairwise clients, existing ones keep theirs',
+      default: 'on',
+    },
+    {
       name: 'admin-console',
       type: 'string',
       choices: ['on', 'off'],
@@ -312,6 +320,7 @@ export const serveCommand: Command = {
         audit: args.string('audit') === 'off' ? false : { retentionDays },
         metrics: metricsPort !== undefined,
         adminConsole: args.string('admin-console') !== 'off',
+        ...(args.string('pairwise-subjects') === 'off' ? { pairwiseSubjects: false } : {}),
       }).catch((error: unknown) => {
         throw mailerMissing(error, mailer) ?? error;
       });

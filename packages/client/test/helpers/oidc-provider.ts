@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair } from 'jose';
@@ -13,7 +14,10 @@ export const CONFIDENTIAL = {
 export const PUBLIC = { client_id: 'public' };
 export const SERVICE = { client_id: 'service', client_secret: 'service-secret-0123456789abcdef0123456789' };
 
-/** oidc-provider v9 in this process: devInteractions (any login), PKCE, DPoP with nonces, JWT access tokens for {@link API}. */
+/**
+ * oidc-provider v9 in this process: devInteractions (any login), PKCE, DPoP with nonces, JWT access
+ * tokens for {@link API}, pairwise subjects and the claims parameter.
+ */
 export interface TestProvider {
   issuer: string;
   /** The private key of {@link JAR}, whose public key oidc-provider knows: it signs request objects. */
@@ -23,6 +27,18 @@ export interface TestProvider {
 
 /** A client that signs its authorization requests (JAR, RFC 9101). */
 export const JAR = { client_id: 'jar', client_secret: 'jar-secret-0123456789abcdef0123456789abcdef' };
+
+/** A pairwise client on the sector of {@link REDIRECT_URI} (app.example). */
+export const PAIRWISE = {
+  client_id: 'pairwise',
+  client_secret: 'pairwise-secret-0123456789abcdef0123456789',
+};
+/** A pairwise client on another sector, with its own redirect URI. */
+export const PAIRWISE_ELSEWHERE = {
+  client_id: 'pairwise-elsewhere',
+  client_secret: 'pairwise-elsewhere-secret-0123456789abcdef01',
+  redirect_uri: 'https://elsewhere.example/callback',
+};
 
 /** Device authorization grant clients (RFC 8628), registered with {@link DeviceFlowOptions}. */
 export const DEVICE_CONFIDENTIAL = {
@@ -86,6 +102,20 @@ export async function startOidcProvider(
         jwks: { keys: [{ ...(await exportJWK(jar.publicKey)), kid: 'jar-1', alg: 'ES256', use: 'sig' }] },
       },
       {
+        ...PAIRWISE,
+        ...codeFlow,
+        token_endpoint_auth_method: 'client_secret_basic',
+        subject_type: 'pairwise',
+      },
+      {
+        client_id: PAIRWISE_ELSEWHERE.client_id,
+        client_secret: PAIRWISE_ELSEWHERE.client_secret,
+        ...codeFlow,
+        redirect_uris: [PAIRWISE_ELSEWHERE.redirect_uri],
+        token_endpoint_auth_method: 'client_secret_basic',
+        subject_type: 'pairwise',
+      },
+      {
         ...SERVICE,
         redirect_uris: [],
         response_types: [],
@@ -113,6 +143,11 @@ export async function startOidcProvider(
       DeviceCode: (_ctx: unknown, _code: unknown, client: { clientId: string }) =>
         client.clientId === DEVICE_SHORT_LIVED.client_id ? deviceFlow!.shortTtl : 600,
     },
+    subjectTypes: ['public', 'pairwise'],
+    pairwiseIdentifier: async (_ctx: unknown, accountId: string, client: { sectorIdentifier: string }) =>
+      createHash('sha256')
+        .update(`${client.sectorIdentifier}\0${accountId}\0a-salt-for-the-tests`)
+        .digest('base64url'),
     features: {
       deviceFlow: { enabled: !!deviceFlow },
       devInteractions: { enabled: true },
@@ -122,6 +157,7 @@ export async function startOidcProvider(
       registration: { enabled: true },
       pushedAuthorizationRequests: { enabled: true },
       requestObjects: { enabled: true },
+      claimsParameter: { enabled: true },
       dPoP: { enabled: true, nonceSecret: Buffer.alloc(32, 7), requireNonce: () => true },
       resourceIndicators: {
         enabled: true,
@@ -204,11 +240,22 @@ export type Callback = URL | Request;
 
 /**
  * Drives oidc-provider's development login and consent pages over HTTP from an authorization URL
- * back to {@link REDIRECT_URI}, as a browser would (cookies kept, every redirect followed by hand).
+ * back to `redirectUri` (default {@link REDIRECT_URI}), as a browser would (cookies kept, every
+ * redirect followed by hand).
  */
-export async function signInAtOidcProvider(authorizationUrl: URL, login = 'alice'): Promise<Callback> {
+export async function signInAtOidcProvider(
+  authorizationUrl: URL,
+  login = 'alice',
+  redirectUri = REDIRECT_URI,
+): Promise<Callback> {
   const browser = new TestBrowser();
-  const end = await interact(browser, await browser.fetch(authorizationUrl), authorizationUrl, login);
+  const end = await interact(
+    browser,
+    await browser.fetch(authorizationUrl),
+    authorizationUrl,
+    login,
+    redirectUri,
+  );
   if (typeof end === 'string') throw new Error(`no form: ${end.slice(0, 300)}`);
   return end;
 }
@@ -248,20 +295,21 @@ function xsrfOf(html: string): string {
 
 /**
  * Follows redirects and submits the login and consent forms from `response` on: ends at
- * {@link REDIRECT_URI} (a URL, or the form_post `Request`), or on a page without a form (its HTML).
+ * `redirectUri` (a URL, or the form_post `Request`), or on a page without a form (its HTML).
  */
 async function interact(
   browser: TestBrowser,
   first: Response,
   base: URL,
   login: string,
+  redirectUri = REDIRECT_URI,
 ): Promise<Callback | string> {
   let response = first;
   for (let hop = 0; hop < 12; hop++) {
     const location = response.headers.get('location');
     if (location) {
       const next = new URL(location, base);
-      if (next.href.startsWith(REDIRECT_URI)) return next;
+      if (next.href.startsWith(redirectUri)) return next;
       response = await browser.fetch(next);
       continue;
     }
@@ -269,7 +317,7 @@ async function interact(
     if (response.status !== 200) throw new Error(`unexpected ${response.status}: ${html.slice(0, 300)}`);
     const action = /<form[^>]*action="([^"]+)"/.exec(html)?.[1];
     if (!action) return html;
-    if (action.startsWith(REDIRECT_URI)) {
+    if (action.startsWith(redirectUri)) {
       // form_post (OAuth 2.0 Form Post Response Mode): the page would POST these inputs to the client.
       const fields = new URLSearchParams();
       for (const [, name, value] of html.matchAll(

@@ -1,5 +1,7 @@
 import type { Configuration } from '@codegrant/client';
 import { ACCOUNT_CLIENT_ID } from '../accounts/account-sign-in.ts';
+import type { ServerContext } from '../context.ts';
+import { OAuthError } from '../errors.ts';
 import { seeOther } from '../http/responses.ts';
 import {
   type ClientFormValues,
@@ -10,6 +12,8 @@ import {
 import { notFoundPage } from '../pages/admin-layout.ts';
 import { newClientRecord } from '../registration/new-client.ts';
 import { redirectUriProblem } from '../registration/redirect-uri-policy.ts';
+import { withSectorIdentifier } from '../registration/sector-identifier.ts';
+import type { ClientRecord } from '../store/store.ts';
 import { sha256 } from '../tokens/hash.ts';
 import { randomValue } from '../tokens/random.ts';
 import { ADMIN_CLIENT_ID } from './admin-client.ts';
@@ -34,7 +38,10 @@ const BUILT_IN = new Set([ADMIN_CLIENT_ID, ACCOUNT_CLIENT_ID]);
  * URIs, rotate the secret (shown once), delete. Every change is CSRF-checked, validated like
  * `codegrant clients add`, and written to the audit log with the administrator as actor.
  */
-export function clientsConsole(context: ConsoleContext, relyingParty: Configuration) {
+export function clientsConsole(
+  context: ConsoleContext & Pick<ServerContext, 'pairwiseSubjects'>,
+  relyingParty: Configuration,
+) {
   const base = `${context.issuer}/admin/clients`;
   const page = async (request: Request) => consoleSessionOrSignIn(context, relyingParty, request);
   const audit = (
@@ -123,7 +130,15 @@ export function clientsConsole(context: ConsoleContext, relyingParty: Configurat
         return notFoundPage(chrome, 'No such client', base, 'All clients');
       const checked = checkClientForm((form.name ?? '').trim(), form.redirect_uris ?? '');
       if ('error' in checked) return clientPage(chrome, client, { error: checked.error, readOnly: false });
-      await context.store.updateClient({ ...client, name: checked.name, redirectUris: checked.redirectUris });
+      let updated: ClientRecord = { ...client, name: checked.name, redirectUris: checked.redirectUris };
+      try {
+        // A pairwise client keeps its sector: new redirect URIs must stay in it.
+        updated = await withSectorIdentifier(context, updated, client);
+      } catch (error) {
+        if (!(error instanceof OAuthError)) throw error;
+        return clientPage(chrome, client, { error: `Not saved: ${error.message}.`, readOnly: false });
+      }
+      await context.store.updateClient(updated);
       audit('admin.client.updated', session.user.id, clientId, ip);
       return seeOther(`${base}/${encodeURIComponent(clientId)}?done=saved`);
     },

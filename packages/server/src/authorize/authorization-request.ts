@@ -1,4 +1,10 @@
 import { isValidS256CodeChallenge, splitSpaceDelimited } from '@codegrant/protocol';
+import {
+  type ClaimsRequest,
+  ClaimsRequestError,
+  parseClaimsParameter,
+  requestedAcr,
+} from '../claims/claims-request.ts';
 import type { ServerContext } from '../context.ts';
 import { grantResources } from '../resources/resource-indicators.ts';
 import type { ClientRecord } from '../store/store.ts';
@@ -23,6 +29,7 @@ export type AuthorizationFlowContext = Pick<
   | 'upstreamProviders'
   | 'audit'
   | 'settings'
+  | 'subjects'
   | 'now'
 >;
 
@@ -39,8 +46,19 @@ export interface AuthorizationRequest {
   codeChallenge: string | null;
   prompt: Set<Prompt>;
   maxAge: number | null;
-  /** `acr_values`, in order of preference (OpenID Connect Core §3.1.2.1); empty when not sent. */
+  /**
+   * The `acr` values wanted, in order of preference: those of the claims request's `id_token.acr`
+   * (`value` or `values`, OpenID Connect Core §5.5.1.1) when it names some, else `acr_values`
+   * (§3.1.2.1); empty when neither does.
+   */
   acrValues: string[];
+  /** The claims request marks `acr` essential: an `acr` outside {@link acrValues} fails the request. */
+  acrEssential: boolean;
+  /**
+   * The `claims` parameter (OpenID Connect Core §5.5), validated; `null` when not sent, or when
+   * the request is not an OpenID Connect one (no `openid` scope), which it would not apply to.
+   */
+  claims: ClaimsRequest | null;
   loginHint: string | null;
   /** RFC 8707: the resources the tokens will be for. */
   resources: string[];
@@ -101,6 +119,8 @@ export async function validateAuthorizationRequest(
   // A client that may not refresh gets no offline access, rather than an error.
   if (!client.grantTypes.includes('refresh_token'))
     scopes = scopes.filter((scope) => scope !== 'offline_access');
+  const claims = parseClaims(parameters.claims, scopes, fail);
+  const acr = requestedAcr(claims);
 
   return {
     client,
@@ -110,7 +130,10 @@ export async function validateAuthorizationRequest(
     codeChallenge,
     prompt,
     maxAge,
-    acrValues: splitSpaceDelimited(parameters.acr_values),
+    acrValues:
+      acr !== null && acr.values.length > 0 ? acr.values : splitSpaceDelimited(parameters.acr_values),
+    acrEssential: acr?.essential ?? false,
+    claims,
     loginHint: parameters.login_hint ?? null,
     resources,
     dpopJkt,
@@ -186,6 +209,25 @@ function checkPkceParameters(
     throw fail('invalid_request', 'code_challenge must be 43 base64url characters (an S256 challenge)');
   }
   return challenge;
+}
+
+/**
+ * The `claims` parameter (OpenID Connect Core §5.5): malformed JSON or shape is `invalid_request`
+ * (RFC 6749 §4.1.2.1). Without the `openid` scope there is no ID token or UserInfo for it to shape,
+ * so it is then ignored, like the other OpenID Connect parameters of a plain OAuth request.
+ */
+function parseClaims(value: string | undefined, scopes: string[], fail: Fail): ClaimsRequest | null {
+  if (value === undefined) return null;
+  let claims: ClaimsRequest;
+  try {
+    claims = parseClaimsParameter(value);
+  } catch (error) {
+    if (error instanceof ClaimsRequestError) throw fail('invalid_request', error.message);
+    throw error;
+  }
+  if (!scopes.includes('openid') || (claims.userinfo === undefined && claims.id_token === undefined))
+    return null;
+  return claims;
 }
 
 function parsePrompt(value: string | undefined, fail: Fail): Set<Prompt> {

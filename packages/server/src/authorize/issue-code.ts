@@ -7,8 +7,8 @@ import type { Login } from './next-step.ts';
 
 /**
  * Ends a successful authorization: stores a new grant with its code (hashed; single-use, short
- * lived, bound to client, redirect URI, PKCE challenge, nonce, scopes and auth_time) and sends the
- * code to the client with `state` and `iss`.
+ * lived, bound to client, redirect URI, PKCE challenge, nonce, scopes, claims request and
+ * auth_time) and sends the code to the client with `state` and `iss`.
  */
 export async function issueCode(
   context: Pick<ServerContext, 'store' | 'issuer' | 'lifetimes'>,
@@ -32,6 +32,7 @@ export async function issueCode(
     codeChallenge: request.codeChallenge,
     resources: request.resources,
     dpopJkt: request.dpopJkt,
+    claims: request.claims === null ? null : JSON.stringify(request.claims),
     codeExpiresAt,
     codeConsumedAt: null,
     revokedAt: null,

@@ -22,6 +22,7 @@ export type MetadataContext = Pick<
   | 'requirePushedAuthorizationRequests'
   | 'tokenExchange'
   | 'deviceAuthorization'
+  | 'pairwiseSubjects'
 >;
 
 /**
@@ -54,7 +55,7 @@ export function buildMetadata(context: MetadataContext): AuthorizationServerMeta
       ...(context.tokenExchange ? [TOKEN_EXCHANGE] : []),
       ...(context.deviceAuthorization ? [DEVICE_CODE] : []),
     ],
-    subject_types_supported: ['public'],
+    subject_types_supported: context.pairwiseSubjects === false ? ['public'] : ['public', 'pairwise'],
     id_token_signing_alg_values_supported: [...SIGNING_ALGS],
     token_endpoint_auth_methods_supported: [...AUTH_METHODS, 'none'],
     token_endpoint_auth_signing_alg_values_supported: [...ASSERTION_ALGS],
@@ -87,7 +88,8 @@ export function buildMetadata(context: MetadataContext): AuthorizationServerMeta
     pushed_authorization_request_endpoint: `${issuer}/par`,
     require_pushed_authorization_requests: context.requirePushedAuthorizationRequests,
     client_id_metadata_document_supported: context.clientIdMetadataDocuments !== false,
-    claims_parameter_supported: false,
+    // OpenID Connect Core §5.5: `userinfo` and `id_token` members, `acr` and `sub` values honoured.
+    claims_parameter_supported: true,
     request_parameter_supported: true,
     request_object_signing_alg_values_supported: [...REQUEST_OBJECT_ALGS],
     // OpenID Connect Discovery defaults this one to true: say no explicitly.

@@ -3,13 +3,13 @@ import type { ServerContext } from '../context.ts';
 import { parseUniqueParameters, readFormParameters } from '../http/body.ts';
 import { currentSession, sessionCookieValue } from '../interaction/session.ts';
 import { finishLogout } from '../logout/finish-logout.ts';
-import { validateLogoutRequest } from '../logout/logout-request.ts';
+import { type LogoutRequest, validateLogoutRequest } from '../logout/logout-request.ts';
 import { logoutConfirmPage } from '../pages/logout-pages.ts';
 import { sha256 } from '../tokens/hash.ts';
 
 type Context = Pick<
   ServerContext,
-  'store' | 'issuer' | 'keys' | 'findClient' | 'secureCookies' | 'lifetimes' | 'now'
+  'store' | 'issuer' | 'keys' | 'findClient' | 'secureCookies' | 'lifetimes' | 'subjects' | 'now'
 >;
 
 /** The CSRF token of the logout confirmation: derived from the session cookie only its browser holds. */
@@ -33,7 +33,7 @@ export function endSessionEndpoint(context: Context): (request: Request) => Prom
       const logout = await validateLogoutRequest(context, params);
       const session = await currentSession(context, request, context.now());
       const cookie = sessionCookieValue(context, request);
-      if (!session || !cookie || logout.hintedSubject === session.userId) {
+      if (!session || !cookie || (await namesSessionUser(context, logout, session.userId))) {
         return await finishLogout(context, request, logout);
       }
       const fields: Record<string, string> = { csrf_token: logoutCsrfToken(cookie) };
@@ -45,4 +45,14 @@ export function endSessionEndpoint(context: Context): (request: Request) => Prom
       return respondToBrowserError(context.issuer, error);
     }
   };
+}
+
+/**
+ * Whether the `id_token_hint` names the session's user as its client sees them: the user id, or
+ * the client's pairwise value (OpenID Connect Core §8).
+ */
+async function namesSessionUser(context: Context, logout: LogoutRequest, userId: string): Promise<boolean> {
+  if (logout.hintedSubject === undefined) return false;
+  const client = logout.hintedClientId === undefined ? null : await context.findClient(logout.hintedClientId);
+  return logout.hintedSubject === (client ? context.subjects.of(client, userId) : userId);
 }

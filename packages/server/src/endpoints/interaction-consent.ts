@@ -4,6 +4,7 @@ import {
   validateAuthorizationRequest,
 } from '../authorize/authorization-request.ts';
 import { issueCode } from '../authorize/issue-code.ts';
+import { consentGrants } from '../authorize/next-step.ts';
 import { respondToBrowserError } from '../authorize/respond-to-error.ts';
 import { invalidRequest } from '../errors.ts';
 import { readFormParameters } from '../http/body.ts';
@@ -41,7 +42,7 @@ export function interactionConsentEndpoint(
           clientId: authorization.client.clientId,
           ip: clientAddress ?? null,
           reason: outcome === 'failure' ? 'access_denied' : null,
-          details: { scope: authorization.scopes.join(' ') },
+          details: { scope: consentGrants(authorization).join(' ') },
         });
       if (form.decision === 'deny') {
         audit('failure');
@@ -55,7 +56,7 @@ export function interactionConsentEndpoint(
       await context.store.saveConsent({
         userId: login.userId,
         clientId: authorization.client.clientId,
-        scopes: [...new Set([...(previous?.scopes ?? []), ...authorization.scopes])],
+        scopes: [...new Set([...(previous?.scopes ?? []), ...consentGrants(authorization)])],
         updatedAt: now,
       });
       audit('success');

@@ -7,6 +7,7 @@ import {
 import { issueCode } from '../authorize/issue-code.ts';
 import { nextStep } from '../authorize/next-step.ts';
 import { respondToBrowserError } from '../authorize/respond-to-error.ts';
+import { claimsBeyondScopes } from '../claims/claims-request.ts';
 import type { ServerContext } from '../context.ts';
 import { seeOther } from '../http/responses.ts';
 import { withCookies } from '../interaction/cookies.ts';
@@ -72,6 +73,7 @@ export function interactionPageEndpoint(
               redirectHost: new URL(authorization.target.redirectUri).host,
               username: user?.username ?? step.login.userId,
               scopes: authorization.scopes,
+              claims: claimsBeyondScopes(authorization.claims, authorization.scopes),
               onlyLocalRedirects: authorization.client.redirectUris.every(
                 (uri) => URL.canParse(uri) && isLoopbackHost(new URL(uri).hostname),
               ),

@@ -3,11 +3,12 @@ import type { ServerContext } from '../context.ts';
 import { invalidRequest, OAuthError } from '../errors.ts';
 import { readFormParameters } from '../http/body.ts';
 import { jsonNoStore } from '../http/responses.ts';
+import type { ClientRecord } from '../store/store.ts';
 import { type FoundToken, findUsableToken } from '../tokens/find-token.ts';
 
 type Context = Pick<
   ServerContext,
-  'clientKeys' | 'store' | 'findClient' | 'issuer' | 'accessTokenAudience' | 'keys' | 'now'
+  'clientKeys' | 'store' | 'findClient' | 'issuer' | 'accessTokenAudience' | 'keys' | 'subjects' | 'now'
 >;
 
 /**
@@ -40,12 +41,20 @@ export function introspectionEndpoint(context: Context): (request: Request) => P
     if (!found || (found.type === 'refresh_token' && found.refreshToken.clientId !== client.clientId)) {
       return jsonNoStore({ active: false });
     }
-    return jsonNoStore(describe(context.issuer, found));
+    return jsonNoStore(describe(context, found, client));
   };
 }
 
-/** The RFC 7662 §2.2 members of an active token. */
-function describe(issuer: string, found: FoundToken): Record<string, unknown> {
+/**
+ * The RFC 7662 §2.2 members of an active token. `sub` is the one its client sees: an access
+ * token's own `sub`, and for a refresh token (shown only to its client, `caller`) the user's id or
+ * the client's pairwise value, as in its ID tokens.
+ */
+function describe(
+  context: Pick<Context, 'issuer' | 'subjects'>,
+  found: FoundToken,
+  caller: ClientRecord,
+): Record<string, unknown> {
   if (found.type === 'access_token') {
     const { claims } = found;
     return {
@@ -68,8 +77,8 @@ function describe(issuer: string, found: FoundToken): Record<string, unknown> {
     token_type: 'refresh_token',
     scope: refreshToken.scopes.join(' '),
     client_id: refreshToken.clientId,
-    sub: grant.userId,
-    iss: issuer,
+    sub: context.subjects.of(caller, grant.userId),
+    iss: context.issuer,
     exp: refreshToken.expiresAt,
     iat: refreshToken.createdAt,
     auth_time: grant.authTime,

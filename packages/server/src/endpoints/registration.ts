@@ -4,10 +4,14 @@ import { readJsonBody } from '../http/body.ts';
 import { jsonNoStore, notFound } from '../http/responses.ts';
 import { validateClientMetadata } from '../registration/client-metadata.ts';
 import { clientFromMetadata, registeredMetadata } from '../registration/registered-client.ts';
+import { withSectorIdentifier } from '../registration/sector-identifier.ts';
 import { constantTimeEqual, sha256 } from '../tokens/hash.ts';
 import { randomValue } from '../tokens/random.ts';
 
-type Context = Pick<ServerContext, 'store' | 'issuer' | 'registration' | 'settings' | 'audit' | 'now'>;
+type Context = Pick<
+  ServerContext,
+  'store' | 'issuer' | 'registration' | 'settings' | 'audit' | 'pairwiseSubjects' | 'now'
+>;
 
 /** A Bearer token from the `Authorization` header, or `undefined`. */
 function bearer(request: Request): string | undefined {
@@ -80,12 +84,16 @@ function registerClient(
       ? randomValue(32)
       : undefined;
     const registrationAccessToken = randomValue(32);
-    const client = clientFromMetadata(metadata, {
-      clientId: randomValue(16),
-      clientSecretHash: secret ? sha256(secret) : null,
-      registrationAccessTokenHash: sha256(registrationAccessToken),
-      createdAt: context.now(),
-    });
+    const client = await withSectorIdentifier(
+      context,
+      clientFromMetadata(metadata, {
+        clientId: randomValue(16),
+        clientSecretHash: secret ? sha256(secret) : null,
+        registrationAccessTokenHash: sha256(registrationAccessToken),
+        createdAt: context.now(),
+      }),
+      null,
+    );
     await context.store.insertClient(client);
     const response = jsonNoStore(
       {
@@ -131,7 +139,11 @@ export function clientConfigurationEndpoint(
             'the request must carry the client_id it updates (RFC 7592 §2.2)',
           );
         }
-        const updated = clientFromMetadata(validateClientMetadata(body), client);
+        const updated = await withSectorIdentifier(
+          context,
+          clientFromMetadata(validateClientMetadata(body), client),
+          client,
+        );
         // A method change to or from secrets would need a new secret or none: refuse rather than guess.
         if (
           updated.tokenEndpointAuthMethod.startsWith('client_secret_') !==

@@ -47,7 +47,7 @@ export function revocationEndpoint(
         );
       }
       await context.store.revokeGrant(String(found.claims.gid), context.now());
-      audit(typeof found.claims.sub === 'string' ? found.claims.sub : null);
+      audit(found.grant?.userId ?? null);
     }
     return new Response(null, { status: 200, headers: { 'cache-control': 'no-store', ...CORS_HEADERS } });
   };

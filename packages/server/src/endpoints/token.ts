@@ -30,6 +30,8 @@ type Context = Pick<
   | 'metrics'
   | 'tokenExchange'
   | 'deviceAuthorization'
+  | 'subjects'
+  | 'findAccountClaims'
   | 'now'
 >;
 

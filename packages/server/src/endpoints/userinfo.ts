@@ -1,12 +1,13 @@
 import { CLAIMS_BY_SCOPE } from '@codegrant/protocol';
+import { accountClaimsSource, pickClaims } from '../claims/account-claims.ts';
+import { parseClaimsParameter, requestedUserClaims } from '../claims/claims-request.ts';
 import type { ServerContext } from '../context.ts';
 import { checkDpopProof, DPOP_CHALLENGE } from '../dpop/check-proof.ts';
 import { OAuthError } from '../errors.ts';
 import { readFormParameters } from '../http/body.ts';
 import { CORS_HEADERS } from '../http/cors.ts';
 import { jsonNoStore, oauthErrorResponse } from '../http/responses.ts';
-import type { Store } from '../store/store.ts';
-import { AccessTokenError, verifyAccessToken } from '../tokens/verify-access-token.ts';
+import { AccessTokenError, verifyAccessTokenAndGrant } from '../tokens/verify-access-token.ts';
 
 type Context = Pick<
   ServerContext,
@@ -17,14 +18,16 @@ type Context = Pick<
  * The UserInfo endpoint (OpenID Connect Core §5.3), GET or POST with a Bearer access token
  * (RFC 6750 §2.1 header, or §2.2 form body). The token is verified with `jose` (signature, `typ`
  * `at+jwt`, `iss`, `aud`, `exp`) and refused when its grant was revoked. Claims are released by
- * scope (`profile`, `email`); `sub` is the ID token's.
+ * scope (`profile`, `email`), and those the grant's claims request asked in `userinfo` (OpenID
+ * Connect Core §5.5; unavailable ones are left out). `sub` is the ID token's: the access token's,
+ * which is the client's pairwise value for a pairwise client; the account is the grant's user.
  */
 export function userinfoEndpoint(context: Context): (request: Request) => Promise<Response> {
-  const findClaims = context.findAccountClaims ?? ((id: string) => claimsFromStore(context.store, id));
+  const findClaims = accountClaimsSource(context);
   return async (request) => {
     try {
       const { scheme, token } = await presentedToken(request);
-      const claims = await verifyAccessToken(context, token).catch((error: unknown) => {
+      const { claims, grant } = await verifyAccessTokenAndGrant(context, token).catch((error: unknown) => {
         throw error instanceof AccessTokenError ? invalidToken(error.message, scheme) : error;
       });
       await checkSenderConstraint(context, request, scheme, token, claims);
@@ -35,15 +38,13 @@ export function userinfoEndpoint(context: Context): (request: Request) => Promis
           wwwAuthenticate: 'Bearer error="insufficient_scope", scope="openid"',
         });
       }
-      const account = await findClaims(String(claims.sub));
+      const account = await findClaims(grant?.userId ?? String(claims.sub));
       if (!account) throw invalidToken('the account of this access token no longer exists');
-      const released: Record<string, unknown> = { sub: claims.sub };
-      for (const scope of scopes) {
-        for (const claim of CLAIMS_BY_SCOPE[scope] ?? []) {
-          if (account[claim] !== undefined && account[claim] !== null) released[claim] = account[claim];
-        }
+      const names = scopes.flatMap((scope) => CLAIMS_BY_SCOPE[scope] ?? []);
+      if (grant?.claims != null) {
+        names.push(...requestedUserClaims(parseClaimsParameter(grant.claims), 'userinfo'));
       }
-      return jsonNoStore(released, 200, CORS_HEADERS);
+      return jsonNoStore({ sub: claims.sub, ...pickClaims(account, names) }, 200, CORS_HEADERS);
     } catch (error) {
       if (error instanceof OAuthError) return oauthErrorResponse(error, CORS_HEADERS);
       throw error;
@@ -119,16 +120,4 @@ async function presentedToken(request: Request): Promise<{ scheme: 'Bearer' | 'D
     });
   }
   return { scheme: match[1]!.toLowerCase() === 'dpop' ? 'DPoP' : 'Bearer', token: match[2] };
-}
-
-async function claimsFromStore(store: Store, userId: string): Promise<Record<string, unknown> | null> {
-  const user = await store.findUserById(userId);
-  if (!user) return null;
-  return {
-    preferred_username: user.username,
-    name: user.name,
-    email: user.email,
-    email_verified: user.email === null ? null : user.emailVerified,
-    updated_at: user.updatedAt,
-  };
 }

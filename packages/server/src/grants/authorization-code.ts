@@ -9,7 +9,14 @@ import { GrantReplayError, type GrantResult } from './grant-result.ts';
 
 type Context = Pick<
   ServerContext,
-  'store' | 'issuer' | 'accessTokenAudience' | 'resources' | 'lifetimes' | 'keys'
+  | 'store'
+  | 'issuer'
+  | 'accessTokenAudience'
+  | 'resources'
+  | 'lifetimes'
+  | 'keys'
+  | 'subjects'
+  | 'findAccountClaims'
 >;
 
 /**

@@ -1,19 +1,15 @@
-import type { ServerContext } from '../context.ts';
 import { invalidGrant, invalidRequest, OAuthError } from '../errors.ts';
 import type { ClientRecord, DevicePollOutcome, GrantRecord } from '../store/store.ts';
 import { sha256 } from '../tokens/hash.ts';
 import { randomValue } from '../tokens/random.ts';
-import { buildTokenResponse } from '../tokens/token-response.ts';
+import { buildTokenResponse, type TokenResponseContext } from '../tokens/token-response.ts';
 import { issueFirstRefreshToken, wantsRefreshToken } from './first-refresh-token.ts';
 import type { GrantResult } from './grant-result.ts';
 
 /** The grant type of the device authorization grant (RFC 8628 §3.4). */
 export const DEVICE_CODE = 'urn:ietf:params:oauth:grant-type:device_code';
 
-type Context = Pick<
-  ServerContext,
-  'store' | 'issuer' | 'accessTokenAudience' | 'resources' | 'lifetimes' | 'keys'
->;
+type Context = TokenResponseContext;
 
 /** The answers to a poll that are not tokens (RFC 8628 §3.5): each an OAuth error the device acts on. */
 const NOT_YET: Record<Exclude<DevicePollOutcome, 'approved' | 'spent'>, string> = {
@@ -64,6 +60,8 @@ export async function deviceCodeGrant(
     authTime: authorization.authTime!,
     amr: authorization.amr,
     nonce: null,
+    // No claims request (OpenID Connect Core §5.5) comes with a device authorization.
+    claims: null,
     redirectUri: '',
     codeHash: sha256(randomValue()),
     codeChallenge: null,

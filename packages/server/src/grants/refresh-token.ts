@@ -10,7 +10,15 @@ import { GrantReplayError, type GrantResult } from './grant-result.ts';
 
 type Context = Pick<
   ServerContext,
-  'store' | 'issuer' | 'accessTokenAudience' | 'resources' | 'lifetimes' | 'keys' | 'refreshTokenGraceSeconds'
+  | 'store'
+  | 'issuer'
+  | 'accessTokenAudience'
+  | 'resources'
+  | 'lifetimes'
+  | 'keys'
+  | 'refreshTokenGraceSeconds'
+  | 'subjects'
+  | 'findAccountClaims'
 >;
 
 /**

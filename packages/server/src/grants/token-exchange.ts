@@ -5,7 +5,7 @@ import { invalidGrant, invalidRequest, OAuthError } from '../errors.ts';
 import { accessTokenTarget, grantResources } from '../resources/resource-indicators.ts';
 import type { ClientRecord } from '../store/store.ts';
 import { issueAccessToken } from '../tokens/access-token.ts';
-import { AccessTokenError, verifyAccessToken } from '../tokens/verify-access-token.ts';
+import { AccessTokenError, verifyAccessTokenAndGrant } from '../tokens/verify-access-token.ts';
 import type { GrantResult } from './grant-result.ts';
 
 /** The grant type of token exchange (RFC 8693 §2.1). */
@@ -53,7 +53,8 @@ type Context = Pick<
 /**
  * Token exchange for delegation (RFC 8693): an agent or API (a confidential client registered for
  * the grant) turns an access token it was given (`subject_token`) into one for another resource,
- * acting for the same user. The new token keeps the subject, `auth_time` and grant (revoking the
+ * acting for the same user. The new token keeps the subject (its `sub` as is: a pairwise value
+ * stays the one of the client the user authorized), `auth_time` and grant (revoking the
  * user's grant revokes it too), narrows the scopes to a subset, names the actor in `act` (nested
  * when the subject token was itself delegated, §4.1), and is bound to the caller's DPoP key if it
  * sent a proof. A subject token bound to a DPoP key is exchanged only with a proof by that key.
@@ -76,11 +77,16 @@ export async function tokenExchangeGrant(
   if (params.requested_token_type !== undefined && params.requested_token_type !== ACCESS_TOKEN_TYPE) {
     throw invalidRequest(`requested_token_type must be ${ACCESS_TOKEN_TYPE}`);
   }
-  const subject = await ourAccessToken(context, params.subject_token, params.subject_token_type, 'subject');
+  const { claims: subject, grant } = await ourAccessToken(
+    context,
+    params.subject_token,
+    params.subject_token_type,
+    'subject',
+  );
   const actor =
     params.actor_token === undefined
       ? null
-      : await ourAccessToken(context, params.actor_token, params.actor_token_type, 'actor');
+      : (await ourAccessToken(context, params.actor_token, params.actor_token_type, 'actor')).claims;
   const bound = (subject.cnf as { jkt?: string } | undefined)?.jkt;
   if (bound !== undefined && bound !== dpopJkt) {
     throw invalidGrant('the subject_token is bound to a DPoP key: send a proof signed by that key');
@@ -134,13 +140,13 @@ export async function tokenExchangeGrant(
       scope: target.scopes.join(' '),
     },
     // A user's token (it has a grant) is about that user; a client's own token about no user.
-    userId: subject.gid !== undefined ? String(subject.sub) : null,
+    userId: grant?.userId ?? null,
   };
 }
 
 /**
  * The claims of one of our access tokens, whatever resource it was for, still usable (grant not
- * revoked).
+ * revoked), and its grant (`null` for a client's own token).
  *
  * @throws {OAuthError} `invalid_request` for a missing token or another type, `invalid_grant` for an invalid one
  */
@@ -149,12 +155,12 @@ async function ourAccessToken(
   token: string | undefined,
   type: string | undefined,
   role: 'subject' | 'actor',
-): Promise<JWTPayload> {
+): Promise<Awaited<ReturnType<typeof verifyAccessTokenAndGrant>>> {
   if (!token) throw invalidRequest(`the ${role}_token parameter is required`);
   if (type !== ACCESS_TOKEN_TYPE) throw invalidRequest(`${role}_token_type must be ${ACCESS_TOKEN_TYPE}`);
   const audiences = [context.accessTokenAudience, ...context.resources.keys()];
   try {
-    return await verifyAccessToken(context, token, audiences);
+    return await verifyAccessTokenAndGrant(context, token, audiences);
   } catch (error) {
     if (error instanceof AccessTokenError)
       throw invalidGrant(`the ${role}_token is invalid: ${error.message}`);

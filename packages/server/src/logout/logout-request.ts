@@ -9,6 +9,8 @@ export interface LogoutRequest {
   state: string | undefined;
   /** The end-user the client says is signing out (`sub` of a valid `id_token_hint`). */
   hintedSubject: string | undefined;
+  /** The client the `id_token_hint` was issued to: whose `sub` it is (a pairwise one, maybe). */
+  hintedClientId: string | undefined;
 }
 
 /**
@@ -58,5 +60,6 @@ export async function validateLogoutRequest(
     postLogoutRedirectUri,
     state: params.state,
     hintedSubject: typeof hint?.sub === 'string' ? hint.sub : undefined,
+    hintedClientId: typeof hintedClient === 'string' ? hintedClient : undefined,
   };
 }

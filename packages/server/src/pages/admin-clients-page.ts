@@ -66,6 +66,7 @@ export function clientPage(
 <dt>Client ID</dt><dd><code id="client-id">${client.clientId}</code></dd>
 <dt>Type</dt><dd>${client.clientSecretHash === null ? 'public (PKCE)' : `confidential (${client.tokenEndpointAuthMethod})`}${client.firstParty ? ', first-party' : ''}</dd>
 <dt>Grant types</dt><dd>${client.grantTypes.join(', ')}</dd>
+<dt>Subjects</dt><dd>${client.subjectType === 'pairwise' ? html`pairwise, sector <code>${client.sectorIdentifier}</code>` : 'public'}</dd>
 <dt>Created</dt><dd>${consoleTime(client.createdAt)}</dd>
 </dl>`;
   const edit = options.readOnly

@@ -1,5 +1,5 @@
 import { html, renderPage } from './html.ts';
-import { describeScope } from './scopes.ts';
+import { describeClaim, describeScope } from './scopes.ts';
 
 /** What the consent page shows. */
 export interface ConsentPageInput {
@@ -10,6 +10,8 @@ export interface ConsentPageInput {
   redirectHost: string;
   username: string;
   scopes: string[];
+  /** Claims asked for on their own (the `claims` parameter), beyond what the scopes release. */
+  claims: string[];
   /** Every redirect URI of the client is on this device (localhost): any local app could be it. */
   onlyLocalRedirects: boolean;
 }
@@ -20,7 +22,9 @@ export function consentPage(input: ConsentPageInput): Response {
     'Allow access',
     html`<h1>Allow access?</h1>
 <p><strong>${input.clientName}</strong> (returning you to <code>${input.redirectHost}</code>) asks to:</p>
-<ul>${input.scopes.map((scope) => html`<li>${describeScope(scope)}</li>`)}</ul>
+<ul>${input.scopes.map((scope) => html`<li>${describeScope(scope)}</li>`)}${input.claims.map(
+      (claim) => html`<li>${describeClaim(claim)} (<code>${claim}</code>)</li>`,
+    )}</ul>
 ${
   input.onlyLocalRedirects
     ? html`<div class="alert" role="alert">This application only returns to your own device (localhost). Allow only if you just started it yourself: any program on this computer could claim this name.</div>`

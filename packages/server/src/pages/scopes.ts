@@ -10,3 +10,17 @@ const SCOPE_DESCRIPTIONS: Record<string, string> = {
 export function describeScope(scope: string): string {
   return SCOPE_DESCRIPTIONS[scope] ?? scope;
 }
+
+/** What each claim asked for on its own (the `claims` parameter) shows the user. */
+const CLAIM_DESCRIPTIONS: Record<string, string> = {
+  name: 'Read your name',
+  preferred_username: 'Read your username',
+  email: 'Read your email address',
+  email_verified: 'Know whether your email address is verified',
+  updated_at: 'Know when your profile last changed',
+};
+
+/** A claim for people: its description, or "Read your …" with its name (`phone_number` → phone number). */
+export function describeClaim(claim: string): string {
+  return CLAIM_DESCRIPTIONS[claim] ?? `Read your ${claim.replaceAll('_', ' ')}`;
+}

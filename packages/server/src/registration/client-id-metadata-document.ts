@@ -1,7 +1,9 @@
+import type { ResolvedOptions } from '../options.ts';
 import type { ClientRecord, Store } from '../store/store.ts';
 import { validateClientMetadata } from './client-metadata.ts';
 import { clientFromMetadata } from './registered-client.ts';
 import { safeFetchJson } from './safe-fetch.ts';
+import { withSectorIdentifier } from './sector-identifier.ts';
 
 /** Settings of Client ID Metadata Documents. */
 export interface ClientIdMetadataDocumentOptions {
@@ -31,15 +33,23 @@ export function isClientIdUrl(clientId: string): boolean {
 export class ClientIdMetadataDocuments {
   readonly #allowPrivate: boolean;
   readonly #store: Store;
+  readonly #pairwise: Pick<ResolvedOptions, 'pairwiseSubjects'>;
   readonly #cache = new Map<string, { client: ClientRecord | null; until: number }>();
 
   /**
    * @param store where a copy of each client is kept, because the grants, sessions and consents
    *   of a client refer to its row; the document stays the authority
+   * @param pairwise whether a document may ask for pairwise subjects (`subject_type`), as a
+   *   registration may; its sector is found the same way
    */
-  constructor(store: Store, options: ClientIdMetadataDocumentOptions = {}) {
+  constructor(
+    store: Store,
+    options: ClientIdMetadataDocumentOptions = {},
+    pairwise: Pick<ResolvedOptions, 'pairwiseSubjects'> = { pairwiseSubjects: false },
+  ) {
     this.#store = store;
     this.#allowPrivate = options.allowPrivateNetworks ?? false;
+    this.#pairwise = pairwise;
   }
 
   /** The client the document at `clientId` describes, or `null` when there is no usable document. */
@@ -77,7 +87,10 @@ export class ClientIdMetadataDocuments {
         allowPrivateNetworks: this.#allowPrivate,
       });
       if (fetched.status !== 200) return { client: null, seconds: MIN_CACHE_SECONDS };
-      return { client: toClient(clientId, fetched.body, now), seconds: cacheSeconds(fetched.cacheControl) };
+      const described = toClient(clientId, fetched.body, now);
+      const previous = described?.subjectType === 'pairwise' ? await this.#store.findClient(clientId) : null;
+      const client = described && (await withSectorIdentifier(this.#pairwise, described, previous));
+      return { client, seconds: cacheSeconds(fetched.cacheControl) };
     } catch {
       // Unreachable, refused (private address), too large, too slow or invalid: no client.
       return { client: null, seconds: MIN_CACHE_SECONDS };

@@ -1,6 +1,7 @@
 import type { JWK } from 'jose';
 import { OAuthError } from '../errors.ts';
 import { redirectUriProblem } from './redirect-uri-policy.ts';
+import { sectorIdentifierUriProblem } from './sector-identifier.ts';
 
 /** Client authentication methods a client may register. */
 export type RegisteredAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none';
@@ -17,7 +18,12 @@ export interface ValidatedClientMetadata {
   jwksUri: string | null;
   dpopBoundAccessTokens: boolean;
   requirePushedAuthorizationRequests: boolean;
-  /** Informational members echoed back to the client (`client_uri`, `logo_uri`, `contacts`, …). */
+  /** OpenID Connect Registration §2 `subject_type` (default `public`). */
+  subjectType: 'public' | 'pairwise';
+  /**
+   * Informational members echoed back to the client (`client_uri`, `logo_uri`, `contacts`, …),
+   * and `sector_identifier_uri` (it is fetched when the client is pairwise, `sector-identifier.ts`).
+   */
   informational: Record<string, unknown>;
 }
 
@@ -103,6 +109,21 @@ export function validateClientMetadata(input: unknown): ValidatedClientMetadata 
     throw invalidMetadata('require_pushed_authorization_requests must be a boolean');
   }
 
+  const subjectType = metadata.subject_type ?? 'public';
+  if (subjectType !== 'public' && subjectType !== 'pairwise') {
+    throw invalidMetadata('subject_type must be public or pairwise');
+  }
+  const informational = informationalMembers(metadata);
+  const sectorIdentifierUri = metadata.sector_identifier_uri;
+  if (sectorIdentifierUri !== undefined) {
+    const problem =
+      typeof sectorIdentifierUri === 'string'
+        ? sectorIdentifierUriProblem(sectorIdentifierUri)
+        : 'must be a string';
+    if (problem) throw invalidMetadata(`sector_identifier_uri ${problem}`);
+    informational.sector_identifier_uri = sectorIdentifierUri;
+  }
+
   return {
     redirectUris,
     postLogoutRedirectUris,
@@ -114,7 +135,8 @@ export function validateClientMetadata(input: unknown): ValidatedClientMetadata 
     jwksUri,
     dpopBoundAccessTokens: dpop,
     requirePushedAuthorizationRequests: requirePar,
-    informational: informationalMembers(metadata),
+    subjectType,
+    informational,
   };
 }
 

@@ -13,6 +13,7 @@ export function registeredMetadata(issuer: string, client: ClientRecord): Record
     id_token_signed_response_alg: client.idTokenSignedResponseAlg,
     dpop_bound_access_tokens: client.dpopBoundAccessTokens,
     require_pushed_authorization_requests: client.requirePushedAuthorizationRequests,
+    subject_type: client.subjectType,
     registration_client_uri: `${issuer}/register/${encodeURIComponent(client.clientId)}`,
     ...client.metadata,
   };
@@ -27,7 +28,8 @@ export function registeredMetadata(issuer: string, client: ClientRecord): Record
 
 /**
  * The record of a client with these (validated) metadata: registered or updated at the
- * registration endpoint, or described by a Client ID Metadata Document.
+ * registration endpoint, or described by a Client ID Metadata Document. A pairwise client's
+ * sector is left `null`: `withSectorIdentifier` sets it (it may have a document to fetch).
  */
 export function clientFromMetadata(
   metadata: ValidatedClientMetadata,
@@ -49,6 +51,8 @@ export function clientFromMetadata(
     jwksUri: metadata.jwksUri,
     dpopBoundAccessTokens: metadata.dpopBoundAccessTokens,
     requirePushedAuthorizationRequests: metadata.requirePushedAuthorizationRequests,
+    subjectType: metadata.subjectType,
+    sectorIdentifier: null,
     metadata: metadata.informational,
   };
 }

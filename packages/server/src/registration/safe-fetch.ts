@@ -48,6 +48,7 @@ export interface SafeFetchOptions {
 /** What a fetch returned. */
 export interface SafeFetchResult {
   status: number;
+  /** The JSON document of a 200 answer; `null` for any other status. */
   body: unknown;
   /** The `Cache-Control` header, for the caller's caching. */
   cacheControl: string | undefined;
@@ -103,6 +104,11 @@ export function safeFetchJson(url: URL, options: SafeFetchOptions): Promise<Safe
         });
         response.on('end', () => {
           clearTimeout(deadline);
+          // Only a document is read: the status of anything else says enough.
+          if (response.statusCode !== 200) {
+            resolve({ status: response.statusCode ?? 0, body: null, cacheControl: undefined });
+            return;
+          }
           try {
             resolve({
               status: response.statusCode ?? 0,

@@ -344,6 +344,18 @@ CREATE INDEX device_authorizations_client_id ON device_authorizations (client_id
 CREATE INDEX device_authorizations_user_id ON device_authorizations (user_id);
 `,
   },
+  {
+    id: 10,
+    name: 'pairwise subject identifiers, the claims request parameter',
+    // Clients made before this are public (their users' sub stays their id); grants carry no
+    // claims request. A pairwise client's sector is computed once, at registration.
+    sql: `
+ALTER TABLE clients ADD COLUMN subject_type TEXT NOT NULL DEFAULT 'public';
+ALTER TABLE clients ADD COLUMN sector_identifier TEXT;
+
+ALTER TABLE grants ADD COLUMN claims TEXT;
+`,
+  },
 ];
 
 /** The SQL of `migration` in `dialect`. */

@@ -361,11 +361,12 @@ export class PostgresStore implements Store {
   async insertGrant(grant: GrantRecord): Promise<void> {
     await this.#sql`
       INSERT INTO grants (id, client_id, user_id, scopes, auth_time, amr, nonce, redirect_uri, code_hash,
-        code_challenge, resources, dpop_jkt, code_expires_at, code_consumed_at, revoked_at, created_at, expires_at)
+        code_challenge, resources, dpop_jkt, claims, code_expires_at, code_consumed_at, revoked_at, created_at,
+        expires_at)
       VALUES (${grant.id}, ${grant.clientId}, ${grant.userId}, ${JSON.stringify(grant.scopes)}, ${grant.authTime},
         ${JSON.stringify(grant.amr)}, ${grant.nonce}, ${grant.redirectUri}, ${grant.codeHash}, ${grant.codeChallenge},
-        ${JSON.stringify(grant.resources)}, ${grant.dpopJkt}, ${grant.codeExpiresAt}, ${grant.codeConsumedAt},
-        ${grant.revokedAt}, ${grant.createdAt}, ${grant.expiresAt})`;
+        ${JSON.stringify(grant.resources)}, ${grant.dpopJkt}, ${grant.claims}, ${grant.codeExpiresAt},
+        ${grant.codeConsumedAt}, ${grant.revokedAt}, ${grant.createdAt}, ${grant.expiresAt})`;
   }
 
   async findGrant(id: string): Promise<GrantRecord | null> {

@@ -80,6 +80,8 @@ export interface ClientRow {
   metadata: string;
   created_at: number;
   require_pushed_authorization_requests: number;
+  subject_type: ClientRecord['subjectType'];
+  sector_identifier: string | null;
 }
 
 export interface SigningKeyRow {
@@ -134,6 +136,7 @@ export interface GrantRow {
   code_challenge: string | null;
   resources: string;
   dpop_jkt: string | null;
+  claims: string | null;
   code_expires_at: number;
   code_consumed_at: number | null;
   revoked_at: number | null;
@@ -235,6 +238,8 @@ export function toClient(row: ClientRow): ClientRecord {
     metadata: JSON.parse(row.metadata) as Record<string, unknown>,
     createdAt: row.created_at,
     requirePushedAuthorizationRequests: row.require_pushed_authorization_requests === 1,
+    subjectType: row.subject_type,
+    sectorIdentifier: row.sector_identifier,
   };
 }
 
@@ -259,6 +264,8 @@ export function toClientRow(client: ClientRecord): ClientRow {
     metadata: JSON.stringify(client.metadata),
     created_at: client.createdAt,
     require_pushed_authorization_requests: client.requirePushedAuthorizationRequests ? 1 : 0,
+    subject_type: client.subjectType,
+    sector_identifier: client.sectorIdentifier,
   };
 }
 
@@ -429,6 +436,7 @@ export function toGrant(row: GrantRow): GrantRecord {
     codeChallenge: row.code_challenge,
     resources: JSON.parse(row.resources) as string[],
     dpopJkt: row.dpop_jkt,
+    claims: row.claims,
     codeExpiresAt: row.code_expires_at,
     codeConsumedAt: row.code_consumed_at,
     revokedAt: row.revoked_at,

@@ -326,13 +326,13 @@ export class SqliteStore implements Store {
       INSERT INTO clients (client_id, client_secret_hash, name, redirect_uris, post_logout_redirect_uris,
         grant_types, token_endpoint_auth_method, first_party, id_token_signed_response_alg,
         always_issue_refresh_token, allow_missing_pkce, jwks, jwks_uri, dpop_bound_access_tokens,
-        registration_access_token_hash, metadata, created_at, require_pushed_authorization_requests)
+        registration_access_token_hash, metadata, created_at, require_pushed_authorization_requests,
+        subject_type, sector_identifier)
       VALUES (@client_id, @client_secret_hash, @name, @redirect_uris, @post_logout_redirect_uris,
         @grant_types, @token_endpoint_auth_method, @first_party, @id_token_signed_response_alg,
         @always_issue_refresh_token, @allow_missing_pkce, @jwks, @jwks_uri, @dpop_bound_access_tokens,
-        @registration_access_token_hash, @metadata, @created_at, @require_pushed_authorization_requests)`).run(
-      toClientRow(client),
-    );
+        @registration_access_token_hash, @metadata, @created_at, @require_pushed_authorization_requests,
+        @subject_type, @sector_identifier)`).run(toClientRow(client));
   }
 
   async findClient(clientId: string): Promise<ClientRecord | null> {
@@ -359,7 +359,8 @@ export class SqliteStore implements Store {
         always_issue_refresh_token = @always_issue_refresh_token, allow_missing_pkce = @allow_missing_pkce,
         jwks = @jwks, jwks_uri = @jwks_uri, dpop_bound_access_tokens = @dpop_bound_access_tokens,
         registration_access_token_hash = @registration_access_token_hash, metadata = @metadata,
-        created_at = @created_at, require_pushed_authorization_requests = @require_pushed_authorization_requests
+        created_at = @created_at, require_pushed_authorization_requests = @require_pushed_authorization_requests,
+        subject_type = @subject_type, sector_identifier = @sector_identifier
       WHERE client_id = @client_id`).run(toClientRow(client));
     return result.changes > 0;
   }
@@ -484,10 +485,11 @@ export class SqliteStore implements Store {
   async insertGrant(grant: GrantRecord): Promise<void> {
     this.#prepare(`
       INSERT INTO grants (id, client_id, user_id, scopes, auth_time, amr, nonce, redirect_uri, code_hash,
-        code_challenge, resources, dpop_jkt, code_expires_at, code_consumed_at, revoked_at, created_at, expires_at)
+        code_challenge, resources, dpop_jkt, claims, code_expires_at, code_consumed_at, revoked_at, created_at,
+        expires_at)
       VALUES (@id, @client_id, @user_id, @scopes, @auth_time, @amr, @nonce, @redirect_uri, @code_hash,
-        @code_challenge, @resources, @dpop_jkt, @code_expires_at, @code_consumed_at, @revoked_at, @created_at,
-        @expires_at)`).run({
+        @code_challenge, @resources, @dpop_jkt, @claims, @code_expires_at, @code_consumed_at, @revoked_at,
+        @created_at, @expires_at)`).run({
       id: grant.id,
       client_id: grant.clientId,
       user_id: grant.userId,
@@ -500,6 +502,7 @@ export class SqliteStore implements Store {
       code_challenge: grant.codeChallenge,
       resources: JSON.stringify(grant.resources),
       dpop_jkt: grant.dpopJkt,
+      claims: grant.claims,
       code_expires_at: grant.codeExpiresAt,
       code_consumed_at: grant.codeConsumedAt,
       revoked_at: grant.revokedAt,

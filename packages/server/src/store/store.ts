@@ -470,6 +470,17 @@ export interface ClientRecord {
   dpopBoundAccessTokens: boolean;
   /** RFC 9126 §6: the client's authorization requests must be pushed first (PAR). */
   requirePushedAuthorizationRequests: boolean;
+  /**
+   * OpenID Connect Core §8: `public` (the user id is the `sub` every client sees) or `pairwise`
+   * (a `sub` of its own per sector, `subjects/pairwise.ts`).
+   */
+  subjectType: 'public' | 'pairwise';
+  /**
+   * The sector of a pairwise client (Core §8.1): the host of its `sector_identifier_uri`, else of
+   * its redirect URIs (see `registration/sector-identifier.ts`); `null` for a public client. It
+   * must not change while the client has users: every `sub` it knows derives from it.
+   */
+  sectorIdentifier: string | null;
   /** RFC 7592: SHA-256 of the registration access token; `null` unless registered dynamically. */
   registrationAccessTokenHash: string | null;
   /** Informational metadata of a dynamically registered client (`client_uri`, `logo_uri`, `contacts`, …). */
@@ -572,6 +583,10 @@ export interface SessionRecord {
 export interface ConsentRecord {
   userId: string;
   clientId: string;
+  /**
+   * The scopes granted, and `claim:<name>` for each claim granted on its own (asked for with the
+   * `claims` parameter, OpenID Connect Core §5.5, without the scope that carries it).
+   */
   scopes: string[];
   updatedAt: number;
 }
@@ -595,6 +610,11 @@ export interface GrantRecord {
   resources: string[];
   /** RFC 9449 §10: `dpop_jkt` of the authorization request; the code redeems only with a proof by that key. */
   dpopJkt: string | null;
+  /**
+   * The validated `claims` request parameter (OpenID Connect Core §5.5) as JSON text, or `null`:
+   * the ID tokens of the grant (refreshes too) and UserInfo keep honouring it.
+   */
+  claims: string | null;
   codeExpiresAt: number;
   codeConsumedAt: number | null;
   revokedAt: number | null;

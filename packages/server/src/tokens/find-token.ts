@@ -2,11 +2,14 @@ import type { JWTPayload } from 'jose';
 import type { ServerContext } from '../context.ts';
 import type { GrantRecord, RefreshTokenRecord } from '../store/store.ts';
 import { sha256 } from './hash.ts';
-import { AccessTokenError, verifyAccessToken } from './verify-access-token.ts';
+import { AccessTokenError, verifyAccessTokenAndGrant } from './verify-access-token.ts';
 
-/** A token presented to revocation or introspection, found and still usable. */
+/**
+ * A token presented to revocation or introspection, found and still usable. An access token's
+ * grant is `null` for client credentials.
+ */
 export type FoundToken =
-  | { type: 'access_token'; claims: JWTPayload }
+  | { type: 'access_token'; claims: JWTPayload; grant: GrantRecord | null }
   | { type: 'refresh_token'; refreshToken: RefreshTokenRecord; grant: GrantRecord };
 
 /**
@@ -22,7 +25,7 @@ export async function findUsableToken(
 ): Promise<FoundToken | null> {
   if (token.includes('.')) {
     try {
-      return { type: 'access_token', claims: await verifyAccessToken(context, token) };
+      return { type: 'access_token', ...(await verifyAccessTokenAndGrant(context, token)) };
     } catch (error) {
       if (error instanceof AccessTokenError) return null;
       throw error;

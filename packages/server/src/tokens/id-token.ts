@@ -7,7 +7,8 @@ import { signJwt } from './sign-jwt.ts';
 /** The facts an ID token states. */
 export interface IdTokenFacts {
   clientId: string;
-  userId: string;
+  /** The `sub`: the user's id, or its pairwise value for this client (`subjects/pairwise.ts`). */
+  subject: string;
   authTime: number;
   /** How the user signed in (RFC 8176): the `amr` claim and the `acr` it implies. */
   amr: string[];
@@ -15,11 +16,14 @@ export interface IdTokenFacts {
   nonce: string | null;
   accessToken: string;
   alg: SigningAlg;
+  /** Claims about the user a claims request asked in the ID token (OpenID Connect Core §5.5). */
+  userClaims?: Record<string, unknown>;
 }
 
 /**
  * Issues an ID token (OpenID Connect Core §2, §3.1.3.6): `iss`, `sub`, `aud`, `exp`, `iat`,
- * `auth_time`, `acr`, `amr`, `nonce`, `at_hash`, signed with the client's registered algorithm.
+ * `auth_time`, `acr`, `amr`, `nonce`, `at_hash`, and the user's claims a claims request asked for,
+ * signed with the client's registered algorithm.
  */
 export async function issueIdToken(
   context: Pick<ServerContext, 'issuer' | 'lifetimes' | 'keys'>,
@@ -27,8 +31,9 @@ export async function issueIdToken(
   now: number,
 ): Promise<string> {
   const claims: Record<string, unknown> = {
+    ...facts.userClaims,
     iss: context.issuer,
-    sub: facts.userId,
+    sub: facts.subject,
     aud: facts.clientId,
     iat: now,
     exp: now + context.lifetimes.idToken,

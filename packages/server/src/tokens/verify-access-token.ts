@@ -1,5 +1,6 @@
 import { type JWTPayload, jwtVerify } from 'jose';
 import type { ServerContext } from '../context.ts';
+import type { GrantRecord } from '../store/store.ts';
 
 /** Why an access token was refused. */
 export class AccessTokenError extends Error {
@@ -19,6 +20,20 @@ export async function verifyAccessToken(
   token: string,
   audiences: string | string[] = context.accessTokenAudience,
 ): Promise<JWTPayload> {
+  return (await verifyAccessTokenAndGrant(context, token, audiences)).claims;
+}
+
+/**
+ * {@link verifyAccessToken}, and the grant the token belongs to (`null` for client credentials):
+ * its `userId` is the user, whatever `sub` the client sees (a pairwise value, OpenID Connect Core §8).
+ *
+ * @throws {AccessTokenError} naming the failed check
+ */
+export async function verifyAccessTokenAndGrant(
+  context: Pick<ServerContext, 'store' | 'issuer' | 'accessTokenAudience' | 'keys' | 'now'>,
+  token: string,
+  audiences: string | string[] = context.accessTokenAudience,
+): Promise<{ claims: JWTPayload; grant: GrantRecord | null }> {
   let payload: JWTPayload;
   try {
     ({ payload } = await jwtVerify(token, context.keys.verificationKeys, {
@@ -32,9 +47,8 @@ export async function verifyAccessToken(
   } catch (error) {
     throw new AccessTokenError(`the access token is invalid: ${(error as Error).message}`);
   }
-  if (payload.gid !== undefined) {
-    const grant = await context.store.findGrant(String(payload.gid));
-    if (!grant || grant.revokedAt !== null) throw new AccessTokenError('the access token was revoked');
-  }
-  return payload;
+  if (payload.gid === undefined) return { claims: payload, grant: null };
+  const grant = await context.store.findGrant(String(payload.gid));
+  if (!grant || grant.revokedAt !== null) throw new AccessTokenError('the access token was revoked');
+  return { claims: payload, grant };
 }

@@ -199,6 +199,31 @@ describe('admin console', () => {
     assert.match(builtIn.html, /cannot be changed here/);
   });
 
+  it('keeps a pairwise client in its sector: an edit moving its redirect URIs to another host is refused', async () => {
+    const { clientId } = await addClient(server.store, {
+      redirectUris: [APP_REDIRECT],
+      subjectType: 'pairwise',
+    });
+    const detail = await page(`/admin/clients/${clientId}`);
+    assert.match(detail.html, /pairwise, sector <code>app\.example\.com<\/code>/);
+    const moved = await submitFormTo(console, detail.html, `/admin/clients/${clientId}`, {
+      name: 'Shop',
+      redirect_uris: 'https://elsewhere.example.com/cb',
+    });
+    assert.equal(moved.status, 400);
+    assert.match(
+      await moved.text(),
+      /role="alert">Not saved: this would move the client from sector app\.example\.com/,
+    );
+    assert.deepEqual((await server.store.findClient(clientId))?.redirectUris, [APP_REDIRECT]);
+    const kept = await submitFormTo(console, detail.html, `/admin/clients/${clientId}`, {
+      name: 'Shop',
+      redirect_uris: `${APP_REDIRECT}\nhttps://app.example.com/second`,
+    });
+    assert.equal(kept.status, 303);
+    assert.equal((await server.store.findClient(clientId))?.sectorIdentifier, 'app.example.com');
+  });
+
   it('manages a user: create, grants and sessions revoked, second factors reset, disable, enable, delete', async () => {
     const form = await page('/admin/users/new');
     const weak = await submitFormTo(console, form.html, '/admin/users', {
