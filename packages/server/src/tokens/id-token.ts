@@ -30,8 +30,7 @@ export async function issueIdToken(
   facts: IdTokenFacts,
   now: number,
 ): Promise<string> {
-  const claims: Record<string, unknown> = {
-    ...facts.userClaims,
+  const standard: Record<string, unknown> = {
     iss: context.issuer,
     sub: facts.subject,
     aud: facts.clientId,
@@ -40,6 +39,9 @@ export async function issueIdToken(
     auth_time: facts.authTime,
     at_hash: accessTokenHash(facts.accessToken),
   };
+  // The user's claims go first, so none of them can stand in for a protocol claim; a literal with
+  // a spread is only built when there are some (the token endpoint's common case has none).
+  const claims = facts.userClaims ? { ...facts.userClaims, ...standard } : standard;
   if (facts.nonce !== null) claims.nonce = facts.nonce;
   const acr = acrFor(facts.amr);
   if (acr !== null) {
