@@ -92,6 +92,7 @@ export async function seedStore(store: Store, count: number): Promise<string[]> 
           codeChallenge,
           resources: [],
           dpopJkt: null,
+          sid: null,
           codeExpiresAt: now + CODE_LIFETIME_SECONDS,
           codeConsumedAt: null,
           revokedAt: null,

@@ -265,6 +265,7 @@ it('loses no issued grant when process A is killed mid-load, and B keeps serving
       codeChallenge,
       resources: [],
       dpopJkt: null,
+      sid: null,
       codeExpiresAt: now + 60,
       codeConsumedAt: null,
       revokedAt: null,

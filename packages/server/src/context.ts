@@ -3,6 +3,7 @@ import type { ClientKeys } from './client-auth/client-keys.ts';
 import type { DpopNonces } from './dpop/nonce.ts';
 import type { Readiness } from './endpoints/health.ts';
 import type { KeySet } from './keys/signing-keys.ts';
+import type { BackchannelLogouts } from './logout/backchannel-logout.ts';
 import type { ServerMetrics } from './metrics/server-metrics.ts';
 import type { ResolvedOptions } from './options.ts';
 import type { RuntimeSettings } from './settings/runtime-settings.ts';
@@ -28,4 +29,6 @@ export interface ServerContext extends ResolvedOptions {
   readiness: Readiness;
   /** What administrators may change while it runs: client registration, sign-up. */
   settings: RuntimeSettings;
+  /** Sends logout tokens when sessions end (`logout/backchannel-logout.ts`); `kick()` after ending one. */
+  backchannelLogouts: BackchannelLogouts;
 }

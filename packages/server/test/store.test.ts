@@ -32,6 +32,7 @@ import type {
   PasskeyRecord,
   RefreshRotation,
   RefreshTokenRecord,
+  SessionClientRecord,
   SessionRecord,
   SigningKeyRecord,
   Store,
@@ -77,6 +78,8 @@ function aClient(overrides: Partial<ClientRecord> = {}): ClientRecord {
     jwksUri: null,
     dpopBoundAccessTokens: false,
     requirePushedAuthorizationRequests: false,
+    backchannelLogoutUri: null,
+    backchannelLogoutSessionRequired: false,
     registrationAccessTokenHash: null,
     metadata: {},
     createdAt: now,
@@ -139,6 +142,7 @@ function aGrant(overrides: Partial<GrantRecord> = {}): GrantRecord {
     codeChallenge: 'challenge',
     resources: [],
     dpopJkt: null,
+    sid: null,
     codeExpiresAt: now + 60,
     codeConsumedAt: null,
     revokedAt: null,
@@ -300,7 +304,7 @@ function wallClock(): number {
 const allMigrations = migrations.map(({ id, name }) => ({ id, name }));
 
 /** The newest migration, the schema the upgrade tests bring old databases to. */
-const newestVersion = 8;
+const newestVersion = 9;
 
 /**
  * Checks `schema_migrations` after an upgrade from `version`: `applied` (its ids and names) records
@@ -930,6 +934,61 @@ async function assertUpgradedFromVersion7(store: Store): Promise<void> {
   });
   assert.deepEqual(await store.consumePushedRequest('par-1', 'app', now), { scope: 'openid' });
   assert.equal(await store.consumePushedRequest('par-1', 'app', now), null);
+}
+
+/** Schema 8 with data: version 7's rows and a pushed request. */
+const version8Rows = `${version7Rows}
+INSERT INTO pushed_requests (hash, client_id, parameters, expires_at)
+VALUES ('par-1', 'app', '{"scope":"openid"}', ${now + 60});
+`;
+
+/** The indexes migration 9 creates. */
+const version9Indexes = [
+  'session_clients_expires_at',
+  'session_clients_next_attempt_at',
+  'session_clients_user_id',
+];
+
+/**
+ * Checks a store just migrated from {@link version8Rows}: the old rows read back as written (old
+ * clients have no back-channel logout URI, old grants no `sid`), an old client can register one,
+ * and a client recorded as signed in through an old session is due its logout when that session ends.
+ */
+async function assertUpgradedFromVersion8(store: Store): Promise<void> {
+  const { session, grant } = version2Records();
+  await assertVersion4RowsKept(store);
+  assert.deepEqual(await store.consumePushedRequest('par-1', 'app', now), { scope: 'openid' });
+  const client = await store.findClient('app');
+  assert.equal(client?.backchannelLogoutUri, null);
+  assert.equal(client?.backchannelLogoutSessionRequired, false);
+  assert.equal((await store.findGrant(grant.id))?.sid, null);
+  const uri = 'https://app.example/backchannel-logout';
+  assert.equal(
+    await store.updateClient({
+      ...client!,
+      backchannelLogoutUri: uri,
+      backchannelLogoutSessionRequired: true,
+    }),
+    true,
+  );
+  assert.equal((await store.findClient('app'))?.backchannelLogoutUri, uri);
+  await store.insertGrant(aGrant({ id: 'grant-9', codeHash: 'code-hash-9', sid: 'sid-of-app' }));
+  assert.equal((await store.findGrant('grant-9'))?.sid, 'sid-of-app');
+
+  const record = {
+    sessionIdHash: session.idHash,
+    clientId: 'app',
+    userId: 'user-alice',
+    sid: 'sid-of-app',
+    createdAt: now,
+    expiresAt: session.expiresAt,
+  };
+  await store.insertSessionClient(record);
+  assert.deepEqual(await store.claimDueLogouts(now, now + 60, 10), [], 'the session lives');
+  assert.equal(await store.deleteUserSession('user-alice', session.idHash), true);
+  assert.deepEqual(await store.claimDueLogouts(now, now + 60, 10), [
+    { ...record, nextAttemptAt: now + 60, attempts: 1 },
+  ]);
 }
 
 /** The store's contract: every test gets a fresh, migrated, empty store from `open`. */
@@ -2238,6 +2297,154 @@ function storeContract(open: () => Promise<Store>): void {
     });
   });
 
+  describe('back-channel logout: the clients of a session', () => {
+    beforeEach(async () => {
+      await seed();
+      await store.insertClient(aClient({ clientId: 'other-app' }));
+    });
+
+    /** `clientId` signed in through the session `sessionIdHash` of `userId`. */
+    function aSessionClient(
+      sessionIdHash = 'session-hash',
+      clientId = 'app',
+      userId = 'user-alice',
+    ): Omit<SessionClientRecord, 'nextAttemptAt' | 'attempts'> {
+      return {
+        sessionIdHash,
+        clientId,
+        userId,
+        sid: `sid ${sessionIdHash} ${clientId}`,
+        createdAt: now,
+        expiresAt: now + day,
+      };
+    }
+
+    /** The records due at `at`, claimed with a lease to `at + 60`, in a stable order. */
+    async function claim(at = now, limit = 100): Promise<SessionClientRecord[]> {
+      const claimed = await store.claimDueLogouts(at, at + 60, limit);
+      return claimed.sort(
+        (a, b) => a.sessionIdHash.localeCompare(b.sessionIdHash) || a.clientId.localeCompare(b.clientId),
+      );
+    }
+
+    const due = (
+      record: Omit<SessionClientRecord, 'nextAttemptAt' | 'attempts'>,
+      attempts = 1,
+      nextAttemptAt = now + 60,
+    ): SessionClientRecord => ({ ...record, nextAttemptAt, attempts });
+
+    it('owes nothing while the session lives; ending it makes its clients due, once each', async () => {
+      await store.insertSession(aSession());
+      await store.insertSession(aSession({ idHash: 'another' }));
+      const app = aSessionClient();
+      const other = aSessionClient('session-hash', 'other-app');
+      const elsewhere = aSessionClient('another');
+      for (const record of [app, other, elsewhere]) await store.insertSessionClient(record);
+      // A second sign-in of the same client through the same session changes nothing.
+      await store.insertSessionClient({ ...app, sid: 'another sid', createdAt: now + 5 });
+      assert.deepEqual(await claim(), []);
+
+      await store.deleteSession('session-hash');
+      assert.deepEqual(await claim(), [due(app), due(other)], 'not the other session’s client');
+      assert.deepEqual(await claim(now + 59), [], 'claimed: leased until now + 60');
+      assert.deepEqual(await claim(now + 60), [due(app, 2, now + 120), due(other, 2, now + 120)]);
+    });
+
+    it('settles a delivery: due again at the retry time, or gone', async () => {
+      await store.insertSession(aSession());
+      const app = aSessionClient();
+      const other = aSessionClient('session-hash', 'other-app');
+      await store.insertSessionClient(app);
+      await store.insertSessionClient(other);
+      await store.deleteSession('session-hash');
+      assert.equal((await claim()).length, 2);
+      await store.settleLogout(app.sessionIdHash, app.clientId, now + 5);
+      await store.settleLogout(other.sessionIdHash, other.clientId, null);
+      assert.deepEqual(await claim(now + 4), []);
+      assert.deepEqual(await claim(now + 5), [due(app, 2, now + 65)]);
+      await store.settleLogout(app.sessionIdHash, app.clientId, null);
+      await store.settleLogout('unknown', 'app', now);
+      assert.deepEqual(await claim(now + day), []);
+    });
+
+    it('claims the longest due first, at most `limit`', async () => {
+      for (const idHash of ['s1', 's2', 's3']) {
+        await store.insertSession(aSession({ idHash }));
+        await store.insertSessionClient(aSessionClient(idHash));
+        await store.deleteSession(idHash);
+      }
+      const [first] = await store.claimDueLogouts(now, now + 60, 1);
+      await store.settleLogout(first!.sessionIdHash, 'app', now + 1);
+      const next = await store.claimDueLogouts(now + 1, now + 61, 2);
+      assert.equal(next.length, 2);
+      assert.ok(
+        next.every((record) => record.sessionIdHash !== first!.sessionIdHash),
+        'due at 0 before now + 1',
+      );
+    });
+
+    it('makes due what the session-ending methods end, and nothing else', async () => {
+      const sessions = [
+        aSession({ idHash: 'a1' }),
+        aSession({ idHash: 'a2' }),
+        aSession({ idHash: 'b1', userId: 'user-bob' }),
+      ];
+      for (const session of sessions) {
+        await store.insertSession(session);
+        await store.insertSessionClient(aSessionClient(session.idHash, 'app', session.userId));
+      }
+      assert.equal(await store.deleteUserSession('user-bob', 'a1'), false, "not bob's");
+      await store.deleteSession('unknown');
+      assert.deepEqual(await claim(), []);
+      assert.equal(await store.deleteUserSession('user-alice', 'a1'), true);
+      assert.deepEqual(await claim(), [due(aSessionClient('a1'))]);
+
+      await store.revokeUserAccess('user-alice', now);
+      assert.deepEqual(await claim(), [due(aSessionClient('a2'))]);
+
+      // A deleted user's clients are still told: the records outlive the user.
+      assert.equal(await store.deleteUser('bob'), true);
+      assert.deepEqual(await claim(), [due(aSessionClient('b1', 'app', 'user-bob'))]);
+    });
+
+    it('forgets the records of a deleted client, and refuses an unknown one', async () => {
+      await store.insertSession(aSession());
+      await store.insertSessionClient(aSessionClient('session-hash', 'other-app'));
+      await assert.rejects(store.insertSessionClient(aSessionClient('session-hash', 'unknown')));
+      assert.equal(await store.deleteClient('other-app'), true);
+      await store.deleteSession('session-hash');
+      assert.deepEqual(await claim(), []);
+    });
+
+    it('sweeps the records of expired sessions, never a logout still owed', async () => {
+      await store.insertSession(aSession({ idHash: 'lives', expiresAt: now + day }));
+      await store.insertSession(aSession({ idHash: 'ended', expiresAt: now + 10 }));
+      await store.insertSessionClient({ ...aSessionClient('expired'), expiresAt: now + 10 });
+      await store.insertSessionClient({ ...aSessionClient('lives'), expiresAt: now + day });
+      await store.insertSessionClient({ ...aSessionClient('ended'), expiresAt: now + 10 });
+      await store.deleteSession('ended');
+      assert.ok((await store.sweepExpired(now + 10, now)) >= 1);
+      assert.deepEqual(await claim(now + 10), [
+        due({ ...aSessionClient('ended'), expiresAt: now + 10 }, 1, now + 70),
+      ]);
+      await store.deleteSession('lives');
+      assert.deepEqual(await claim(now + 10), [due(aSessionClient('lives'), 1, now + 70)], 'it was kept');
+    });
+
+    it('lets each due logout be claimed by exactly one of 10 concurrent claims', async () => {
+      for (const idHash of ['s1', 's2', 's3', 's4', 's5']) {
+        await store.insertSession(aSession({ idHash }));
+        await store.insertSessionClient(aSessionClient(idHash));
+        await store.deleteSession(idHash);
+      }
+      const claims = await Promise.all(
+        Array.from({ length: 10 }, () => store.claimDueLogouts(now, now + 60, 2)),
+      );
+      const claimed = claims.flat().map((record) => record.sessionIdHash);
+      assert.deepEqual(claimed.sort(), ['s1', 's2', 's3', 's4', 's5']);
+    });
+  });
+
   describe('consents', () => {
     it('saves a consent, then replaces it', async () => {
       await seed();
@@ -3117,6 +3324,11 @@ describe('SqliteStore', () => {
     assert.deepEqual(indexesOf(file, version8Indexes), version8Indexes);
   });
 
+  it('migrates a database of schema 8 with data in it to schema 9', async () => {
+    const file = await upgradeFrom(8, version8Rows, assertUpgradedFromVersion8);
+    assert.deepEqual(indexesOf(file, version9Indexes), version9Indexes);
+  });
+
   it('refuses a file migrated by a newer version', async () => {
     const file = freshFile();
     await (await openSqliteStore(file)).close();
@@ -3406,6 +3618,11 @@ describe('PostgresStore', () => {
   it('migrates a database of schema 7 with data in it to schema 8', async () => {
     const name = await upgradeFrom(7, version7Rows, assertUpgradedFromVersion7);
     assert.deepEqual(await indexesOf(name, version8Indexes), version8Indexes);
+  });
+
+  it('migrates a database of schema 8 with data in it to schema 9', async () => {
+    const name = await upgradeFrom(8, version8Rows, assertUpgradedFromVersion8);
+    assert.deepEqual(await indexesOf(name, version9Indexes), version9Indexes);
   });
 
   it('refuses a schema migrated by a newer version', async () => {

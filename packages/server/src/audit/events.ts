@@ -14,6 +14,8 @@ export const AUDIT_EVENT_TYPES = {
   'token.code_replay': 'an authorization code used twice: its grant is revoked',
   'token.refresh_reuse': 'a rotated refresh token used again: its grant is revoked',
   revocation: 'a token revoked at the revocation endpoint (RFC 7009)',
+  backchannel_logout:
+    'a logout token posted to a client’s backchannel_logout_uri after a session ended (details.attempt, details.status; on failure the reason — http_<status>, refused, timeout, network_error, private_address, not_registered — and details.retry_at, or details.final when given up)',
   'session.ended': 'another browser signed out by the account’s user on the account page',
   'grant.revoked': 'an app’s access taken back by its user on the account page',
   registration: 'a client registered itself (RFC 7591)',

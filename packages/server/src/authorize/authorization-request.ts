@@ -24,6 +24,7 @@ export type AuthorizationFlowContext = Pick<
   | 'audit'
   | 'settings'
   | 'now'
+  | 'backchannelLogout'
 >;
 
 /** The `prompt` values supported (OpenID Connect Core §3.1.2.1). */

@@ -9,7 +9,7 @@ import { sha256 } from '../tokens/hash.ts';
 
 type Context = Pick<
   ServerContext,
-  'store' | 'issuer' | 'keys' | 'findClient' | 'secureCookies' | 'lifetimes' | 'now'
+  'store' | 'issuer' | 'keys' | 'findClient' | 'secureCookies' | 'lifetimes' | 'now' | 'backchannelLogouts'
 >;
 
 /** The CSRF token of the logout confirmation: derived from the session cookie only its browser holds. */

@@ -7,7 +7,20 @@ import { clientFromMetadata, registeredMetadata } from '../registration/register
 import { constantTimeEqual, sha256 } from '../tokens/hash.ts';
 import { randomValue } from '../tokens/random.ts';
 
-type Context = Pick<ServerContext, 'store' | 'issuer' | 'registration' | 'settings' | 'audit' | 'now'>;
+type Context = Pick<
+  ServerContext,
+  'store' | 'issuer' | 'registration' | 'settings' | 'audit' | 'now' | 'backchannelLogout'
+>;
+
+/** Back-channel logout turned off (`backchannelLogout: false`): a URI would promise logout tokens never sent. */
+function refuseBackchannelLogoutIfOff(
+  context: Pick<ServerContext, 'backchannelLogout'>,
+  metadata: { backchannelLogoutUri: string | null },
+): void {
+  if (!context.backchannelLogout && metadata.backchannelLogoutUri !== null) {
+    throw new OAuthError('invalid_client_metadata', 'back-channel logout is off on this server');
+  }
+}
 
 /** A Bearer token from the `Authorization` header, or `undefined`. */
 function bearer(request: Request): string | undefined {
@@ -76,6 +89,7 @@ function registerClient(
       }
     }
     const metadata = validateClientMetadata(await readJsonBody(request));
+    refuseBackchannelLogoutIfOff(context, metadata);
     const secret = metadata.tokenEndpointAuthMethod.startsWith('client_secret_')
       ? randomValue(32)
       : undefined;
@@ -131,7 +145,9 @@ export function clientConfigurationEndpoint(
             'the request must carry the client_id it updates (RFC 7592 §2.2)',
           );
         }
-        const updated = clientFromMetadata(validateClientMetadata(body), client);
+        const validated = validateClientMetadata(body);
+        refuseBackchannelLogoutIfOff(context, validated);
+        const updated = clientFromMetadata(validated, client);
         // A method change to or from secrets would need a new secret or none: refuse rather than guess.
         if (
           updated.tokenEndpointAuthMethod.startsWith('client_secret_') !==

@@ -24,6 +24,8 @@ export function newClientRecord(
     jwksUri: null,
     dpopBoundAccessTokens: false,
     requirePushedAuthorizationRequests: false,
+    backchannelLogoutUri: null,
+    backchannelLogoutSessionRequired: false,
     registrationAccessTokenHash: null,
     metadata: {},
     createdAt: Math.floor(Date.now() / 1000),

@@ -21,6 +21,10 @@ export function registeredMetadata(issuer: string, client: ClientRecord): Record
     metadata.post_logout_redirect_uris = client.postLogoutRedirectUris;
   if (client.jwks !== null) metadata.jwks = JSON.parse(client.jwks);
   if (client.jwksUri !== null) metadata.jwks_uri = client.jwksUri;
+  if (client.backchannelLogoutUri !== null) {
+    metadata.backchannel_logout_uri = client.backchannelLogoutUri;
+    metadata.backchannel_logout_session_required = client.backchannelLogoutSessionRequired;
+  }
   if (client.clientSecretHash !== null) metadata.client_secret_expires_at = 0;
   return metadata;
 }
@@ -49,6 +53,8 @@ export function clientFromMetadata(
     jwksUri: metadata.jwksUri,
     dpopBoundAccessTokens: metadata.dpopBoundAccessTokens,
     requirePushedAuthorizationRequests: metadata.requirePushedAuthorizationRequests,
+    backchannelLogoutUri: metadata.backchannelLogoutUri,
+    backchannelLogoutSessionRequired: metadata.backchannelLogoutSessionRequired,
     metadata: metadata.informational,
   };
 }

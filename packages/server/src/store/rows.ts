@@ -13,6 +13,7 @@ import type {
   InteractionRecord,
   PasskeyRecord,
   RefreshTokenRecord,
+  SessionClientRecord,
   SessionRecord,
   SigningKeyRecord,
   TotpRecord,
@@ -79,6 +80,8 @@ export interface ClientRow {
   metadata: string;
   created_at: number;
   require_pushed_authorization_requests: number;
+  backchannel_logout_uri: string | null;
+  backchannel_logout_session_required: number;
 }
 
 export interface SigningKeyRow {
@@ -133,6 +136,7 @@ export interface GrantRow {
   code_challenge: string | null;
   resources: string;
   dpop_jkt: string | null;
+  sid: string | null;
   code_expires_at: number;
   code_consumed_at: number | null;
   revoked_at: number | null;
@@ -234,6 +238,8 @@ export function toClient(row: ClientRow): ClientRecord {
     metadata: JSON.parse(row.metadata) as Record<string, unknown>,
     createdAt: row.created_at,
     requirePushedAuthorizationRequests: row.require_pushed_authorization_requests === 1,
+    backchannelLogoutUri: row.backchannel_logout_uri,
+    backchannelLogoutSessionRequired: row.backchannel_logout_session_required === 1,
   };
 }
 
@@ -258,6 +264,8 @@ export function toClientRow(client: ClientRecord): ClientRow {
     metadata: JSON.stringify(client.metadata),
     created_at: client.createdAt,
     require_pushed_authorization_requests: client.requirePushedAuthorizationRequests ? 1 : 0,
+    backchannel_logout_uri: client.backchannelLogoutUri,
+    backchannel_logout_session_required: client.backchannelLogoutSessionRequired ? 1 : 0,
   };
 }
 
@@ -428,6 +436,7 @@ export function toGrant(row: GrantRow): GrantRecord {
     codeChallenge: row.code_challenge,
     resources: JSON.parse(row.resources) as string[],
     dpopJkt: row.dpop_jkt,
+    sid: row.sid,
     codeExpiresAt: row.code_expires_at,
     codeConsumedAt: row.code_consumed_at,
     revokedAt: row.revoked_at,
@@ -477,5 +486,29 @@ export function toAuditEventRow(event: AuditEventRecord): AuditEventRow {
     ip: event.ip,
     reason: event.reason,
     details: JSON.stringify(event.details),
+  };
+}
+
+export interface SessionClientRow {
+  session_id_hash: string;
+  client_id: string;
+  user_id: string;
+  sid: string;
+  created_at: number;
+  expires_at: number;
+  next_attempt_at: number | null;
+  attempts: number;
+}
+
+export function toSessionClient(row: SessionClientRow): SessionClientRecord {
+  return {
+    sessionIdHash: row.session_id_hash,
+    clientId: row.client_id,
+    userId: row.user_id,
+    sid: row.sid,
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+    nextAttemptAt: row.next_attempt_at,
+    attempts: row.attempts,
   };
 }

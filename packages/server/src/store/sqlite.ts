@@ -14,6 +14,7 @@ import {
   type InteractionRow,
   type PasskeyRow,
   type RefreshTokenRow,
+  type SessionClientRow,
   type SessionRow,
   type SigningKeyRow,
   type TotpRow,
@@ -30,6 +31,7 @@ import {
   toPasskeyRow,
   toRefreshToken,
   toSession,
+  toSessionClient,
   toSessionRow,
   toTotp,
   toTotpRow,
@@ -50,10 +52,12 @@ import type {
   ConsentRecord,
   GrantRecord,
   InteractionRecord,
+  NewSessionClient,
   PasskeyRecord,
   PushedRequestRecord,
   RefreshRotation,
   RefreshTokenRecord,
+  SessionClientRecord,
   SessionRecord,
   SigningKeyRecord,
   Store,
@@ -102,6 +106,11 @@ export class SqliteStore implements Store {
     (userId: string, codeHashes: string[], now: number) => void
   >;
   readonly #appendAuditEvents: Database.Transaction<(events: AuditEventRecord[]) => void>;
+  readonly #deleteUser: Database.Transaction<(username: string) => boolean>;
+  readonly #deleteSession: Database.Transaction<(idHash: string, userId: string | null) => boolean>;
+  readonly #claimDueLogouts: Database.Transaction<
+    (now: number, leaseUntil: number, limit: number) => SessionClientRecord[]
+  >;
 
   /**
    * Opens (or creates) the database file at `path`; `:memory:` gives a private in-memory database.
@@ -168,6 +177,7 @@ export class SqliteStore implements Store {
         ['DELETE FROM account_tokens WHERE expires_at <= ?', now],
         ['DELETE FROM remembered_once WHERE expires_at <= ?', now],
         ['DELETE FROM pushed_requests WHERE expires_at <= ?', now],
+        ['DELETE FROM session_clients WHERE expires_at <= ? AND next_attempt_at IS NULL', now],
         ['DELETE FROM login_failures WHERE at < ?', loginFailuresBefore],
       ];
       let deleted = 0;
@@ -175,6 +185,7 @@ export class SqliteStore implements Store {
       return deleted;
     });
     this.#revokeUserAccess = db.transaction((userId, now) => {
+      this.#endSessionClients('user_id = ?', userId);
       this.#prepare('DELETE FROM sessions WHERE user_id = ?').run(userId);
       this.#prepare('DELETE FROM interactions WHERE user_id = ? OR pending_user_id = ?').run(userId, userId);
       this.#prepare('UPDATE grants SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL').run(
@@ -187,6 +198,27 @@ export class SqliteStore implements Store {
         'UPDATE grants SET revoked_at = ? WHERE user_id = ? AND client_id = ? AND revoked_at IS NULL',
       ).run(now, userId, clientId);
       this.#prepare('DELETE FROM consents WHERE user_id = ? AND client_id = ?').run(userId, clientId);
+    });
+    this.#deleteUser = db.transaction((username) => {
+      this.#endSessionClients('user_id = (SELECT id FROM users WHERE username = ?)', username);
+      return this.#prepare('DELETE FROM users WHERE username = ?').run(username).changes > 0;
+    });
+    this.#deleteSession = db.transaction((idHash, userId) => {
+      const deleted =
+        userId === null
+          ? this.#prepare('DELETE FROM sessions WHERE id_hash = ?').run(idHash)
+          : this.#prepare('DELETE FROM sessions WHERE user_id = ? AND id_hash = ?').run(userId, idHash);
+      if (deleted.changes === 0) return false;
+      this.#endSessionClients('session_id_hash = ?', idHash);
+      return true;
+    });
+    this.#claimDueLogouts = db.transaction((now, leaseUntil, limit) => {
+      const rows = this.#prepare(`
+        UPDATE session_clients SET next_attempt_at = @lease_until, attempts = attempts + 1
+        WHERE rowid IN (
+          SELECT rowid FROM session_clients WHERE next_attempt_at <= @now ORDER BY next_attempt_at LIMIT @limit)
+        RETURNING *`).all({ now, lease_until: leaseUntil, limit }) as SessionClientRow[];
+      return rows.map(toSessionClient);
     });
     this.#deleteTotp = db.transaction((userId) => {
       this.#prepare('DELETE FROM recovery_codes WHERE user_id = ?').run(userId);
@@ -252,7 +284,7 @@ export class SqliteStore implements Store {
   }
 
   async deleteUser(username: string): Promise<boolean> {
-    return this.#prepare('DELETE FROM users WHERE username = ?').run(username).changes > 0;
+    return this.#deleteUser.immediate(username);
   }
 
   async revokeUserAccess(userId: string, now: number): Promise<void> {
@@ -295,13 +327,13 @@ export class SqliteStore implements Store {
       INSERT INTO clients (client_id, client_secret_hash, name, redirect_uris, post_logout_redirect_uris,
         grant_types, token_endpoint_auth_method, first_party, id_token_signed_response_alg,
         always_issue_refresh_token, allow_missing_pkce, jwks, jwks_uri, dpop_bound_access_tokens,
-        registration_access_token_hash, metadata, created_at, require_pushed_authorization_requests)
+        registration_access_token_hash, metadata, created_at, require_pushed_authorization_requests,
+        backchannel_logout_uri, backchannel_logout_session_required)
       VALUES (@client_id, @client_secret_hash, @name, @redirect_uris, @post_logout_redirect_uris,
         @grant_types, @token_endpoint_auth_method, @first_party, @id_token_signed_response_alg,
         @always_issue_refresh_token, @allow_missing_pkce, @jwks, @jwks_uri, @dpop_bound_access_tokens,
-        @registration_access_token_hash, @metadata, @created_at, @require_pushed_authorization_requests)`).run(
-      toClientRow(client),
-    );
+        @registration_access_token_hash, @metadata, @created_at, @require_pushed_authorization_requests,
+        @backchannel_logout_uri, @backchannel_logout_session_required)`).run(toClientRow(client));
   }
 
   async findClient(clientId: string): Promise<ClientRecord | null> {
@@ -328,7 +360,9 @@ export class SqliteStore implements Store {
         always_issue_refresh_token = @always_issue_refresh_token, allow_missing_pkce = @allow_missing_pkce,
         jwks = @jwks, jwks_uri = @jwks_uri, dpop_bound_access_tokens = @dpop_bound_access_tokens,
         registration_access_token_hash = @registration_access_token_hash, metadata = @metadata,
-        created_at = @created_at, require_pushed_authorization_requests = @require_pushed_authorization_requests
+        created_at = @created_at, require_pushed_authorization_requests = @require_pushed_authorization_requests,
+        backchannel_logout_uri = @backchannel_logout_uri,
+        backchannel_logout_session_required = @backchannel_logout_session_required
       WHERE client_id = @client_id`).run(toClientRow(client));
     return result.changes > 0;
   }
@@ -422,7 +456,7 @@ export class SqliteStore implements Store {
   }
 
   async deleteSession(idHash: string): Promise<void> {
-    this.#prepare('DELETE FROM sessions WHERE id_hash = ?').run(idHash);
+    this.#deleteSession.immediate(idHash, null);
   }
 
   async findConsent(userId: string, clientId: string): Promise<ConsentRecord | null> {
@@ -453,10 +487,11 @@ export class SqliteStore implements Store {
   async insertGrant(grant: GrantRecord): Promise<void> {
     this.#prepare(`
       INSERT INTO grants (id, client_id, user_id, scopes, auth_time, amr, nonce, redirect_uri, code_hash,
-        code_challenge, resources, dpop_jkt, code_expires_at, code_consumed_at, revoked_at, created_at, expires_at)
+        code_challenge, resources, dpop_jkt, sid, code_expires_at, code_consumed_at, revoked_at, created_at,
+        expires_at)
       VALUES (@id, @client_id, @user_id, @scopes, @auth_time, @amr, @nonce, @redirect_uri, @code_hash,
-        @code_challenge, @resources, @dpop_jkt, @code_expires_at, @code_consumed_at, @revoked_at, @created_at,
-        @expires_at)`).run({
+        @code_challenge, @resources, @dpop_jkt, @sid, @code_expires_at, @code_consumed_at, @revoked_at,
+        @created_at, @expires_at)`).run({
       id: grant.id,
       client_id: grant.clientId,
       user_id: grant.userId,
@@ -469,6 +504,7 @@ export class SqliteStore implements Store {
       code_challenge: grant.codeChallenge,
       resources: JSON.stringify(grant.resources),
       dpop_jkt: grant.dpopJkt,
+      sid: grant.sid,
       code_expires_at: grant.codeExpiresAt,
       code_consumed_at: grant.codeConsumedAt,
       revoked_at: grant.revokedAt,
@@ -545,9 +581,7 @@ export class SqliteStore implements Store {
   }
 
   async deleteUserSession(userId: string, idHash: string): Promise<boolean> {
-    return (
-      this.#prepare('DELETE FROM sessions WHERE user_id = ? AND id_hash = ?').run(userId, idHash).changes > 0
-    );
+    return this.#deleteSession.immediate(idHash, userId);
   }
 
   async listUserGrants(userId: string, now: number): Promise<GrantRecord[]> {
@@ -774,6 +808,49 @@ export class SqliteStore implements Store {
       value,
       now,
     );
+  }
+
+  async insertSessionClient(record: NewSessionClient): Promise<void> {
+    this.#prepare(`
+      INSERT INTO session_clients (session_id_hash, client_id, user_id, sid, created_at, expires_at)
+      VALUES (?, ?, ?, ?, ?, ?)
+      ON CONFLICT (session_id_hash, client_id) DO NOTHING`).run(
+      record.sessionIdHash,
+      record.clientId,
+      record.userId,
+      record.sid,
+      record.createdAt,
+      record.expiresAt,
+    );
+  }
+
+  async claimDueLogouts(now: number, leaseUntil: number, limit: number): Promise<SessionClientRecord[]> {
+    // A read first: the periodic look finds nothing due almost always, and then takes no write lock.
+    if (
+      this.#prepare('SELECT 1 FROM session_clients WHERE next_attempt_at <= ? LIMIT 1').get(now) === undefined
+    )
+      return [];
+    return this.#claimDueLogouts.immediate(now, leaseUntil, limit);
+  }
+
+  async settleLogout(sessionIdHash: string, clientId: string, retryAt: number | null): Promise<void> {
+    if (retryAt === null) {
+      this.#prepare('DELETE FROM session_clients WHERE session_id_hash = ? AND client_id = ?').run(
+        sessionIdHash,
+        clientId,
+      );
+      return;
+    }
+    this.#prepare(
+      'UPDATE session_clients SET next_attempt_at = ? WHERE session_id_hash = ? AND client_id = ?',
+    ).run(retryAt, sessionIdHash, clientId);
+  }
+
+  /** Makes the back-channel logouts of the live records matching `where` due at once (inside a transaction). */
+  #endSessionClients(where: string, value: string): void {
+    this.#prepare(
+      `UPDATE session_clients SET next_attempt_at = 0 WHERE next_attempt_at IS NULL AND ${where}`,
+    ).run(value);
   }
 
   /** The statement for `sql`, prepared on its first use (after the schema exists) and then reused. */

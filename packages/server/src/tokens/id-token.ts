@@ -15,11 +15,15 @@ export interface IdTokenFacts {
   nonce: string | null;
   accessToken: string;
   alg: SigningAlg;
+  /** The client's name for the session the grant was made in (back-channel logout), or `null`. */
+  sid: string | null;
 }
 
 /**
  * Issues an ID token (OpenID Connect Core §2, §3.1.3.6): `iss`, `sub`, `aud`, `exp`, `iat`,
- * `auth_time`, `acr`, `amr`, `nonce`, `at_hash`, signed with the client's registered algorithm.
+ * `auth_time`, `acr`, `amr`, `nonce`, `at_hash`, and `sid` for clients with a back-channel logout
+ * URI (Back-Channel Logout 1.0 §2.1: the session their logout tokens will name), signed with the
+ * client's registered algorithm.
  */
 export async function issueIdToken(
   context: Pick<ServerContext, 'issuer' | 'lifetimes' | 'keys'>,
@@ -36,6 +40,7 @@ export async function issueIdToken(
     at_hash: accessTokenHash(facts.accessToken),
   };
   if (facts.nonce !== null) claims.nonce = facts.nonce;
+  if (facts.sid !== null) claims.sid = facts.sid;
   const acr = acrFor(facts.amr);
   if (acr !== null) {
     claims.acr = acr;

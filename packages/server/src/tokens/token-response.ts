@@ -61,6 +61,7 @@ export async function buildTokenResponse(
         nonce: input.nonce,
         accessToken: accessToken.token,
         alg: client.idTokenSignedResponseAlg,
+        sid: grant.sid,
       },
       now,
     );
