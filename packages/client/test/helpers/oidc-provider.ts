@@ -118,10 +118,14 @@ export type Callback = URL | Request;
 
 /**
  * Drives oidc-provider's development login and consent pages over HTTP from an authorization URL
- * back to {@link REDIRECT_URI}, as a browser would (cookies kept, every redirect followed by hand).
+ * back to {@link REDIRECT_URI}, as a browser would (cookies kept, every redirect followed by hand),
+ * in `browser` (whose session at oidc-provider then stays, for a logout).
  */
-export async function signInAtOidcProvider(authorizationUrl: URL, login = 'alice'): Promise<Callback> {
-  const browser = new TestBrowser();
+export async function signInAtOidcProvider(
+  authorizationUrl: URL,
+  login = 'alice',
+  browser = new TestBrowser(),
+): Promise<Callback> {
   let response = await browser.fetch(authorizationUrl);
   for (let hop = 0; hop < 12; hop++) {
     const location = response.headers.get('location');
