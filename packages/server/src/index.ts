@@ -171,8 +171,6 @@ export async function createAuthorizationServer(
     },
   };
   let backchannelLogouts: BackchannelLogouts | undefined;
-  // Logouts left due by a process that stopped before delivering them.
-  context.backchannelLogouts.kick();
   const reloadKeys = async () => {
     const records = await context.store.listSigningKeys();
     // Decrypting keys costs a key derivation each: rebuild only when the keys changed.

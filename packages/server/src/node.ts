@@ -38,6 +38,8 @@ export async function serve(server: AuthorizationServer, options: ServeOptions =
     http.once('error', reject);
     http.listen(options.port ?? 4000, options.hostname, () => resolve());
   });
+  // Logouts left due by a process that stopped before delivering them (never in the way of serving).
+  void server.deliverBackchannelLogouts();
   return http;
 }
 

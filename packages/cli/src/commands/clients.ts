@@ -1,5 +1,5 @@
 import { randomToken } from '@codegrant/protocol';
-import { newClientRecord, redirectUriProblem, sha256 } from '@codegrant/server';
+import { backchannelLogoutUriProblem, newClientRecord, redirectUriProblem, sha256 } from '@codegrant/server';
 import type { Command, CommandGroup } from '../command.ts';
 import { CliError, UsageError } from '../errors.ts';
 import { jsonFlag, printRecords } from '../listing.ts';
@@ -67,6 +67,19 @@ const addCommand: Command = {
       multiple: true,
     },
     {
+      name: 'backchannel-logout-uri',
+      type: 'string',
+      placeholder: 'URI',
+      description:
+        'where logout tokens are posted when a session the client signed in through ends (OpenID Connect Back-Channel Logout; https, or http on localhost)',
+    },
+    {
+      name: 'backchannel-logout-session-required',
+      type: 'boolean',
+      description:
+        'the client needs sid in its logout tokens (they always carry it; recorded and echoed back)',
+    },
+    {
       name: 'client-credentials',
       type: 'boolean',
       description: 'a confidential client may also get tokens for itself (client_credentials grant)',
@@ -113,6 +126,13 @@ const addCommand: Command = {
       const problem = redirectUriProblem(uri);
       if (problem) throw new CliError(`the post-logout redirect URI ${uri} ${problem}`);
     }
+    const backchannelLogoutUri = args.string('backchannel-logout-uri') ?? null;
+    if (backchannelLogoutUri !== null) {
+      const problem = backchannelLogoutUriProblem(backchannelLogoutUri);
+      if (problem) throw new CliError(`the back-channel logout URI ${backchannelLogoutUri} ${problem}`);
+    } else if (args.boolean('backchannel-logout-session-required')) {
+      throw new UsageError('--backchannel-logout-session-required needs --backchannel-logout-uri');
+    }
     if (isPublic && args.boolean('client-credentials')) {
       throw new UsageError('a --public client cannot use --client-credentials: it has no secret');
     }
@@ -139,6 +159,8 @@ const addCommand: Command = {
       ],
       firstParty: args.boolean('first-party'),
       requirePushedAuthorizationRequests: args.boolean('require-par'),
+      backchannelLogoutUri,
+      backchannelLogoutSessionRequired: args.boolean('backchannel-logout-session-required'),
       idTokenSignedResponseAlg: args.string('id-token-alg') === 'RS256' ? 'RS256' : 'ES256',
       alwaysIssueRefreshToken: args.boolean('always-refresh-token'),
       allowMissingPkce: args.boolean('allow-missing-pkce'),
@@ -167,7 +189,7 @@ const listCommand: Command = {
   details: [
     'A table by default; with --json one object per line: client_id, client_name, type, redirect_uris,',
     'token_endpoint_auth_method, grant_types, first_party, id_token_signed_response_alg,',
-    'always_issue_refresh_token, allow_missing_pkce, created_at.',
+    'always_issue_refresh_token, allow_missing_pkce, backchannel_logout_uri, created_at.',
   ].join('\n'),
   arguments: [],
   flags: [jsonFlag, dbFlag],
@@ -186,6 +208,7 @@ const listCommand: Command = {
         id_token_signed_response_alg: client.idTokenSignedResponseAlg,
         always_issue_refresh_token: client.alwaysIssueRefreshToken,
         allow_missing_pkce: client.allowMissingPkce,
+        backchannel_logout_uri: client.backchannelLogoutUri,
         created_at: new Date(client.createdAt * 1000).toISOString(),
       }));
       printRecords(
