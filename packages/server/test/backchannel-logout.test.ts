@@ -187,6 +187,13 @@ describe('back-channel logout', () => {
     assert.equal(typeof logout.jti, 'string');
     assert.equal(logout.exp! - logout.iat!, 120, 'short-lived');
 
+    // Signed by the same keys, a logout token cannot pass for an ID token (its typ says what it is).
+    const asHint = await new TestBrowser().fetch(
+      `${server.issuer}/end-session?id_token_hint=${encodeURIComponent(request!.token)}`,
+    );
+    assert.equal(asHint.status, 400);
+    assert.match(await asHint.text(), /id_token_hint is not an ID token/);
+
     // Nothing more comes: not for `plain`, nor a second time for `hook`.
     await server.server.deliverBackchannelLogouts();
     assert.equal(receiver.received.length, 1);
@@ -223,7 +230,7 @@ describe('back-channel logout', () => {
     await receiver.waitFor(3);
   });
 
-  it('tells the clients when an administrator ends the session, disables the user, or deletes the user', async () => {
+  it('console: sets a client’s URI; tells the clients when an administrator ends the session, disables or deletes the user', async () => {
     const console = new TestBrowser();
     const { callbackUrl } = await signIn(
       console,
@@ -239,6 +246,22 @@ describe('back-channel logout', () => {
       const form = readForm(html.slice(html.lastIndexOf('<form', at)));
       assert.equal((await console.postForm(form.action, form.hidden)).status, 303);
     };
+
+    // The client form takes the URI, checked as registration checks it; empty removes it.
+    const setUri = async (uri: string) => {
+      const html = await (await console.fetch(`${server.issuer}/admin/clients/${plain.id}`)).text();
+      const at = html.indexOf(`action="${server.issuer}/admin/clients/${plain.id}"`);
+      const form = readForm(html.slice(html.lastIndexOf('<form', at)));
+      const fields = { name: 'Plain', redirect_uris: HOOK_REDIRECT, backchannel_logout_uri: uri };
+      return console.postForm(form.action, { ...form.hidden, ...fields });
+    };
+    const refusedUri = await setUri('http://rp.example/logout');
+    assert.equal(refusedUri.status, 400);
+    assert.match(await refusedUri.text(), /use https/);
+    assert.equal((await setUri(`${receiver.url}/plain`)).status, 303);
+    assert.equal((await server.store.findClient(plain.id))?.backchannelLogoutUri, `${receiver.url}/plain`);
+    assert.equal((await setUri('')).status, 303);
+    assert.equal((await server.store.findClient(plain.id))?.backchannelLogoutUri, null);
 
     const ended = await signInWith(hook);
     await submit(`/admin/users/${kateId}/sessions/revoke`);

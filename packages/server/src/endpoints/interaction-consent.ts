@@ -61,9 +61,10 @@ export function interactionConsentEndpoint(
       });
       audit('success');
       // The session the interaction page started (or found) at the sign-in, for back-channel logout.
-      const session = authorization.client.backchannelLogoutUri
-        ? await currentSession(context, request, now)
-        : null;
+      const session =
+        context.backchannelLogout && authorization.client.backchannelLogoutUri
+          ? await currentSession(context, request, now)
+          : null;
       return await issueCode(context, authorization, login, now, session);
     } catch (error) {
       return respondToBrowserError(context.issuer, error);

@@ -223,7 +223,8 @@ export interface Store {
 
   /**
    * Deletes what can no longer be used: expired interactions, sessions, grants (with their refresh
-   * tokens), account links, `rememberOnce` records, and login failures older than `loginFailuresBefore`.
+   * tokens), account links, `rememberOnce` records, pushed requests, the session clients of expired
+   * sessions (never a back-channel logout still owed), and login failures older than `loginFailuresBefore`.
    *
    * @returns how many rows were deleted
    */
