@@ -93,6 +93,7 @@ export async function seedStore(store: Store, count: number): Promise<string[]> 
           resources: [],
           dpopJkt: null,
           claims: null,
+          sid: null,
           codeExpiresAt: now + CODE_LIFETIME_SECONDS,
           codeConsumedAt: null,
           revokedAt: null,

@@ -266,6 +266,7 @@ it('loses no issued grant when process A is killed mid-load, and B keeps serving
       resources: [],
       dpopJkt: null,
       claims: null,
+      sid: null,
       codeExpiresAt: now + 60,
       codeConsumedAt: null,
       revokedAt: null,

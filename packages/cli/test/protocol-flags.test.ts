@@ -2,7 +2,8 @@
  * The protocol flags of `codegrant serve` and `codegrant clients add`: `--require-par` (pushed
  * authorization requests required), `--token-exchange` (RFC 8693 on, and a client registered for
  * it), `--device-flow` (RFC 8628 on, and a client registered for it, redirect URIs optional),
- * `--subject-type pairwise` with `--sector-identifier-uri` and `serve --pairwise-subjects`.
+ * `--subject-type pairwise` with `--sector-identifier-uri` and `serve --pairwise-subjects`, and
+ * `--backchannel-logout` / `--backchannel-logout-uri` (OpenID Connect Back-Channel Logout).
  */
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
@@ -146,6 +147,40 @@ describe('protocol flags', () => {
     assert.equal(on.metadata.claims_parameter_supported, true);
     const off = await servedMetadata(db, ['--pairwise-subjects', 'off', '--admin-console', 'off']);
     assert.deepEqual(off.metadata.subject_types_supported, ['public']);
+  });
+
+  it('clients add --backchannel-logout-uri registers where logout tokens go; serve --backchannel-logout off stops advertising it', async () => {
+    const db = freshDb();
+    const add = (...flags: string[]) =>
+      codegrant(['clients', 'add', '--redirect-uri', 'https://app.example.com/cb', ...flags, '--db', db]);
+    const added = await add(
+      '--backchannel-logout-uri',
+      'https://app.example.com/backchannel-logout',
+      '--backchannel-logout-session-required',
+    );
+    assert.equal(added.code, 0, added.stderr);
+    const { client_id: clientId } = JSON.parse(added.stdout) as { client_id: string };
+    const store = await openSqliteStore(db);
+    try {
+      const client = await store.findClient(clientId);
+      assert.equal(client?.backchannelLogoutUri, 'https://app.example.com/backchannel-logout');
+      assert.equal(client?.backchannelLogoutSessionRequired, true);
+    } finally {
+      await store.close();
+    }
+    assert.equal((await add('--backchannel-logout-uri', 'http://localhost:3000/logout')).code, 0);
+    const plainHttp = await add('--backchannel-logout-uri', 'http://app.example.com/logout');
+    assert.notEqual(plainHttp.code, 0);
+    assert.match(plainHttp.stderr, /use https/);
+    const alone = await add('--backchannel-logout-session-required');
+    assert.equal(alone.code, 2);
+    assert.match(alone.stderr, /needs --backchannel-logout-uri/);
+    const listed = await codegrant(['clients', 'list', '--json', '--db', db]);
+    assert.match(listed.stdout, /"backchannel_logout_uri":"https:\/\/app\.example\.com\/backchannel-logout"/);
+
+    assert.equal((await servedMetadata(db, [])).metadata.backchannel_logout_supported, true);
+    const off = await servedMetadata(db, ['--backchannel-logout', 'off']);
+    assert.equal(off.metadata.backchannel_logout_supported, undefined);
   });
 
   it('serve --admin-console off: no console, even with an administrator', async () => {

@@ -13,7 +13,7 @@
  * - JWTs: `ERR_ID_TOKEN_MISSING`, `ERR_JWT_INVALID`, `ERR_JWT_ALG`, `ERR_JWT_SIGNATURE`, `ERR_JWKS`
  *   (no key of the issuer matches), `ERR_JWKS_UNAVAILABLE`, `ERR_JWT_CLAIM`, `ERR_JWT_EXPIRED`,
  *   `ERR_JWT_TIME` (`nbf`, `iat`), `ERR_AUTH_TIME` (`auth_time` against `max_age`),
- *   `ERR_SUBJECT_MISMATCH`
+ *   `ERR_SUBJECT_MISMATCH`, `ERR_JWT_REPLAY` (a logout token's `jti` seen before)
  * - APIs ({@link validateJwtAccessToken}, {@link requireAccessToken}): `ERR_TOKEN_MISSING`,
  *   `ERR_AUTHORIZATION_HEADER`, `ERR_DPOP_PROOF`, `ERR_DPOP_BINDING`, `ERR_INSUFFICIENT_SCOPE`
  *
@@ -45,6 +45,7 @@ export type ClientErrorCode =
   | 'ERR_JWT_TIME'
   | 'ERR_AUTH_TIME'
   | 'ERR_SUBJECT_MISMATCH'
+  | 'ERR_JWT_REPLAY'
   | 'ERR_TOKEN_MISSING'
   | 'ERR_AUTHORIZATION_HEADER'
   | 'ERR_DPOP_PROOF'

@@ -78,6 +78,7 @@ export {
   refreshTokenGrant,
   type TokenEndpointResponseHelpers,
 } from './high-level/grants.ts';
+export { processBackchannelLogoutRequest } from './high-level/logout.ts';
 export { dynamicClientRegistration } from './high-level/registration.ts';
 export {
   fetchProtectedResource,
@@ -100,6 +101,7 @@ export {
   processIntrospectionResponse,
 } from './introspection.ts';
 export type { PrivateKey } from './keys.ts';
+export { type LogoutTokenChecks, type LogoutTokenClaims, validateLogoutToken } from './logout-token.ts';
 export { type ProtectedResourceRequestOptions, protectedResourceRequest } from './protected-resource.ts';
 export {
   type PushedAuthorizationResponse,

@@ -3,6 +3,7 @@ import type { ClientKeys } from './client-auth/client-keys.ts';
 import type { DpopNonces } from './dpop/nonce.ts';
 import type { Readiness } from './endpoints/health.ts';
 import type { KeySet } from './keys/signing-keys.ts';
+import type { BackchannelLogouts } from './logout/backchannel-logout.ts';
 import type { ServerMetrics } from './metrics/server-metrics.ts';
 import type { ResolvedOptions } from './options.ts';
 import type { RuntimeSettings } from './settings/runtime-settings.ts';
@@ -31,4 +32,6 @@ export interface ServerContext extends ResolvedOptions {
   settings: RuntimeSettings;
   /** The `sub` each client sees of a user: the user id, or a pairwise value (OpenID Connect Core §8). */
   subjects: Subjects;
+  /** Sends logout tokens when sessions end (`logout/backchannel-logout.ts`); `kick()` after ending one. */
+  backchannelLogouts: BackchannelLogouts;
 }

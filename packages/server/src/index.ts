@@ -8,6 +8,7 @@ import { OAuthError } from './errors.ts';
 import { loadInteraction } from './interaction/interactions.ts';
 import { deleteExpiredKeys } from './keys/rotation.ts';
 import { type KeySet, keyFingerprint, loadSigningKeys } from './keys/signing-keys.ts';
+import { BackchannelLogouts } from './logout/backchannel-logout.ts';
 import { instrumentedStore } from './metrics/instrumented-store.ts';
 import { ServerMetrics } from './metrics/server-metrics.ts';
 import { type AuthorizationServerOptions, resolveOptions } from './options.ts';
@@ -29,6 +30,7 @@ export { hashPassword, verifyPassword } from './interaction/password.ts';
 export { KeyEncryption } from './keys/key-encryption.ts';
 export { rotateSigningKeys } from './keys/rotation.ts';
 export { createJsonLineLogger } from './log.ts';
+export type { BackchannelLogoutOptions } from './logout/backchannel-logout.ts';
 export type { Tracer, TraceSpan } from './metrics/tracing.ts';
 export type {
   AccountOptions,
@@ -42,6 +44,7 @@ export type {
   ResourcePolicy,
 } from './options.ts';
 export { DEFAULT_SCOPES } from './options.ts';
+export { backchannelLogoutUriProblem } from './registration/backchannel-logout-uri.ts';
 export { newClientRecord } from './registration/new-client.ts';
 export { redirectUriProblem } from './registration/redirect-uri-policy.ts';
 export {
@@ -90,6 +93,12 @@ export interface AuthorizationServer {
    * failures, and retired signing keys nothing valid was signed with.
    */
   sweep(): Promise<number>;
+  /**
+   * Sends the back-channel logout tokens that are due now and waits for the answers. The server does
+   * this by itself: right after a session ends, at each retry's time, at each {@link sweep}, and
+   * under `serve` every 30 s (for sessions ended by another process, or by the CLI).
+   */
+  deliverBackchannelLogouts(): Promise<void>;
   /** Reloads the signing keys from the store if they changed (another process rotated them). */
   reloadKeys(): Promise<void>;
   /**
@@ -106,7 +115,10 @@ export interface AuthorizationServer {
   drain(): void;
   /** Writes the audit events still waiting in memory (they are written within a second anyway). */
   flushAuditLog(): Promise<void>;
-  /** Flushes the audit log; call it after the last request and before closing the store. */
+  /**
+   * Stops the back-channel logout timers (waiting for deliveries under way) and flushes the audit
+   * log; call it after the last request and before closing the store.
+   */
   close(): Promise<void>;
 }
 
@@ -162,7 +174,12 @@ export async function createAuthorizationServer(
     get keys() {
       return keys;
     },
+    get backchannelLogouts() {
+      backchannelLogouts ??= new BackchannelLogouts(context);
+      return backchannelLogouts;
+    },
   };
+  let backchannelLogouts: BackchannelLogouts | undefined;
   const reloadKeys = async () => {
     const records = await context.store.listSigningKeys();
     // Decrypting keys costs a key derivation each: rebuild only when the keys changed.
@@ -199,6 +216,7 @@ export async function createAuthorizationServer(
       return `${context.issuer}/interaction/${interactionId}`;
     },
     async sweep() {
+      await context.backchannelLogouts.deliverDue();
       const now = context.now();
       const longest = Math.max(context.lifetimes.accessToken, context.lifetimes.idToken);
       const retention = context.auditRetentionSeconds;
@@ -208,6 +226,7 @@ export async function createAuthorizationServer(
         (typeof retention === 'number' ? await context.store.deleteAuditEventsBefore(now - retention) : 0)
       );
     },
+    deliverBackchannelLogouts: () => context.backchannelLogouts.deliverDue(),
     reloadKeys,
     async metrics() {
       if (!metrics) throw new TypeError('metrics are off: create the server with metrics: true');
@@ -220,6 +239,7 @@ export async function createAuthorizationServer(
       await auditLog?.flush();
     },
     async close() {
+      await context.backchannelLogouts.close();
       await auditLog?.close();
     },
   };

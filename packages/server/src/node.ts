@@ -13,6 +13,11 @@ export interface ServeOptions {
   sweepIntervalSeconds?: number;
   /** Reload the signing keys this often, to pick up another process's rotation (default 60; 0 disables). */
   keyReloadIntervalSeconds?: number;
+  /**
+   * Look for back-channel logouts due this often, in seconds (default 30; 0 disables): those of
+   * sessions another process or the CLI ended. This process's own are sent at once regardless.
+   */
+  backchannelLogoutIntervalSeconds?: number;
 }
 
 /**
@@ -28,10 +33,13 @@ export async function serve(server: AuthorizationServer, options: ServeOptions =
   http.keepAliveTimeout = 65_000;
   every(http, options.sweepIntervalSeconds ?? 300, () => server.sweep());
   every(http, options.keyReloadIntervalSeconds ?? 60, () => server.reloadKeys());
+  every(http, options.backchannelLogoutIntervalSeconds ?? 30, () => server.deliverBackchannelLogouts());
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
     http.listen(options.port ?? 4000, options.hostname, () => resolve());
   });
+  // Logouts left due by a process that stopped before delivering them (never in the way of serving).
+  void server.deliverBackchannelLogouts();
   return http;
 }
 

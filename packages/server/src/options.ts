@@ -1,6 +1,11 @@
 import { createMailer, type Mailer } from './accounts/mailer.ts';
 import type { TokenExchangeOptions } from './grants/token-exchange.ts';
 import { KeyEncryption } from './keys/key-encryption.ts';
+import {
+  type BackchannelLogoutOptions,
+  type ResolvedBackchannelLogout,
+  resolveBackchannelLogout,
+} from './logout/backchannel-logout.ts';
 import type { Tracer } from './metrics/tracing.ts';
 import type { ClientIdMetadataDocumentOptions } from './registration/client-id-metadata-document.ts';
 import { isLoopbackHost } from './registration/redirect-uri-policy.ts';
@@ -248,6 +253,14 @@ export interface AuthorizationServerOptions {
    */
   pairwiseSubjects?: false | { allowPrivateNetworks?: boolean };
   /**
+   * OpenID Connect Back-Channel Logout 1.0, on by default: clients that register a
+   * `backchannel_logout_uri` get `sid` in their ID tokens and a logout token posted to that URI
+   * whenever a session they signed in through ends (sign-out, the account page, the console,
+   * disabling or deleting the user, a password reset or change), retried for about 17 hours.
+   * `false` turns it off: discovery no longer advertises it and registration refuses the URI.
+   */
+  backchannelLogout?: false | BackchannelLogoutOptions;
+  /**
    * OpenTelemetry tracing: a span per request, named by its route (`POST /token`), with the HTTP
    * semantic-convention attributes. Pass `trace.getTracer('codegrant')` of `@opentelemetry/api`.
    */
@@ -287,6 +300,7 @@ export interface ResolvedOptions {
   metricsEnabled: boolean;
   adminConsole: boolean;
   requirePushedAuthorizationRequests: boolean;
+  backchannelLogout: false | ResolvedBackchannelLogout;
   tokenExchange: TokenExchangeOptions | undefined;
   deviceAuthorization: Required<DeviceAuthorizationOptions> | undefined;
   pairwiseSubjects: false | { allowPrivateNetworks: boolean };
@@ -364,6 +378,7 @@ export function resolveOptions(options: AuthorizationServerOptions): ResolvedOpt
     metricsEnabled: options.metrics ?? false,
     adminConsole: options.adminConsole ?? true,
     requirePushedAuthorizationRequests: options.requirePushedAuthorizationRequests ?? false,
+    backchannelLogout: resolveBackchannelLogout(options.backchannelLogout),
     tokenExchange: options.tokenExchange,
     deviceAuthorization: resolveDeviceAuthorization(options.deviceAuthorization),
     pairwiseSubjects:

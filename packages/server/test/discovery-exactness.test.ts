@@ -24,7 +24,7 @@ async function metadataWith(
 }
 
 describe('discovery advertises exactly what is on', () => {
-  it('by default: PAR, request objects, pairwise subjects, the claims parameter; no registration, no token exchange, no device grant, nothing not built', async () => {
+  it('by default: PAR, request objects, pairwise subjects, the claims parameter, back-channel logout; no registration, no token exchange, no device grant, nothing not built', async () => {
     const metadata = await metadataWith();
     assert.equal(metadata.registration_endpoint, undefined);
     assert.equal(metadata.pushed_authorization_request_endpoint, 'https://id.example.com/par');
@@ -40,9 +40,11 @@ describe('discovery advertises exactly what is on', () => {
       'refresh_token',
       'client_credentials',
     ]);
+    assert.equal(metadata.backchannel_logout_supported, true);
+    assert.equal(metadata.backchannel_logout_session_supported, true, 'logout tokens always carry sid');
+    assert.ok((metadata.claims_supported as string[]).includes('sid'));
     for (const absent of [
       'device_authorization_endpoint',
-      'backchannel_logout_supported',
       'frontchannel_logout_supported',
       'check_session_iframe',
     ]) {
@@ -69,5 +71,12 @@ describe('discovery advertises exactly what is on', () => {
     assert.equal(metadata.registration_endpoint, 'https://id.example.com/register');
     assert.equal(metadata.require_pushed_authorization_requests, true);
     assert.ok((metadata.grant_types_supported as string[]).includes(TOKEN_EXCHANGE));
+  });
+
+  it('with back-channel logout off: neither it nor sid is advertised', async () => {
+    const metadata = await metadataWith({ backchannelLogout: false });
+    assert.equal(metadata.backchannel_logout_supported, undefined);
+    assert.equal(metadata.backchannel_logout_session_supported, undefined);
+    assert.ok(!(metadata.claims_supported as string[]).includes('sid'));
   });
 });

@@ -34,6 +34,7 @@ import type {
   PasskeyRecord,
   RefreshRotation,
   RefreshTokenRecord,
+  SessionClientRecord,
   SessionRecord,
   SigningKeyRecord,
   Store,
@@ -81,6 +82,8 @@ function aClient(overrides: Partial<ClientRecord> = {}): ClientRecord {
     requirePushedAuthorizationRequests: false,
     subjectType: 'public',
     sectorIdentifier: null,
+    backchannelLogoutUri: null,
+    backchannelLogoutSessionRequired: false,
     registrationAccessTokenHash: null,
     metadata: {},
     createdAt: now,
@@ -175,6 +178,7 @@ function aGrant(overrides: Partial<GrantRecord> = {}): GrantRecord {
     resources: [],
     dpopJkt: null,
     claims: null,
+    sid: null,
     codeExpiresAt: now + 60,
     codeConsumedAt: null,
     revokedAt: null,
@@ -336,7 +340,7 @@ function wallClock(): number {
 const allMigrations = migrations.map(({ id, name }) => ({ id, name }));
 
 /** The newest migration, the schema the upgrade tests bring old databases to. */
-const newestVersion = 10;
+const newestVersion = 11;
 
 /**
  * Checks `schema_migrations` after an upgrade from `version`: `applied` (its ids and names) records
@@ -1025,6 +1029,68 @@ async function assertUpgradedFromVersion9(store: Store): Promise<void> {
   const grant = aGrant({ id: 'grant-claims', codeHash: 'code-hash-claims', claims: claimsRequest });
   await store.insertGrant(grant);
   assert.equal((await store.redeemCode(redemptionOf(grant)))?.claims, claimsRequest);
+}
+
+/** Schema 10 with data: version 9's rows and a pairwise client. */
+const version10Rows = `${version9Rows}
+INSERT INTO clients (client_id, client_secret_hash, name, redirect_uris, post_logout_redirect_uris, grant_types,
+  token_endpoint_auth_method, first_party, id_token_signed_response_alg, always_issue_refresh_token,
+  allow_missing_pkce, created_at, subject_type, sector_identifier)
+VALUES ('pairwise-app', 'secret-hash-2', 'Pairwise', '["https://pairwise.example/cb"]', '[]',
+  '["authorization_code"]', 'client_secret_basic', 0, 'ES256', 0, 0, ${now}, 'pairwise', 'pairwise.example');
+`;
+
+/** The indexes migration 11 creates. */
+const version11Indexes = [
+  'session_clients_expires_at',
+  'session_clients_next_attempt_at',
+  'session_clients_user_id',
+];
+
+/**
+ * Checks a store just migrated from {@link version10Rows}: the old rows read back as written (old
+ * clients have no back-channel logout URI, old grants no `sid`, the pairwise client and its grant's
+ * claims request kept), an old client can register one,
+ * and a client recorded as signed in through an old session is due its logout when that session ends.
+ */
+async function assertUpgradedFromVersion10(store: Store): Promise<void> {
+  const { session, grant } = version2Records();
+  await assertVersion4RowsKept(store);
+  assert.deepEqual(await store.consumePushedRequest('par-1', 'app', now), { scope: 'openid' });
+  assert.deepEqual(await store.findDeviceAuthorizationByUserCode('user-code-1'), aDeviceAuthorization());
+  assert.equal((await store.findClient('pairwise-app'))?.sectorIdentifier, 'pairwise.example');
+  assert.equal((await store.findGrant('grant-1'))?.claims, null);
+  const client = await store.findClient('app');
+  assert.equal(client?.backchannelLogoutUri, null);
+  assert.equal(client?.backchannelLogoutSessionRequired, false);
+  assert.equal((await store.findGrant(grant.id))?.sid, null);
+  const uri = 'https://app.example/backchannel-logout';
+  assert.equal(
+    await store.updateClient({
+      ...client!,
+      backchannelLogoutUri: uri,
+      backchannelLogoutSessionRequired: true,
+    }),
+    true,
+  );
+  assert.equal((await store.findClient('app'))?.backchannelLogoutUri, uri);
+  await store.insertGrant(aGrant({ id: 'grant-9', codeHash: 'code-hash-9', sid: 'sid-of-app' }));
+  assert.equal((await store.findGrant('grant-9'))?.sid, 'sid-of-app');
+
+  const record = {
+    sessionIdHash: session.idHash,
+    clientId: 'app',
+    userId: 'user-alice',
+    sid: 'sid-of-app',
+    createdAt: now,
+    expiresAt: session.expiresAt,
+  };
+  await store.insertSessionClient(record);
+  assert.deepEqual(await store.claimDueLogouts(now, now + 60, 10), [], 'the session lives');
+  assert.equal(await store.deleteUserSession('user-alice', session.idHash), true);
+  assert.deepEqual(await store.claimDueLogouts(now, now + 60, 10), [
+    { ...record, nextAttemptAt: now + 60, attempts: 1 },
+  ]);
 }
 
 /** The store's contract: every test gets a fresh, migrated, empty store from `open`. */
@@ -2342,6 +2408,154 @@ function storeContract(open: () => Promise<Store>): void {
     });
   });
 
+  describe('back-channel logout: the clients of a session', () => {
+    beforeEach(async () => {
+      await seed();
+      await store.insertClient(aClient({ clientId: 'other-app' }));
+    });
+
+    /** `clientId` signed in through the session `sessionIdHash` of `userId`. */
+    function aSessionClient(
+      sessionIdHash = 'session-hash',
+      clientId = 'app',
+      userId = 'user-alice',
+    ): Omit<SessionClientRecord, 'nextAttemptAt' | 'attempts'> {
+      return {
+        sessionIdHash,
+        clientId,
+        userId,
+        sid: `sid ${sessionIdHash} ${clientId}`,
+        createdAt: now,
+        expiresAt: now + day,
+      };
+    }
+
+    /** The records due at `at`, claimed with a lease to `at + 60`, in a stable order. */
+    async function claim(at = now, limit = 100): Promise<SessionClientRecord[]> {
+      const claimed = await store.claimDueLogouts(at, at + 60, limit);
+      return claimed.sort(
+        (a, b) => a.sessionIdHash.localeCompare(b.sessionIdHash) || a.clientId.localeCompare(b.clientId),
+      );
+    }
+
+    const due = (
+      record: Omit<SessionClientRecord, 'nextAttemptAt' | 'attempts'>,
+      attempts = 1,
+      nextAttemptAt = now + 60,
+    ): SessionClientRecord => ({ ...record, nextAttemptAt, attempts });
+
+    it('owes nothing while the session lives; ending it makes its clients due, once each', async () => {
+      await store.insertSession(aSession());
+      await store.insertSession(aSession({ idHash: 'another' }));
+      const app = aSessionClient();
+      const other = aSessionClient('session-hash', 'other-app');
+      const elsewhere = aSessionClient('another');
+      for (const record of [app, other, elsewhere]) await store.insertSessionClient(record);
+      // A second sign-in of the same client through the same session changes nothing.
+      await store.insertSessionClient({ ...app, sid: 'another sid', createdAt: now + 5 });
+      assert.deepEqual(await claim(), []);
+
+      await store.deleteSession('session-hash');
+      assert.deepEqual(await claim(), [due(app), due(other)], 'not the other session’s client');
+      assert.deepEqual(await claim(now + 59), [], 'claimed: leased until now + 60');
+      assert.deepEqual(await claim(now + 60), [due(app, 2, now + 120), due(other, 2, now + 120)]);
+    });
+
+    it('settles a delivery: due again at the retry time, or gone', async () => {
+      await store.insertSession(aSession());
+      const app = aSessionClient();
+      const other = aSessionClient('session-hash', 'other-app');
+      await store.insertSessionClient(app);
+      await store.insertSessionClient(other);
+      await store.deleteSession('session-hash');
+      assert.equal((await claim()).length, 2);
+      await store.settleLogout(app.sessionIdHash, app.clientId, now + 5);
+      await store.settleLogout(other.sessionIdHash, other.clientId, null);
+      assert.deepEqual(await claim(now + 4), []);
+      assert.deepEqual(await claim(now + 5), [due(app, 2, now + 65)]);
+      await store.settleLogout(app.sessionIdHash, app.clientId, null);
+      await store.settleLogout('unknown', 'app', now);
+      assert.deepEqual(await claim(now + day), []);
+    });
+
+    it('claims the longest due first, at most `limit`', async () => {
+      for (const idHash of ['s1', 's2', 's3']) {
+        await store.insertSession(aSession({ idHash }));
+        await store.insertSessionClient(aSessionClient(idHash));
+        await store.deleteSession(idHash);
+      }
+      const [first] = await store.claimDueLogouts(now, now + 60, 1);
+      await store.settleLogout(first!.sessionIdHash, 'app', now + 1);
+      const next = await store.claimDueLogouts(now + 1, now + 61, 2);
+      assert.equal(next.length, 2);
+      assert.ok(
+        next.every((record) => record.sessionIdHash !== first!.sessionIdHash),
+        'due at 0 before now + 1',
+      );
+    });
+
+    it('makes due what the session-ending methods end, and nothing else', async () => {
+      const sessions = [
+        aSession({ idHash: 'a1' }),
+        aSession({ idHash: 'a2' }),
+        aSession({ idHash: 'b1', userId: 'user-bob' }),
+      ];
+      for (const session of sessions) {
+        await store.insertSession(session);
+        await store.insertSessionClient(aSessionClient(session.idHash, 'app', session.userId));
+      }
+      assert.equal(await store.deleteUserSession('user-bob', 'a1'), false, "not bob's");
+      await store.deleteSession('unknown');
+      assert.deepEqual(await claim(), []);
+      assert.equal(await store.deleteUserSession('user-alice', 'a1'), true);
+      assert.deepEqual(await claim(), [due(aSessionClient('a1'))]);
+
+      await store.revokeUserAccess('user-alice', now);
+      assert.deepEqual(await claim(), [due(aSessionClient('a2'))]);
+
+      // A deleted user's clients are still told: the records outlive the user.
+      assert.equal(await store.deleteUser('bob'), true);
+      assert.deepEqual(await claim(), [due(aSessionClient('b1', 'app', 'user-bob'))]);
+    });
+
+    it('forgets the records of a deleted client, and refuses an unknown one', async () => {
+      await store.insertSession(aSession());
+      await store.insertSessionClient(aSessionClient('session-hash', 'other-app'));
+      await assert.rejects(store.insertSessionClient(aSessionClient('session-hash', 'unknown')));
+      assert.equal(await store.deleteClient('other-app'), true);
+      await store.deleteSession('session-hash');
+      assert.deepEqual(await claim(), []);
+    });
+
+    it('sweeps the records of expired sessions, never a logout still owed', async () => {
+      await store.insertSession(aSession({ idHash: 'lives', expiresAt: now + day }));
+      await store.insertSession(aSession({ idHash: 'ended', expiresAt: now + 10 }));
+      await store.insertSessionClient({ ...aSessionClient('expired'), expiresAt: now + 10 });
+      await store.insertSessionClient({ ...aSessionClient('lives'), expiresAt: now + day });
+      await store.insertSessionClient({ ...aSessionClient('ended'), expiresAt: now + 10 });
+      await store.deleteSession('ended');
+      assert.ok((await store.sweepExpired(now + 10, now)) >= 1);
+      assert.deepEqual(await claim(now + 10), [
+        due({ ...aSessionClient('ended'), expiresAt: now + 10 }, 1, now + 70),
+      ]);
+      await store.deleteSession('lives');
+      assert.deepEqual(await claim(now + 10), [due(aSessionClient('lives'), 1, now + 70)], 'it was kept');
+    });
+
+    it('lets each due logout be claimed by exactly one of 10 concurrent claims', async () => {
+      for (const idHash of ['s1', 's2', 's3', 's4', 's5']) {
+        await store.insertSession(aSession({ idHash }));
+        await store.insertSessionClient(aSessionClient(idHash));
+        await store.deleteSession(idHash);
+      }
+      const claims = await Promise.all(
+        Array.from({ length: 10 }, () => store.claimDueLogouts(now, now + 60, 2)),
+      );
+      const claimed = claims.flat().map((record) => record.sessionIdHash);
+      assert.deepEqual(claimed.sort(), ['s1', 's2', 's3', 's4', 's5']);
+    });
+  });
+
   describe('consents', () => {
     it('saves a consent, then replaces it', async () => {
       await seed();
@@ -3381,6 +3595,11 @@ describe('SqliteStore', () => {
     await upgradeFrom(9, version9Rows, assertUpgradedFromVersion9);
   });
 
+  it('migrates a database of schema 10 with data in it to schema 11', async () => {
+    const file = await upgradeFrom(10, version10Rows, assertUpgradedFromVersion10);
+    assert.deepEqual(indexesOf(file, version11Indexes), version11Indexes);
+  });
+
   it('refuses a file migrated by a newer version', async () => {
     const file = freshFile();
     await (await openSqliteStore(file)).close();
@@ -3679,6 +3898,11 @@ describe('PostgresStore', () => {
 
   it('migrates a database of schema 9 with data in it to schema 10', async () => {
     await upgradeFrom(9, version9Rows, assertUpgradedFromVersion9);
+  });
+
+  it('migrates a database of schema 10 with data in it to schema 11', async () => {
+    const name = await upgradeFrom(10, version10Rows, assertUpgradedFromVersion10);
+    assert.deepEqual(await indexesOf(name, version11Indexes), version11Indexes);
   });
 
   it('refuses a schema migrated by a newer version', async () => {

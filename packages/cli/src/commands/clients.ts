@@ -1,5 +1,6 @@
 import { randomToken } from '@codegrant/protocol';
 import {
+  backchannelLogoutUriProblem,
   newClientRecord,
   OAuthError,
   redirectUriProblem,
@@ -72,6 +73,19 @@ const addCommand: Command = {
       placeholder: 'URI',
       description: 'where the end-session endpoint may send the browser after a logout (repeatable)',
       multiple: true,
+    },
+    {
+      name: 'backchannel-logout-uri',
+      type: 'string',
+      placeholder: 'URI',
+      description:
+        'where logout tokens are posted when a session the client signed in through ends (OpenID Connect Back-Channel Logout; https, or http on localhost)',
+    },
+    {
+      name: 'backchannel-logout-session-required',
+      type: 'boolean',
+      description:
+        'the client needs sid in its logout tokens (they always carry it; recorded and echoed back)',
     },
     {
       name: 'client-credentials',
@@ -148,6 +162,13 @@ const addCommand: Command = {
       const problem = redirectUriProblem(uri);
       if (problem) throw new CliError(`the post-logout redirect URI ${uri} ${problem}`);
     }
+    const backchannelLogoutUri = args.string('backchannel-logout-uri') ?? null;
+    if (backchannelLogoutUri !== null) {
+      const problem = backchannelLogoutUriProblem(backchannelLogoutUri);
+      if (problem) throw new CliError(`the back-channel logout URI ${backchannelLogoutUri} ${problem}`);
+    } else if (args.boolean('backchannel-logout-session-required')) {
+      throw new UsageError('--backchannel-logout-session-required needs --backchannel-logout-uri');
+    }
     if (isPublic && args.boolean('client-credentials')) {
       throw new UsageError('a --public client cannot use --client-credentials: it has no secret');
     }
@@ -190,6 +211,8 @@ const addCommand: Command = {
       ],
       firstParty: args.boolean('first-party'),
       requirePushedAuthorizationRequests: args.boolean('require-par'),
+      backchannelLogoutUri,
+      backchannelLogoutSessionRequired: args.boolean('backchannel-logout-session-required'),
       idTokenSignedResponseAlg: args.string('id-token-alg') === 'RS256' ? 'RS256' : 'ES256',
       alwaysIssueRefreshToken: args.boolean('always-refresh-token'),
       allowMissingPkce: args.boolean('allow-missing-pkce'),
@@ -221,7 +244,7 @@ const listCommand: Command = {
   details: [
     'A table by default; with --json one object per line: client_id, client_name, type, redirect_uris,',
     'token_endpoint_auth_method, grant_types, first_party, id_token_signed_response_alg,',
-    'always_issue_refresh_token, allow_missing_pkce, subject_type, sector_identifier, created_at.',
+    'always_issue_refresh_token, allow_missing_pkce, subject_type, sector_identifier, backchannel_logout_uri, created_at.',
   ].join('\n'),
   arguments: [],
   flags: [jsonFlag, dbFlag],
@@ -242,6 +265,7 @@ const listCommand: Command = {
         allow_missing_pkce: client.allowMissingPkce,
         subject_type: client.subjectType,
         sector_identifier: client.sectorIdentifier,
+        backchannel_logout_uri: client.backchannelLogoutUri,
         created_at: new Date(client.createdAt * 1000).toISOString(),
       }));
       printRecords(

@@ -145,6 +145,14 @@ export const serveCommand: Command = {
         'every authorization request must be pushed to /par first (RFC 9126); clients add --require-par asks it of one',
     },
     {
+      name: 'backchannel-logout',
+      type: 'string',
+      choices: ['on', 'off'],
+      description:
+        'OpenID Connect Back-Channel Logout: logout tokens to the clients of an ended session (clients add --backchannel-logout-uri)',
+      default: 'on',
+    },
+    {
       name: 'dpop-nonce',
       type: 'boolean',
       description: 'require server-provided nonces in DPoP proofs (RFC 9449 §8)',
@@ -321,6 +329,7 @@ export const serveCommand: Command = {
         metrics: metricsPort !== undefined,
         adminConsole: args.string('admin-console') !== 'off',
         ...(args.string('pairwise-subjects') === 'off' ? { pairwiseSubjects: false } : {}),
+        ...(args.string('backchannel-logout') === 'off' ? { backchannelLogout: false as const } : {}),
       }).catch((error: unknown) => {
         throw mailerMissing(error, mailer) ?? error;
       });

@@ -241,14 +241,14 @@ export type Callback = URL | Request;
 /**
  * Drives oidc-provider's development login and consent pages over HTTP from an authorization URL
  * back to `redirectUri` (default {@link REDIRECT_URI}), as a browser would (cookies kept, every
- * redirect followed by hand).
+ * redirect followed by hand), in `browser` (whose session at oidc-provider then stays, for a logout).
  */
 export async function signInAtOidcProvider(
   authorizationUrl: URL,
   login = 'alice',
   redirectUri = REDIRECT_URI,
+  browser = new TestBrowser(),
 ): Promise<Callback> {
-  const browser = new TestBrowser();
   const end = await interact(
     browser,
     await browser.fetch(authorizationUrl),

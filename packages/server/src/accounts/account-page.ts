@@ -1,3 +1,4 @@
+import type { ServerContext } from '../context.ts';
 import { readFormParameters } from '../http/body.ts';
 import { withCookies } from '../interaction/cookies.ts';
 import { endSession } from '../interaction/session.ts';
@@ -15,7 +16,8 @@ import { checkFormCsrf } from './form-csrf.ts';
 /** What the page and the endpoints of its changes need. */
 type Context = Parameters<typeof showAccountPage>[0] &
   Parameters<typeof changePasswordEndpoint>[0] &
-  Parameters<typeof revokeAccountAppEndpoint>[0];
+  Parameters<typeof revokeAccountAppEndpoint>[0] &
+  Pick<ServerContext, 'backchannelLogouts'>;
 
 /**
  * The account page (option `accounts.accountPage`) and the changes made on it, each in its own file:

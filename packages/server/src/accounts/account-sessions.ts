@@ -7,7 +7,10 @@ import { readAccountForm } from './account-form.ts';
 import { accountPageUrl } from './account-notices.ts';
 import type { AccountSession } from './account-sign-in.ts';
 
-type Context = Pick<ServerContext, 'issuer' | 'store' | 'secureCookies' | 'lifetimes' | 'audit' | 'now'>;
+type Context = Pick<
+  ServerContext,
+  'issuer' | 'store' | 'secureCookies' | 'lifetimes' | 'audit' | 'now' | 'backchannelLogouts'
+>;
 
 /** The signed-in user's live sessions: this browser's first (and marked), then the newest first. */
 export async function listAccountSessions(
@@ -48,6 +51,7 @@ export function endAccountSessionEndpoint(
         signedIn.session.idHash,
       );
       if (ended) {
+        context.backchannelLogouts.kick();
         context.audit.record({
           type: 'session.ended',
           outcome: 'success',

@@ -12,7 +12,10 @@ import { passwordProblem } from './password-policy.ts';
 
 /** The account page's (a refusal shows it again), and what a sign-in check and a mail need. */
 type Context = Parameters<typeof showAccountPage>[0] &
-  Pick<ServerContext, 'issuerUrl' | 'lifetimes' | 'loginThrottle' | 'mailer' | 'logger' | 'audit'>;
+  Pick<
+    ServerContext,
+    'issuerUrl' | 'lifetimes' | 'loginThrottle' | 'mailer' | 'logger' | 'audit' | 'backchannelLogouts'
+  >;
 
 /**
  * `POST /account/password` (`current_password`, `new_password`): changes the password from the
@@ -73,7 +76,8 @@ export function changePasswordEndpoint(
         userId: user.id,
         ip: clientAddress ?? null,
       });
-      const cookie = await startSession(
+      context.backchannelLogouts.kick();
+      const { setCookie: cookie } = await startSession(
         context,
         { userId: user.id, authTime: session.authTime, amr: session.amr },
         now,

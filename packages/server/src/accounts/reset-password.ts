@@ -16,6 +16,7 @@ import { pendingInteraction, signInLink } from './same-browser.ts';
 
 type Context = Pick<
   ServerContext,
+  | 'backchannelLogouts'
   | 'issuer'
   | 'issuerUrl'
   | 'store'
@@ -105,6 +106,7 @@ export function resetPasswordEndpoints(context: Context): {
           updatedAt: now,
         });
         await context.store.revokeUserAccess(user.id, now);
+        context.backchannelLogouts.kick();
         context.audit.record({
           type: 'password.reset',
           outcome: 'success',

@@ -10,6 +10,7 @@ import {
   newClientPage,
 } from '../pages/admin-clients-page.ts';
 import { notFoundPage } from '../pages/admin-layout.ts';
+import { backchannelLogoutUriProblem } from '../registration/backchannel-logout-uri.ts';
 import { newClientRecord } from '../registration/new-client.ts';
 import { redirectUriProblem } from '../registration/redirect-uri-policy.ts';
 import { withSectorIdentifier } from '../registration/sector-identifier.ts';
@@ -130,7 +131,22 @@ export function clientsConsole(
         return notFoundPage(chrome, 'No such client', base, 'All clients');
       const checked = checkClientForm((form.name ?? '').trim(), form.redirect_uris ?? '');
       if ('error' in checked) return clientPage(chrome, client, { error: checked.error, readOnly: false });
-      let updated: ClientRecord = { ...client, name: checked.name, redirectUris: checked.redirectUris };
+      // The form always has the field (a browser sends it even empty): empty removes the URI.
+      const backchannelLogoutUri = form.backchannel_logout_uri?.trim() || null;
+      const problem =
+        backchannelLogoutUri === null ? undefined : backchannelLogoutUriProblem(backchannelLogoutUri);
+      if (problem) {
+        const error = `Back-channel logout URI ${backchannelLogoutUri} ${problem}.`;
+        return clientPage(chrome, client, { error, readOnly: false });
+      }
+      let updated: ClientRecord = {
+        ...client,
+        name: checked.name,
+        redirectUris: checked.redirectUris,
+        backchannelLogoutUri,
+        backchannelLogoutSessionRequired:
+          backchannelLogoutUri !== null && client.backchannelLogoutSessionRequired,
+      };
       try {
         // A pairwise client keeps its sector: new redirect URIs must stay in it.
         updated = await withSectorIdentifier(context, updated, client);

@@ -24,6 +24,7 @@ export const CONSOLE_SESSION_SECONDS = 8 * 3600;
 
 export type ConsoleContext = Pick<
   ServerContext,
+  | 'backchannelLogouts'
   | 'issuer'
   | 'issuerUrl'
   | 'store'

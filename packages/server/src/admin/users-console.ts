@@ -200,6 +200,7 @@ export function usersConsole(context: Context, relyingParty: Configuration) {
       if (read instanceof Response) return read;
       if (read.user.id === read.session.user.id) return done(userId, disabled ? 'disabled' : 'enabled');
       await setUserDisabled(context.store, read.user, disabled, context.now());
+      if (disabled) context.backchannelLogouts.kick();
       audit(disabled ? 'admin.user.disabled' : 'admin.user.enabled', read.session, userId, ip);
       return done(userId, disabled ? 'disabled' : 'enabled');
     },
@@ -216,6 +217,7 @@ export function usersConsole(context: Context, relyingParty: Configuration) {
       const read = await postAbout(request, userId);
       if (read instanceof Response) return read;
       if (await endSessionByReference(context.store, userId, read.form.session, context.now())) {
+        context.backchannelLogouts.kick();
         audit('admin.session.revoked', read.session, userId, ip);
       }
       return done(userId, 'session-ended');
@@ -236,6 +238,7 @@ export function usersConsole(context: Context, relyingParty: Configuration) {
       if (read instanceof Response) return read;
       if (read.user.id === read.session.user.id) return done(userId, 'deleted');
       await context.store.deleteUser(read.user.username);
+      context.backchannelLogouts.kick();
       audit('admin.user.deleted', read.session, userId, ip, { details: { username: read.user.username } });
       return seeOther(`${base}?done=deleted`);
     },

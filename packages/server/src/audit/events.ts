@@ -16,6 +16,8 @@ export const AUDIT_EVENT_TYPES = {
   device:
     'a device sign-in on the verification page (RFC 8628): approved, denied (reason access_denied), or a user code not found (reason unknown_user_code)',
   revocation: 'a token revoked at the revocation endpoint (RFC 7009)',
+  backchannel_logout:
+    'a logout token posted to a client’s backchannel_logout_uri after a session ended (details.attempt, details.status; on failure the reason — http_<status>, refused, timeout, network_error, private_address, not_registered — and details.retry_at, or details.final when given up)',
   'session.ended': 'another browser signed out by the account’s user on the account page',
   'grant.revoked': 'an app’s access taken back by its user on the account page',
   registration: 'a client registered itself (RFC 7591)',

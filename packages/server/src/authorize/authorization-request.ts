@@ -31,6 +31,7 @@ export type AuthorizationFlowContext = Pick<
   | 'settings'
   | 'subjects'
   | 'now'
+  | 'backchannelLogout'
 >;
 
 /** The `prompt` values supported (OpenID Connect Core §3.1.2.1). */

@@ -48,7 +48,8 @@ export function authorizeEndpoint(context: Context): (request: Request) => Promi
       }
       const session = await currentSession(context, request, now);
       const step = await nextStep(context, authorization, null, session, now);
-      if (step.kind === 'issue-code') return await issueCode(context, authorization, step.login, now);
+      if (step.kind === 'issue-code')
+        return await issueCode(context, authorization, step.login, now, session);
       const login = step.kind === 'consent' ? step.login : null;
       const pendingUserId = step.kind === 'second-factor' ? step.login.userId : null;
       const { interaction, cookies } = await startInteraction(

@@ -23,6 +23,7 @@ export type MetadataContext = Pick<
   | 'tokenExchange'
   | 'deviceAuthorization'
   | 'pairwiseSubjects'
+  | 'backchannelLogout'
 >;
 
 /**
@@ -78,6 +79,7 @@ export function buildMetadata(context: MetadataContext): AuthorizationServerMeta
       'amr',
       'nonce',
       'at_hash',
+      ...(context.backchannelLogout ? ['sid'] : []),
       'name',
       'preferred_username',
       'updated_at',
@@ -94,6 +96,10 @@ export function buildMetadata(context: MetadataContext): AuthorizationServerMeta
     request_object_signing_alg_values_supported: [...REQUEST_OBJECT_ALGS],
     // OpenID Connect Discovery defaults this one to true: say no explicitly.
     request_uri_parameter_supported: false,
+    // Back-Channel Logout 1.0 §2.1: logout tokens always carry sid, and ID tokens of such clients too.
+    ...(context.backchannelLogout
+      ? { backchannel_logout_supported: true, backchannel_logout_session_supported: true }
+      : {}),
   };
 }
 

@@ -8,7 +8,10 @@ import { validateLogoutRequest } from '../logout/logout-request.ts';
 import { constantTimeEqual } from '../tokens/hash.ts';
 import { logoutCsrfToken } from './end-session.ts';
 
-type Context = Pick<ServerContext, 'store' | 'issuer' | 'keys' | 'findClient' | 'secureCookies'>;
+type Context = Pick<
+  ServerContext,
+  'store' | 'issuer' | 'keys' | 'findClient' | 'secureCookies' | 'backchannelLogouts'
+>;
 
 /**
  * `POST /end-session/confirm`: the user said yes on the logout page. The CSRF token must match

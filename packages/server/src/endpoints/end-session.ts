@@ -9,7 +9,15 @@ import { sha256 } from '../tokens/hash.ts';
 
 type Context = Pick<
   ServerContext,
-  'store' | 'issuer' | 'keys' | 'findClient' | 'secureCookies' | 'lifetimes' | 'subjects' | 'now'
+  | 'store'
+  | 'issuer'
+  | 'keys'
+  | 'findClient'
+  | 'secureCookies'
+  | 'lifetimes'
+  | 'subjects'
+  | 'now'
+  | 'backchannelLogouts'
 >;
 
 /** The CSRF token of the logout confirmation: derived from the session cookie only its browser holds. */

@@ -9,6 +9,7 @@ import { respondToBrowserError } from '../authorize/respond-to-error.ts';
 import { invalidRequest } from '../errors.ts';
 import { readFormParameters } from '../http/body.ts';
 import { checkCsrfToken, loadInteraction } from '../interaction/interactions.ts';
+import { currentSession } from '../interaction/session.ts';
 
 type Context = AuthorizationFlowContext;
 
@@ -60,7 +61,12 @@ export function interactionConsentEndpoint(
         updatedAt: now,
       });
       audit('success');
-      return await issueCode(context, authorization, login, now);
+      // The session the interaction page started (or found) at the sign-in, for back-channel logout.
+      const session =
+        context.backchannelLogout && authorization.client.backchannelLogoutUri
+          ? await currentSession(context, request, now)
+          : null;
+      return await issueCode(context, authorization, login, now, session);
     } catch (error) {
       return respondToBrowserError(context.issuer, error);
     }

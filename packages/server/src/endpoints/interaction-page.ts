@@ -38,8 +38,11 @@ export function interactionPageEndpoint(
           ? { userId: interaction.userId, authTime: interaction.authTime, amr: interaction.amr }
           : null;
       const cookies: string[] = [];
+      let browserSession = session;
       if (freshLogin && (session?.userId !== freshLogin.userId || session.authTime !== freshLogin.authTime)) {
-        cookies.push(await startSession(context, freshLogin, now));
+        const started = await startSession(context, freshLogin, now);
+        cookies.push(started.setCookie);
+        browserSession = started.session;
       }
       const clientName = authorization.client.name ?? authorization.client.clientId;
       // A password was right and a code is due (or a session steps up for acr_values).
@@ -83,7 +86,10 @@ export function interactionPageEndpoint(
         }
         case 'issue-code':
           await context.store.deleteInteraction(interaction.id);
-          return withCookies(await issueCode(context, authorization, step.login, now), cookies);
+          return withCookies(
+            await issueCode(context, authorization, step.login, now, browserSession),
+            cookies,
+          );
       }
     } catch (error) {
       return respondToBrowserError(context.issuer, error);

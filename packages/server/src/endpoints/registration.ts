@@ -10,8 +10,25 @@ import { randomValue } from '../tokens/random.ts';
 
 type Context = Pick<
   ServerContext,
-  'store' | 'issuer' | 'registration' | 'settings' | 'audit' | 'pairwiseSubjects' | 'now'
+  | 'store'
+  | 'issuer'
+  | 'registration'
+  | 'settings'
+  | 'audit'
+  | 'pairwiseSubjects'
+  | 'now'
+  | 'backchannelLogout'
 >;
+
+/** Back-channel logout turned off (`backchannelLogout: false`): a URI would promise logout tokens never sent. */
+function refuseBackchannelLogoutIfOff(
+  context: Pick<ServerContext, 'backchannelLogout'>,
+  metadata: { backchannelLogoutUri: string | null },
+): void {
+  if (!context.backchannelLogout && metadata.backchannelLogoutUri !== null) {
+    throw new OAuthError('invalid_client_metadata', 'back-channel logout is off on this server');
+  }
+}
 
 /** A Bearer token from the `Authorization` header, or `undefined`. */
 function bearer(request: Request): string | undefined {
@@ -80,6 +97,7 @@ function registerClient(
       }
     }
     const metadata = validateClientMetadata(await readJsonBody(request));
+    refuseBackchannelLogoutIfOff(context, metadata);
     const secret = metadata.tokenEndpointAuthMethod.startsWith('client_secret_')
       ? randomValue(32)
       : undefined;
@@ -139,11 +157,9 @@ export function clientConfigurationEndpoint(
             'the request must carry the client_id it updates (RFC 7592 §2.2)',
           );
         }
-        const updated = await withSectorIdentifier(
-          context,
-          clientFromMetadata(validateClientMetadata(body), client),
-          client,
-        );
+        const validated = validateClientMetadata(body);
+        refuseBackchannelLogoutIfOff(context, validated);
+        const updated = await withSectorIdentifier(context, clientFromMetadata(validated, client), client);
         // A method change to or from secrets would need a new secret or none: refuse rather than guess.
         if (
           updated.tokenEndpointAuthMethod.startsWith('client_secret_') !==

@@ -62,6 +62,9 @@ export async function deviceCodeGrant(
     nonce: null,
     // No claims request (OpenID Connect Core §5.5) comes with a device authorization.
     claims: null,
+    // Not tied to the browser session that approved it: signing out on the phone does not sign
+    // the TV out (no back-channel logout for it), as the device never shared that session.
+    sid: null,
     redirectUri: '',
     codeHash: sha256(randomValue()),
     codeChallenge: null,

@@ -20,23 +20,30 @@ export async function currentSession(
 }
 
 /**
- * Starts a session after a login and returns its `Set-Cookie`. The id is always new (a session
- * fixed by an attacker before login is never upgraded) and stored only as a hash.
+ * Starts a session after a login: returns its `Set-Cookie` and the session as stored. The id is
+ * always new (a session fixed by an attacker before login is never upgraded) and stored only as a
+ * hash.
  */
-export async function startSession(context: Context, login: Login, now: number): Promise<string> {
+export async function startSession(
+  context: Context,
+  login: Login,
+  now: number,
+): Promise<{ setCookie: string; session: SessionRecord }> {
   const value = randomValue();
-  await context.store.insertSession({
+  const session: SessionRecord = {
     idHash: sha256(value),
     userId: login.userId,
     authTime: login.authTime,
     amr: login.amr,
     createdAt: now,
     expiresAt: now + context.lifetimes.session,
-  });
-  return serializeCookie(cookieNames(context.secureCookies).session, value, {
+  };
+  await context.store.insertSession(session);
+  const setCookie = serializeCookie(cookieNames(context.secureCookies).session, value, {
     secure: context.secureCookies,
     maxAge: context.lifetimes.session,
   });
+  return { setCookie, session };
 }
 
 /** The raw value of the session cookie, if the browser sent one. */
@@ -49,14 +56,18 @@ export function sessionCookieValue(
 
 /**
  * Ends this browser's session: deletes it from the store (so the cookie is worthless even if
- * kept somewhere) and returns the `Set-Cookie` that removes the cookie.
+ * kept somewhere; the clients that signed in through it are then due a back-channel logout) and
+ * returns the `Set-Cookie` that removes the cookie.
  */
 export async function endSession(
-  context: Pick<Context, 'store' | 'secureCookies'>,
+  context: Pick<ServerContext, 'store' | 'secureCookies' | 'backchannelLogouts'>,
   request: Request,
 ): Promise<string> {
   const value = sessionCookieValue(context, request);
-  if (value) await context.store.deleteSession(sha256(value));
+  if (value) {
+    await context.store.deleteSession(sha256(value));
+    context.backchannelLogouts.kick();
+  }
   return serializeCookie(cookieNames(context.secureCookies).session, '', {
     secure: context.secureCookies,
     maxAge: 0,

@@ -10,7 +10,7 @@ import type { LogoutRequest } from './logout-request.ts';
  * `post_logout_redirect_uri` with its `state` (303), or to the signed-out page.
  */
 export async function finishLogout(
-  context: Pick<ServerContext, 'store' | 'secureCookies'>,
+  context: Pick<ServerContext, 'store' | 'secureCookies' | 'backchannelLogouts'>,
   request: Request,
   logout: LogoutRequest,
 ): Promise<Response> {

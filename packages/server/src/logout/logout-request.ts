@@ -29,9 +29,11 @@ export async function validateLogoutRequest(
   let hint: JWTPayload | undefined;
   if (params.id_token_hint) {
     try {
-      await compactVerify(params.id_token_hint, context.keys.verificationKeys, {
+      const { protectedHeader } = await compactVerify(params.id_token_hint, context.keys.verificationKeys, {
         algorithms: ['ES256', 'RS256'],
       });
+      // Our other JWTs (access tokens, at+jwt; logout tokens, logout+jwt) are signed by the same keys.
+      if (protectedHeader.typ !== 'JWT') throw new Error('not an ID token');
       hint = decodeJwt(params.id_token_hint);
     } catch {
       throw invalidRequest('id_token_hint is not an ID token this server signed');

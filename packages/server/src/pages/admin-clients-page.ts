@@ -76,6 +76,8 @@ export function clientPage(
 <label for="client-name">Name</label><input id="client-name" name="name" maxlength="200" value="${client.name ?? ''}" required>
 <label for="redirect-uris">Redirect URIs, one per line</label>
 <textarea id="redirect-uris" name="redirect_uris" rows="3" required>${client.redirectUris.join('\n')}</textarea>
+<label for="backchannel-logout-uri">Back-channel logout URI (optional): where logout tokens are posted when a session ends</label>
+<input id="backchannel-logout-uri" name="backchannel_logout_uri" type="url" value="${client.backchannelLogoutUri ?? ''}">
 <button type="submit">Save</button></form></section>
 <section><h2>Danger zone</h2><div class="actions">
 ${client.clientSecretHash !== null ? consoleButton(`${action}/secret`, chrome.csrfToken, 'Rotate secret') : ''}

@@ -123,8 +123,10 @@ function toClient(clientId: string, document: unknown, now: number): ClientRecor
   if (metadata.tokenEndpointAuthMethod.startsWith('client_secret_')) return null;
   // Nobody issued it credentials to act for itself.
   const grantTypes = metadata.grantTypes.filter((grant) => grant !== 'client_credentials');
+  // Nor does a document at any URL get our server to post to an address of its choosing.
+  const backchannel = { backchannelLogoutUri: null, backchannelLogoutSessionRequired: false };
   return clientFromMetadata(
-    { ...metadata, grantTypes },
+    { ...metadata, grantTypes, ...backchannel },
     { clientId, clientSecretHash: null, registrationAccessTokenHash: null, createdAt: now },
   );
 }

@@ -1,5 +1,6 @@
 import type { JWK } from 'jose';
 import { OAuthError } from '../errors.ts';
+import { backchannelLogoutUriProblem } from './backchannel-logout-uri.ts';
 import { redirectUriProblem } from './redirect-uri-policy.ts';
 import { sectorIdentifierUriProblem } from './sector-identifier.ts';
 
@@ -20,6 +21,9 @@ export interface ValidatedClientMetadata {
   requirePushedAuthorizationRequests: boolean;
   /** OpenID Connect Registration §2 `subject_type` (default `public`). */
   subjectType: 'public' | 'pairwise';
+  /** OpenID Connect Back-Channel Logout 1.0 §2.2. */
+  backchannelLogoutUri: string | null;
+  backchannelLogoutSessionRequired: boolean;
   /**
    * Informational members echoed back to the client (`client_uri`, `logo_uri`, `contacts`, …),
    * and `sector_identifier_uri` (it is fetched when the client is pairwise, `sector-identifier.ts`).
@@ -108,6 +112,7 @@ export function validateClientMetadata(input: unknown): ValidatedClientMetadata 
   if (typeof requirePar !== 'boolean') {
     throw invalidMetadata('require_pushed_authorization_requests must be a boolean');
   }
+  const backchannel = backchannelLogoutOf(metadata, grantTypes);
 
   const subjectType = metadata.subject_type ?? 'public';
   if (subjectType !== 'public' && subjectType !== 'pairwise') {
@@ -136,8 +141,38 @@ export function validateClientMetadata(input: unknown): ValidatedClientMetadata 
     dpopBoundAccessTokens: dpop,
     requirePushedAuthorizationRequests: requirePar,
     subjectType,
+    ...backchannel,
     informational,
   };
+}
+
+/**
+ * `backchannel_logout_uri` by {@link backchannelLogoutUriProblem}, for clients that sign users in
+ * (only they have sessions to end); `backchannel_logout_session_required` a boolean, and only with
+ * a URI (alone it would promise what no logout token comes to keep).
+ */
+function backchannelLogoutOf(
+  metadata: Record<string, unknown>,
+  grantTypes: string[],
+): Pick<ValidatedClientMetadata, 'backchannelLogoutUri' | 'backchannelLogoutSessionRequired'> {
+  const uri = metadata.backchannel_logout_uri;
+  const sessionRequired = metadata.backchannel_logout_session_required ?? false;
+  if (typeof sessionRequired !== 'boolean')
+    throw invalidMetadata('backchannel_logout_session_required must be a boolean');
+  if (uri === undefined) {
+    if (sessionRequired)
+      throw invalidMetadata('backchannel_logout_session_required needs a backchannel_logout_uri');
+    return { backchannelLogoutUri: null, backchannelLogoutSessionRequired: false };
+  }
+  if (typeof uri !== 'string') throw invalidMetadata('backchannel_logout_uri must be a string');
+  const problem = backchannelLogoutUriProblem(uri);
+  if (problem) throw invalidMetadata(`backchannel_logout_uri ${uri} ${problem}`);
+  if (!grantTypes.includes('authorization_code')) {
+    throw invalidMetadata(
+      'backchannel_logout_uri needs the authorization_code grant: only clients that sign users in have sessions to end',
+    );
+  }
+  return { backchannelLogoutUri: uri, backchannelLogoutSessionRequired: sessionRequired };
 }
 
 function stringList(metadata: Record<string, unknown>, member: string): string[] | undefined {

@@ -34,6 +34,8 @@ export function newClientRecord(
     dpopBoundAccessTokens: false,
     requirePushedAuthorizationRequests: false,
     subjectType: 'public',
+    backchannelLogoutUri: null,
+    backchannelLogoutSessionRequired: false,
     registrationAccessTokenHash: null,
     metadata: {},
     createdAt: Math.floor(Date.now() / 1000),

@@ -22,6 +22,10 @@ export function registeredMetadata(issuer: string, client: ClientRecord): Record
     metadata.post_logout_redirect_uris = client.postLogoutRedirectUris;
   if (client.jwks !== null) metadata.jwks = JSON.parse(client.jwks);
   if (client.jwksUri !== null) metadata.jwks_uri = client.jwksUri;
+  if (client.backchannelLogoutUri !== null) {
+    metadata.backchannel_logout_uri = client.backchannelLogoutUri;
+    metadata.backchannel_logout_session_required = client.backchannelLogoutSessionRequired;
+  }
   if (client.clientSecretHash !== null) metadata.client_secret_expires_at = 0;
   return metadata;
 }
@@ -53,6 +57,8 @@ export function clientFromMetadata(
     requirePushedAuthorizationRequests: metadata.requirePushedAuthorizationRequests,
     subjectType: metadata.subjectType,
     sectorIdentifier: null,
+    backchannelLogoutUri: metadata.backchannelLogoutUri,
+    backchannelLogoutSessionRequired: metadata.backchannelLogoutSessionRequired,
     metadata: metadata.informational,
   };
 }

@@ -37,6 +37,35 @@ export function isPrivateAddress(address: string): boolean {
   return PRIVATE.check(address, isIP(address) === 6 ? 'ipv6' : 'ipv4');
 }
 
+/**
+ * The DNS lookup of a connection to a URL someone else chose: it refuses a name that resolves to a
+ * private address (unless `allowPrivateNetworks`), *in the connection's own lookup*, so a name that
+ * resolves to a public address for a check and a private one for the connection (DNS rebinding)
+ * gets nowhere. Give it as `lookup` to `http.request`; check IP literals with {@link privateLiteral}.
+ */
+export function guardedLookup(allowPrivateNetworks: boolean): LookupFunction {
+  return (hostname, lookupOptions, callback) => {
+    dnsLookup(hostname, { ...lookupOptions, all: true }, (error, addresses) => {
+      if (error) return callback(error, '', 0);
+      const list = addresses as { address: string; family: number }[];
+      const refused = list.find((entry) => isPrivateAddress(entry.address));
+      if (refused && !allowPrivateNetworks) {
+        return callback(new Error(`${hostname} resolves to a private address (${refused.address})`), '', 0);
+      }
+      const chosen = list[0];
+      if (!chosen) return callback(new Error(`${hostname} has no address`), '', 0);
+      if (lookupOptions.all) return callback(null, list as never, 0);
+      callback(null, chosen.address, chosen.family);
+    });
+  };
+}
+
+/** An IP literal never goes through the lookup: why `url`'s host is refused, if it is a private address. */
+export function privateLiteral(url: URL): string | undefined {
+  const literal = url.hostname.replace(/^\[|\]$/g, '');
+  return isIP(literal) && isPrivateAddress(literal) ? `${url.hostname} is a private address` : undefined;
+}
+
 /** Limits of {@link safeFetchJson}. */
 export interface SafeFetchOptions {
   maxBytes: number;
@@ -64,25 +93,9 @@ export interface SafeFetchResult {
  * @throws {Error} naming the refusal: a private address, too large, too slow, not JSON
  */
 export function safeFetchJson(url: URL, options: SafeFetchOptions): Promise<SafeFetchResult> {
-  const lookup: LookupFunction = (hostname, lookupOptions, callback) => {
-    dnsLookup(hostname, { ...lookupOptions, all: true }, (error, addresses) => {
-      if (error) return callback(error, '', 0);
-      const list = addresses as { address: string; family: number }[];
-      const refused = list.find((entry) => isPrivateAddress(entry.address));
-      if (refused && !options.allowPrivateNetworks) {
-        return callback(new Error(`${hostname} resolves to a private address (${refused.address})`), '', 0);
-      }
-      const chosen = list[0];
-      if (!chosen) return callback(new Error(`${hostname} has no address`), '', 0);
-      if (lookupOptions.all) return callback(null, list as never, 0);
-      callback(null, chosen.address, chosen.family);
-    });
-  };
-  // An IP literal never goes through the lookup: check it here.
-  const literal = url.hostname.replace(/^\[|\]$/g, '');
-  if (isIP(literal) && isPrivateAddress(literal) && !options.allowPrivateNetworks) {
-    return Promise.reject(new Error(`${url.hostname} is a private address`));
-  }
+  const lookup = guardedLookup(options.allowPrivateNetworks);
+  const literal = privateLiteral(url);
+  if (literal && !options.allowPrivateNetworks) return Promise.reject(new Error(literal));
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
     const request = send(

@@ -15,10 +15,12 @@ import type {
   DevicePoll,
   GrantRecord,
   InteractionRecord,
+  NewSessionClient,
   PasskeyRecord,
   PushedRequestRecord,
   RefreshRotation,
   RefreshTokenRecord,
+  SessionClientRecord,
   SessionRecord,
   SigningKeyRecord,
   Store,
@@ -65,6 +67,8 @@ export class MemoryStore implements Store {
   readonly #upstreamIdentities = new Map<string, UpstreamIdentityRecord>();
   /** Per user: code hash → when it was used (`null`: unused). */
   readonly #recoveryCodes = new Map<string, Map<string, number | null>>();
+  /** By JSON `[sessionIdHash, clientId]`. */
+  readonly #sessionClients = new Map<string, SessionClientRecord>();
 
   async migrate(): Promise<void> {}
 
@@ -101,6 +105,7 @@ export class MemoryStore implements Store {
   async deleteUser(username: string): Promise<boolean> {
     const user = this.#findUser((candidate) => candidate.username === username);
     if (user === undefined) return false;
+    this.#endSessionClients((entry) => entry.userId === user.id);
     this.#users.delete(user.id);
     deleteWhere(this.#interactions, (interaction) => interaction.userId === user.id);
     deleteWhere(this.#sessions, (session) => session.userId === user.id);
@@ -129,6 +134,7 @@ export class MemoryStore implements Store {
   }
 
   async revokeUserAccess(userId: string, now: number): Promise<void> {
+    this.#endSessionClients((entry) => entry.userId === userId);
     deleteWhere(this.#sessions, (session) => session.userId === userId);
     deleteWhere(
       this.#interactions,
@@ -181,6 +187,7 @@ export class MemoryStore implements Store {
   async deleteClient(clientId: string): Promise<boolean> {
     if (!this.#clients.delete(clientId)) return false;
     deleteWhere(this.#interactions, (interaction) => interaction.clientId === clientId);
+    deleteWhere(this.#sessionClients, (entry) => entry.clientId === clientId);
     deleteWhere(this.#consents, (consent) => consent.clientId === clientId);
     deleteWhere(this.#pushedRequests, (request) => request.clientId === clientId);
     deleteWhere(this.#deviceAuthorizations, (authorization) => authorization.clientId === clientId);
@@ -265,7 +272,7 @@ export class MemoryStore implements Store {
   }
 
   async deleteSession(idHash: string): Promise<void> {
-    this.#sessions.delete(idHash);
+    if (this.#sessions.delete(idHash)) this.#endSessionClients((entry) => entry.sessionIdHash === idHash);
   }
 
   async findConsent(userId: string, clientId: string): Promise<ConsentRecord | null> {
@@ -365,6 +372,7 @@ export class MemoryStore implements Store {
   async deleteUserSession(userId: string, idHash: string): Promise<boolean> {
     const session = this.#sessions.get(idHash);
     if (!session || session.userId !== userId) return false;
+    this.#endSessionClients((entry) => entry.sessionIdHash === idHash);
     return this.#sessions.delete(idHash);
   }
 
@@ -531,6 +539,10 @@ export class MemoryStore implements Store {
       this.#deviceAuthorizations,
       (authorization) => authorization.expiresAt <= now - EXPIRED_DEVICE_AUTHORIZATION_KEPT_SECONDS,
     );
+    deleted += deleteWhere(
+      this.#sessionClients,
+      (entry) => entry.nextAttemptAt === null && entry.expiresAt <= now,
+    );
     for (const [key, times] of this.#loginFailures) {
       const kept = times.filter((at) => at >= loginFailuresBefore);
       deleted += times.length - kept.length;
@@ -649,6 +661,40 @@ export class MemoryStore implements Store {
     for (const authorization of this.#deviceAuthorizations.values())
       if (authorization.userCodeHash === userCodeHash) return authorization;
     return undefined;
+  }
+
+  async insertSessionClient(record: NewSessionClient): Promise<void> {
+    this.#requireClient(record.clientId);
+    const key = JSON.stringify([record.sessionIdHash, record.clientId]);
+    if (!this.#sessionClients.has(key))
+      this.#sessionClients.set(key, { ...copy(record), nextAttemptAt: null, attempts: 0 });
+  }
+
+  async claimDueLogouts(now: number, leaseUntil: number, limit: number): Promise<SessionClientRecord[]> {
+    const due = [...this.#sessionClients.values()]
+      .filter((entry) => entry.nextAttemptAt !== null && entry.nextAttemptAt <= now)
+      .sort((a, b) => a.nextAttemptAt! - b.nextAttemptAt!)
+      .slice(0, limit);
+    for (const entry of due) {
+      entry.nextAttemptAt = leaseUntil;
+      entry.attempts += 1;
+    }
+    return due.map(copy);
+  }
+
+  async settleLogout(sessionIdHash: string, clientId: string, retryAt: number | null): Promise<void> {
+    const key = JSON.stringify([sessionIdHash, clientId]);
+    const entry = this.#sessionClients.get(key);
+    if (entry === undefined) return;
+    if (retryAt === null) this.#sessionClients.delete(key);
+    else entry.nextAttemptAt = retryAt;
+  }
+
+  /** Makes the back-channel logouts of the matching live records due at once. */
+  #endSessionClients(predicate: (entry: SessionClientRecord) => boolean): void {
+    for (const entry of this.#sessionClients.values()) {
+      if (entry.nextAttemptAt === null && predicate(entry)) entry.nextAttemptAt = 0;
+    }
   }
 
   #findUser(predicate: (user: UserRecord) => boolean): UserRecord | undefined {

@@ -356,6 +356,32 @@ ALTER TABLE clients ADD COLUMN sector_identifier TEXT;
 ALTER TABLE grants ADD COLUMN claims TEXT;
 `,
   },
+  {
+    id: 11,
+    name: 'back-channel logout: client logout URIs, grant sids, the clients of each session',
+    // session_clients has no foreign key to sessions or users: a row outlives its session (and its
+    // user) until the client was told. Due rows (next_attempt_at set) are found by their index.
+    sql: `
+ALTER TABLE clients ADD COLUMN backchannel_logout_uri TEXT;
+ALTER TABLE clients ADD COLUMN backchannel_logout_session_required INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE grants ADD COLUMN sid TEXT;
+
+CREATE TABLE session_clients (
+  session_id_hash TEXT NOT NULL,
+  client_id TEXT NOT NULL REFERENCES clients (client_id) ON DELETE CASCADE,
+  user_id TEXT NOT NULL,
+  sid TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL,
+  next_attempt_at BIGINT,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (session_id_hash, client_id)
+);
+CREATE INDEX session_clients_user_id ON session_clients (user_id);
+CREATE INDEX session_clients_expires_at ON session_clients (expires_at);
+CREATE INDEX session_clients_next_attempt_at ON session_clients (next_attempt_at);
+`,
+  },
 ];
 
 /** The SQL of `migration` in `dialect`. */

@@ -16,6 +16,7 @@ import {
   type InteractionRow,
   type PasskeyRow,
   type RefreshTokenRow,
+  type SessionClientRow,
   type SessionRow,
   type SigningKeyRow,
   type TotpRow,
@@ -34,6 +35,7 @@ import {
   toPasskeyRow,
   toRefreshToken,
   toSession,
+  toSessionClient,
   toSessionRow,
   toTotp,
   toTotpRow,
@@ -57,10 +59,12 @@ import type {
   DevicePoll,
   GrantRecord,
   InteractionRecord,
+  NewSessionClient,
   PasskeyRecord,
   PushedRequestRecord,
   RefreshRotation,
   RefreshTokenRecord,
+  SessionClientRecord,
   SessionRecord,
   SigningKeyRecord,
   Store,
@@ -206,11 +210,19 @@ export class PostgresStore implements Store {
   }
 
   async deleteUser(username: string): Promise<boolean> {
-    return (await this.#sql`DELETE FROM users WHERE username = ${username}`).count > 0;
+    // One statement: the user's back-channel logouts fall due as the user (and their sessions) go.
+    const [row] = await this.#sql<{ deleted: number }[]>`
+      WITH deleted AS (DELETE FROM users WHERE username = ${username} RETURNING id),
+        due AS (
+          UPDATE session_clients SET next_attempt_at = 0
+          WHERE next_attempt_at IS NULL AND user_id IN (SELECT id FROM deleted))
+      SELECT COUNT(*)::INTEGER AS deleted FROM deleted`;
+    return row!.deleted > 0;
   }
 
   async revokeUserAccess(userId: string, now: number): Promise<void> {
     await this.#sql.begin(async (tx) => {
+      await tx`UPDATE session_clients SET next_attempt_at = 0 WHERE next_attempt_at IS NULL AND user_id = ${userId}`;
       await tx`DELETE FROM sessions WHERE user_id = ${userId}`;
       await tx`DELETE FROM interactions WHERE user_id = ${userId} OR pending_user_id = ${userId}`;
       await tx`UPDATE grants SET revoked_at = ${now} WHERE user_id = ${userId} AND revoked_at IS NULL`;
@@ -336,7 +348,10 @@ export class PostgresStore implements Store {
   }
 
   async deleteSession(idHash: string): Promise<void> {
-    await this.#sql`DELETE FROM sessions WHERE id_hash = ${idHash}`;
+    await this.#sql`
+      WITH ended AS (DELETE FROM sessions WHERE id_hash = ${idHash} RETURNING id_hash)
+      UPDATE session_clients SET next_attempt_at = 0
+      WHERE next_attempt_at IS NULL AND session_id_hash IN (SELECT id_hash FROM ended)`;
   }
 
   async findConsent(userId: string, clientId: string): Promise<ConsentRecord | null> {
@@ -361,11 +376,11 @@ export class PostgresStore implements Store {
   async insertGrant(grant: GrantRecord): Promise<void> {
     await this.#sql`
       INSERT INTO grants (id, client_id, user_id, scopes, auth_time, amr, nonce, redirect_uri, code_hash,
-        code_challenge, resources, dpop_jkt, claims, code_expires_at, code_consumed_at, revoked_at, created_at,
+        code_challenge, resources, dpop_jkt, claims, sid, code_expires_at, code_consumed_at, revoked_at, created_at,
         expires_at)
       VALUES (${grant.id}, ${grant.clientId}, ${grant.userId}, ${JSON.stringify(grant.scopes)}, ${grant.authTime},
         ${JSON.stringify(grant.amr)}, ${grant.nonce}, ${grant.redirectUri}, ${grant.codeHash}, ${grant.codeChallenge},
-        ${JSON.stringify(grant.resources)}, ${grant.dpopJkt}, ${grant.claims}, ${grant.codeExpiresAt},
+        ${JSON.stringify(grant.resources)}, ${grant.dpopJkt}, ${grant.claims}, ${grant.sid}, ${grant.codeExpiresAt},
         ${grant.codeConsumedAt}, ${grant.revokedAt}, ${grant.createdAt}, ${grant.expiresAt})`;
   }
 
@@ -450,9 +465,14 @@ export class PostgresStore implements Store {
   }
 
   async deleteUserSession(userId: string, idHash: string): Promise<boolean> {
-    return (
-      (await this.#sql`DELETE FROM sessions WHERE user_id = ${userId} AND id_hash = ${idHash}`).count > 0
-    );
+    // One statement, so the session's back-channel logouts fall due exactly when it ends.
+    const [row] = await this.#sql<{ deleted: number }[]>`
+      WITH ended AS (DELETE FROM sessions WHERE user_id = ${userId} AND id_hash = ${idHash} RETURNING id_hash),
+        due AS (
+          UPDATE session_clients SET next_attempt_at = 0
+          WHERE next_attempt_at IS NULL AND session_id_hash IN (SELECT id_hash FROM ended))
+      SELECT COUNT(*)::INTEGER AS deleted FROM ended`;
+    return row!.deleted > 0;
   }
 
   async listUserGrants(userId: string, now: number): Promise<GrantRecord[]> {
@@ -626,6 +646,7 @@ export class PostgresStore implements Store {
         await tx`DELETE FROM remembered_once WHERE expires_at <= ${now}`,
         await tx`DELETE FROM pushed_requests WHERE expires_at <= ${now}`,
         await tx`DELETE FROM device_authorizations WHERE expires_at <= ${now - EXPIRED_DEVICE_AUTHORIZATION_KEPT_SECONDS}`,
+        await tx`DELETE FROM session_clients WHERE expires_at <= ${now} AND next_attempt_at IS NULL`,
         await tx`DELETE FROM login_failures WHERE at < ${loginFailuresBefore}`,
       ];
       return results.reduce((deleted, result) => deleted + result.count, 0);
@@ -712,6 +733,37 @@ export class PostgresStore implements Store {
         WHERE device_code_hash = ${deviceCodeHash}`;
       return poll;
     });
+  }
+
+  async insertSessionClient(record: NewSessionClient): Promise<void> {
+    await this.#sql`
+      INSERT INTO session_clients (session_id_hash, client_id, user_id, sid, created_at, expires_at)
+      VALUES (${record.sessionIdHash}, ${record.clientId}, ${record.userId}, ${record.sid}, ${record.createdAt},
+        ${record.expiresAt})
+      ON CONFLICT (session_id_hash, client_id) DO NOTHING`;
+  }
+
+  async claimDueLogouts(now: number, leaseUntil: number, limit: number): Promise<SessionClientRecord[]> {
+    // SKIP LOCKED: processes claiming at once take different rows. A row another process claimed
+    // since this statement's snapshot is re-read once locked, and its lease no longer matches.
+    const rows = await this.#sql<SessionClientRow[]>`
+      UPDATE session_clients SET next_attempt_at = ${leaseUntil}, attempts = attempts + 1
+      WHERE (session_id_hash, client_id) IN (
+        SELECT session_id_hash, client_id FROM session_clients WHERE next_attempt_at <= ${now}
+        ORDER BY next_attempt_at LIMIT ${limit} FOR UPDATE SKIP LOCKED)
+      RETURNING *`;
+    return rows.map(toSessionClient);
+  }
+
+  async settleLogout(sessionIdHash: string, clientId: string, retryAt: number | null): Promise<void> {
+    if (retryAt === null) {
+      await this
+        .#sql`DELETE FROM session_clients WHERE session_id_hash = ${sessionIdHash} AND client_id = ${clientId}`;
+      return;
+    }
+    await this.#sql`
+      UPDATE session_clients SET next_attempt_at = ${retryAt}
+      WHERE session_id_hash = ${sessionIdHash} AND client_id = ${clientId}`;
   }
 
   async listSettings(): Promise<Record<string, string>> {

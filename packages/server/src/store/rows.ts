@@ -14,6 +14,7 @@ import type {
   InteractionRecord,
   PasskeyRecord,
   RefreshTokenRecord,
+  SessionClientRecord,
   SessionRecord,
   SigningKeyRecord,
   TotpRecord,
@@ -82,6 +83,8 @@ export interface ClientRow {
   require_pushed_authorization_requests: number;
   subject_type: ClientRecord['subjectType'];
   sector_identifier: string | null;
+  backchannel_logout_uri: string | null;
+  backchannel_logout_session_required: number;
 }
 
 export interface SigningKeyRow {
@@ -137,6 +140,7 @@ export interface GrantRow {
   resources: string;
   dpop_jkt: string | null;
   claims: string | null;
+  sid: string | null;
   code_expires_at: number;
   code_consumed_at: number | null;
   revoked_at: number | null;
@@ -240,6 +244,8 @@ export function toClient(row: ClientRow): ClientRecord {
     requirePushedAuthorizationRequests: row.require_pushed_authorization_requests === 1,
     subjectType: row.subject_type,
     sectorIdentifier: row.sector_identifier,
+    backchannelLogoutUri: row.backchannel_logout_uri,
+    backchannelLogoutSessionRequired: row.backchannel_logout_session_required === 1,
   };
 }
 
@@ -266,6 +272,8 @@ export function toClientRow(client: ClientRecord): ClientRow {
     require_pushed_authorization_requests: client.requirePushedAuthorizationRequests ? 1 : 0,
     subject_type: client.subjectType,
     sector_identifier: client.sectorIdentifier,
+    backchannel_logout_uri: client.backchannelLogoutUri,
+    backchannel_logout_session_required: client.backchannelLogoutSessionRequired ? 1 : 0,
   };
 }
 
@@ -437,6 +445,7 @@ export function toGrant(row: GrantRow): GrantRecord {
     resources: JSON.parse(row.resources) as string[],
     dpopJkt: row.dpop_jkt,
     claims: row.claims,
+    sid: row.sid,
     codeExpiresAt: row.code_expires_at,
     codeConsumedAt: row.code_consumed_at,
     revokedAt: row.revoked_at,
@@ -541,5 +550,29 @@ export function toDeviceAuthorizationRow(authorization: DeviceAuthorizationRecor
     created_at: authorization.createdAt,
     expires_at: authorization.expiresAt,
     consumed_at: authorization.consumedAt,
+  };
+}
+
+export interface SessionClientRow {
+  session_id_hash: string;
+  client_id: string;
+  user_id: string;
+  sid: string;
+  created_at: number;
+  expires_at: number;
+  next_attempt_at: number | null;
+  attempts: number;
+}
+
+export function toSessionClient(row: SessionClientRow): SessionClientRecord {
+  return {
+    sessionIdHash: row.session_id_hash,
+    clientId: row.client_id,
+    userId: row.user_id,
+    sid: row.sid,
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+    nextAttemptAt: row.next_attempt_at,
+    attempts: row.attempts,
   };
 }

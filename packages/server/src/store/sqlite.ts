@@ -16,6 +16,7 @@ import {
   type InteractionRow,
   type PasskeyRow,
   type RefreshTokenRow,
+  type SessionClientRow,
   type SessionRow,
   type SigningKeyRow,
   type TotpRow,
@@ -34,6 +35,7 @@ import {
   toPasskeyRow,
   toRefreshToken,
   toSession,
+  toSessionClient,
   toSessionRow,
   toTotp,
   toTotpRow,
@@ -57,10 +59,12 @@ import type {
   DevicePoll,
   GrantRecord,
   InteractionRecord,
+  NewSessionClient,
   PasskeyRecord,
   PushedRequestRecord,
   RefreshRotation,
   RefreshTokenRecord,
+  SessionClientRecord,
   SessionRecord,
   SigningKeyRecord,
   Store,
@@ -111,6 +115,11 @@ export class SqliteStore implements Store {
   readonly #appendAuditEvents: Database.Transaction<(events: AuditEventRecord[]) => void>;
   readonly #pollDeviceAuthorization: Database.Transaction<
     (deviceCodeHash: string, clientId: string, now: number) => DevicePoll | null
+  >;
+  readonly #deleteUser: Database.Transaction<(username: string) => boolean>;
+  readonly #deleteSession: Database.Transaction<(idHash: string, userId: string | null) => boolean>;
+  readonly #claimDueLogouts: Database.Transaction<
+    (now: number, leaseUntil: number, limit: number) => SessionClientRecord[]
   >;
 
   /**
@@ -199,6 +208,7 @@ export class SqliteStore implements Store {
           'DELETE FROM device_authorizations WHERE expires_at <= ?',
           now - EXPIRED_DEVICE_AUTHORIZATION_KEPT_SECONDS,
         ],
+        ['DELETE FROM session_clients WHERE expires_at <= ? AND next_attempt_at IS NULL', now],
         ['DELETE FROM login_failures WHERE at < ?', loginFailuresBefore],
       ];
       let deleted = 0;
@@ -206,6 +216,7 @@ export class SqliteStore implements Store {
       return deleted;
     });
     this.#revokeUserAccess = db.transaction((userId, now) => {
+      this.#endSessionClients('user_id = ?', userId);
       this.#prepare('DELETE FROM sessions WHERE user_id = ?').run(userId);
       this.#prepare('DELETE FROM interactions WHERE user_id = ? OR pending_user_id = ?').run(userId, userId);
       this.#prepare('UPDATE grants SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL').run(
@@ -218,6 +229,27 @@ export class SqliteStore implements Store {
         'UPDATE grants SET revoked_at = ? WHERE user_id = ? AND client_id = ? AND revoked_at IS NULL',
       ).run(now, userId, clientId);
       this.#prepare('DELETE FROM consents WHERE user_id = ? AND client_id = ?').run(userId, clientId);
+    });
+    this.#deleteUser = db.transaction((username) => {
+      this.#endSessionClients('user_id = (SELECT id FROM users WHERE username = ?)', username);
+      return this.#prepare('DELETE FROM users WHERE username = ?').run(username).changes > 0;
+    });
+    this.#deleteSession = db.transaction((idHash, userId) => {
+      const deleted =
+        userId === null
+          ? this.#prepare('DELETE FROM sessions WHERE id_hash = ?').run(idHash)
+          : this.#prepare('DELETE FROM sessions WHERE user_id = ? AND id_hash = ?').run(userId, idHash);
+      if (deleted.changes === 0) return false;
+      this.#endSessionClients('session_id_hash = ?', idHash);
+      return true;
+    });
+    this.#claimDueLogouts = db.transaction((now, leaseUntil, limit) => {
+      const rows = this.#prepare(`
+        UPDATE session_clients SET next_attempt_at = @lease_until, attempts = attempts + 1
+        WHERE rowid IN (
+          SELECT rowid FROM session_clients WHERE next_attempt_at <= @now ORDER BY next_attempt_at LIMIT @limit)
+        RETURNING *`).all({ now, lease_until: leaseUntil, limit }) as SessionClientRow[];
+      return rows.map(toSessionClient);
     });
     this.#deleteTotp = db.transaction((userId) => {
       this.#prepare('DELETE FROM recovery_codes WHERE user_id = ?').run(userId);
@@ -283,7 +315,7 @@ export class SqliteStore implements Store {
   }
 
   async deleteUser(username: string): Promise<boolean> {
-    return this.#prepare('DELETE FROM users WHERE username = ?').run(username).changes > 0;
+    return this.#deleteUser.immediate(username);
   }
 
   async revokeUserAccess(userId: string, now: number): Promise<void> {
@@ -327,12 +359,14 @@ export class SqliteStore implements Store {
         grant_types, token_endpoint_auth_method, first_party, id_token_signed_response_alg,
         always_issue_refresh_token, allow_missing_pkce, jwks, jwks_uri, dpop_bound_access_tokens,
         registration_access_token_hash, metadata, created_at, require_pushed_authorization_requests,
-        subject_type, sector_identifier)
+        subject_type, sector_identifier, backchannel_logout_uri, backchannel_logout_session_required)
       VALUES (@client_id, @client_secret_hash, @name, @redirect_uris, @post_logout_redirect_uris,
         @grant_types, @token_endpoint_auth_method, @first_party, @id_token_signed_response_alg,
         @always_issue_refresh_token, @allow_missing_pkce, @jwks, @jwks_uri, @dpop_bound_access_tokens,
         @registration_access_token_hash, @metadata, @created_at, @require_pushed_authorization_requests,
-        @subject_type, @sector_identifier)`).run(toClientRow(client));
+        @subject_type, @sector_identifier, @backchannel_logout_uri, @backchannel_logout_session_required)`).run(
+      toClientRow(client),
+    );
   }
 
   async findClient(clientId: string): Promise<ClientRecord | null> {
@@ -360,7 +394,9 @@ export class SqliteStore implements Store {
         jwks = @jwks, jwks_uri = @jwks_uri, dpop_bound_access_tokens = @dpop_bound_access_tokens,
         registration_access_token_hash = @registration_access_token_hash, metadata = @metadata,
         created_at = @created_at, require_pushed_authorization_requests = @require_pushed_authorization_requests,
-        subject_type = @subject_type, sector_identifier = @sector_identifier
+        subject_type = @subject_type, sector_identifier = @sector_identifier,
+        backchannel_logout_uri = @backchannel_logout_uri,
+        backchannel_logout_session_required = @backchannel_logout_session_required
       WHERE client_id = @client_id`).run(toClientRow(client));
     return result.changes > 0;
   }
@@ -454,7 +490,7 @@ export class SqliteStore implements Store {
   }
 
   async deleteSession(idHash: string): Promise<void> {
-    this.#prepare('DELETE FROM sessions WHERE id_hash = ?').run(idHash);
+    this.#deleteSession.immediate(idHash, null);
   }
 
   async findConsent(userId: string, clientId: string): Promise<ConsentRecord | null> {
@@ -485,10 +521,10 @@ export class SqliteStore implements Store {
   async insertGrant(grant: GrantRecord): Promise<void> {
     this.#prepare(`
       INSERT INTO grants (id, client_id, user_id, scopes, auth_time, amr, nonce, redirect_uri, code_hash,
-        code_challenge, resources, dpop_jkt, claims, code_expires_at, code_consumed_at, revoked_at, created_at,
+        code_challenge, resources, dpop_jkt, claims, sid, code_expires_at, code_consumed_at, revoked_at, created_at,
         expires_at)
       VALUES (@id, @client_id, @user_id, @scopes, @auth_time, @amr, @nonce, @redirect_uri, @code_hash,
-        @code_challenge, @resources, @dpop_jkt, @claims, @code_expires_at, @code_consumed_at, @revoked_at,
+        @code_challenge, @resources, @dpop_jkt, @claims, @sid, @code_expires_at, @code_consumed_at, @revoked_at,
         @created_at, @expires_at)`).run({
       id: grant.id,
       client_id: grant.clientId,
@@ -503,6 +539,7 @@ export class SqliteStore implements Store {
       resources: JSON.stringify(grant.resources),
       dpop_jkt: grant.dpopJkt,
       claims: grant.claims,
+      sid: grant.sid,
       code_expires_at: grant.codeExpiresAt,
       code_consumed_at: grant.codeConsumedAt,
       revoked_at: grant.revokedAt,
@@ -579,9 +616,7 @@ export class SqliteStore implements Store {
   }
 
   async deleteUserSession(userId: string, idHash: string): Promise<boolean> {
-    return (
-      this.#prepare('DELETE FROM sessions WHERE user_id = ? AND id_hash = ?').run(userId, idHash).changes > 0
-    );
+    return this.#deleteSession.immediate(idHash, userId);
   }
 
   async listUserGrants(userId: string, now: number): Promise<GrantRecord[]> {
@@ -851,6 +886,49 @@ export class SqliteStore implements Store {
       value,
       now,
     );
+  }
+
+  async insertSessionClient(record: NewSessionClient): Promise<void> {
+    this.#prepare(`
+      INSERT INTO session_clients (session_id_hash, client_id, user_id, sid, created_at, expires_at)
+      VALUES (?, ?, ?, ?, ?, ?)
+      ON CONFLICT (session_id_hash, client_id) DO NOTHING`).run(
+      record.sessionIdHash,
+      record.clientId,
+      record.userId,
+      record.sid,
+      record.createdAt,
+      record.expiresAt,
+    );
+  }
+
+  async claimDueLogouts(now: number, leaseUntil: number, limit: number): Promise<SessionClientRecord[]> {
+    // A read first: the periodic look finds nothing due almost always, and then takes no write lock.
+    if (
+      this.#prepare('SELECT 1 FROM session_clients WHERE next_attempt_at <= ? LIMIT 1').get(now) === undefined
+    )
+      return [];
+    return this.#claimDueLogouts.immediate(now, leaseUntil, limit);
+  }
+
+  async settleLogout(sessionIdHash: string, clientId: string, retryAt: number | null): Promise<void> {
+    if (retryAt === null) {
+      this.#prepare('DELETE FROM session_clients WHERE session_id_hash = ? AND client_id = ?').run(
+        sessionIdHash,
+        clientId,
+      );
+      return;
+    }
+    this.#prepare(
+      'UPDATE session_clients SET next_attempt_at = ? WHERE session_id_hash = ? AND client_id = ?',
+    ).run(retryAt, sessionIdHash, clientId);
+  }
+
+  /** Makes the back-channel logouts of the live records matching `where` due at once (inside a transaction). */
+  #endSessionClients(where: string, value: string): void {
+    this.#prepare(
+      `UPDATE session_clients SET next_attempt_at = 0 WHERE next_attempt_at IS NULL AND ${where}`,
+    ).run(value);
   }
 
   /** The statement for `sql`, prepared on its first use (after the schema exists) and then reused. */

@@ -13,6 +13,9 @@
  * - deleting a user or a client deletes its grants, refresh tokens, sessions, consents and interactions
  *   (and a user's account links, TOTP authenticator, recovery codes, passkeys, and the interactions
  *   where they owe a second factor);
+ * - ending a session — {@link Store.deleteSession}, {@link Store.deleteUserSession},
+ *   {@link Store.revokeUserAccess}, {@link Store.deleteUser} — makes the back-channel logouts of the
+ *   clients that signed in through it due ({@link SessionClientRecord}), in the same transaction;
  * - `listUsers` is sorted by username, `listClients` by client id;
  * - records returned by the redemptions show the values after the write.
  *
@@ -221,8 +224,9 @@ export interface Store {
   /**
    * Deletes what can no longer be used: expired interactions, sessions, grants (with their refresh
    * tokens), account links, `rememberOnce` records, pushed requests, device authorizations an hour
-   * after they expired (until then a late poll still learns `expired_token`), and login failures
-   * older than `loginFailuresBefore`.
+   * after they expired (until then a late poll still learns `expired_token`), the session clients
+   * of expired sessions (never a back-channel logout still owed), and login failures older than
+   * `loginFailuresBefore`.
    *
    * @returns how many rows were deleted
    */
@@ -275,6 +279,21 @@ export interface Store {
   listSettings(): Promise<Record<string, string>>;
   /** Saves a setting for every process (`null` deletes it: the server's option applies again). */
   saveSetting(name: string, value: string | null, now: number): Promise<void>;
+
+  /**
+   * Back-channel logout: records that a client signed in through a session (a record already there
+   * for the pair stays as it is). A live record is swept at its `expiresAt`; once its session ends
+   * it is due, and stays until {@link Store.settleLogout} deletes it.
+   */
+  insertSessionClient(record: NewSessionClient): Promise<void>;
+  /**
+   * Claims up to `limit` due back-channel logouts (`nextAttemptAt <= now`), the longest due first,
+   * in one atomic write: each gets `nextAttemptAt = leaseUntil` and one more attempt, so no other
+   * caller (of any process) claims it before the lease ends. @returns the claimed records, as written
+   */
+  claimDueLogouts(now: number, leaseUntil: number, limit: number): Promise<SessionClientRecord[]>;
+  /** After an attempt: due again at `retryAt`, or deleted (`null`: delivered, refused or given up). */
+  settleLogout(sessionIdHash: string, clientId: string, retryAt: number | null): Promise<void>;
 }
 
 /**
@@ -329,6 +348,32 @@ export interface DevicePoll {
   /** The authorization after the poll's write. */
   authorization: DeviceAuthorizationRecord;
 }
+
+/**
+ * A client that signed in through a session (OpenID Connect Back-Channel Logout 1.0): kept while
+ * the session lives, and due for a logout token once it ends. Only clients with a
+ * `backchannel_logout_uri` are recorded. No foreign key to the user: a deleted user's clients are
+ * still told.
+ */
+export interface SessionClientRecord {
+  /** The session's {@link SessionRecord.idHash}. */
+  sessionIdHash: string;
+  clientId: string;
+  /** The `sub` of the logout token. */
+  userId: string;
+  /** The `sid` of the client's ID tokens and logout token (see `logout/session-id.ts`). */
+  sid: string;
+  createdAt: number;
+  /** While the session lives: when it expires (the record is swept then, with no logout). */
+  expiresAt: number;
+  /** `null` while the session lives; once it ended, when the next delivery is due (0: at once). */
+  nextAttemptAt: number | null;
+  /** Deliveries attempted so far. */
+  attempts: number;
+}
+
+/** What {@link Store.insertSessionClient} takes: a live record. */
+export type NewSessionClient = Omit<SessionClientRecord, 'nextAttemptAt' | 'attempts'>;
 
 /** An authorization request pushed to the PAR endpoint, waiting for its `request_uri` at `/authorize`. */
 export interface PushedRequestRecord {
@@ -481,6 +526,10 @@ export interface ClientRecord {
    * must not change while the client has users: every `sub` it knows derives from it.
    */
   sectorIdentifier: string | null;
+  /** OpenID Connect Back-Channel Logout 1.0 §2.2: where logout tokens are posted; `null`: none. */
+  backchannelLogoutUri: string | null;
+  /** Its logout tokens must carry `sid` (they always do here: registered and echoed back). */
+  backchannelLogoutSessionRequired: boolean;
   /** RFC 7592: SHA-256 of the registration access token; `null` unless registered dynamically. */
   registrationAccessTokenHash: string | null;
   /** Informational metadata of a dynamically registered client (`client_uri`, `logo_uri`, `contacts`, …). */
@@ -615,6 +664,11 @@ export interface GrantRecord {
    * the ID tokens of the grant (refreshes too) and UserInfo keep honouring it.
    */
   claims: string | null;
+  /**
+   * The `sid` claim of the grant's ID tokens: the client's name for the session the grant was made
+   * in (back-channel logout); `null` for clients without a `backchannel_logout_uri`.
+   */
+  sid: string | null;
   codeExpiresAt: number;
   codeConsumedAt: number | null;
   revokedAt: number | null;

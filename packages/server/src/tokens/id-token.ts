@@ -18,12 +18,15 @@ export interface IdTokenFacts {
   alg: SigningAlg;
   /** Claims about the user a claims request asked in the ID token (OpenID Connect Core §5.5). */
   userClaims?: Record<string, unknown>;
+  /** The client's name for the session the grant was made in (back-channel logout), or `null`. */
+  sid: string | null;
 }
 
 /**
  * Issues an ID token (OpenID Connect Core §2, §3.1.3.6): `iss`, `sub`, `aud`, `exp`, `iat`,
- * `auth_time`, `acr`, `amr`, `nonce`, `at_hash`, and the user's claims a claims request asked for,
- * signed with the client's registered algorithm.
+ * `auth_time`, `acr`, `amr`, `nonce`, `at_hash`, `sid` for clients with a back-channel logout
+ * URI (Back-Channel Logout 1.0 §2.1: the session their logout tokens will name), and the user's
+ * claims a claims request asked for, signed with the client's registered algorithm.
  */
 export async function issueIdToken(
   context: Pick<ServerContext, 'issuer' | 'lifetimes' | 'keys'>,
@@ -43,6 +46,7 @@ export async function issueIdToken(
   // a spread is only built when there are some (the token endpoint's common case has none).
   const claims = facts.userClaims ? { ...facts.userClaims, ...standard } : standard;
   if (facts.nonce !== null) claims.nonce = facts.nonce;
+  if (facts.sid !== null) claims.sid = facts.sid;
   const acr = acrFor(facts.amr);
   if (acr !== null) {
     claims.acr = acr;

@@ -80,6 +80,7 @@ export async function buildTokenResponse(
         nonce: input.nonce,
         accessToken: accessToken.token,
         alg: client.idTokenSignedResponseAlg,
+        sid: grant.sid,
         ...(grant.claims === null ? {} : await requestedIdTokenClaims(context, grant.claims, grant.userId)),
       },
       now,
