@@ -19,9 +19,20 @@ for (const root of roots) {
 }
 const only = process.argv.slice(2);
 const selected = only.length ? files.filter((f) => only.some((o) => f.includes(o))) : files;
+// A hung test fails after 10 minutes, and a file whose tests are done exits even if a peer left a
+// handle open: a hang must fail the run, never hold it until CI's limit (the longest test takes ~1 min).
 const result = spawnSync(
   process.execPath,
-  ['--conditions=codegrant-source', '--import', 'tsx', '--test', '--test-concurrency=2', ...selected],
+  [
+    '--conditions=codegrant-source',
+    '--import',
+    'tsx',
+    '--test',
+    '--test-concurrency=2',
+    '--test-timeout=600000',
+    '--test-force-exit',
+    ...selected,
+  ],
   { stdio: 'inherit' },
 );
 process.exit(result.status ?? 1);

@@ -4,7 +4,11 @@ import { createServer, type RequestListener } from 'node:http';
 /** Listens on 127.0.0.1:`port`; resolves with the function that closes it, open connections included. */
 export async function serveApp(port: number, listener: RequestListener): Promise<() => Promise<void>> {
   const server = createServer(listener);
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  // A port taken meanwhile fails the test at once rather than leaving it waiting.
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', resolve);
+  });
   return async () => {
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
