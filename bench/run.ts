@@ -19,9 +19,10 @@
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
-import { availableParallelism, cpus } from 'node:os';
+import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { threadPoolSizeForCores } from '@codegrant/server/node';
 import { startTestPostgres, type TestPostgres } from '../packages/server/test/helpers/postgres.ts';
 import { measureBrowserBundle } from './browser-bundle.ts';
 import { measureClientBundle } from './client-bundle.ts';
@@ -52,8 +53,8 @@ import {
 } from './subject.ts';
 
 const CONCURRENCY = 64;
-/** libuv's thread pool of every server process: what `codegrant serve` picks (one thread per core, at least 2). */
-const threadPoolSize = process.env.UV_THREADPOOL_SIZE ?? String(Math.max(2, availableParallelism()));
+/** libuv's thread pool of every server process: what `codegrant serve` picks (one thread fewer than the cores, at least 1). */
+const threadPoolSize = process.env.UV_THREADPOOL_SIZE ?? String(threadPoolSizeForCores());
 /** How to start each subject: its file in servers/, its process count, whether it needs PostgreSQL. */
 const SUBJECTS: Record<SubjectName, { file: string; processes: number; postgres: boolean }> = {
   codegrant: { file: 'codegrant', processes: 1, postgres: false },

@@ -134,12 +134,26 @@ function every(http: Server, seconds: number, task: () => Promise<unknown>): voi
 }
 
 /**
- * Sizes libuv's thread pool to the machine's cores (at least 2), unless `UV_THREADPOOL_SIZE` is
- * already set. The server signs tokens and hashes passwords on that pool, and Node's default of 4
- * threads oversubscribes small machines: on 2 cores the token endpoint measured ~10% more
- * throughput with 2 threads than with 4 (`npm run bench`). At least 2, so that a password hash
- * never holds up every signature. Takes effect only before the pool's first use: call it first.
+ * The libuv thread pool size {@link sizeThreadPoolToCores} picks: one thread fewer than the cores,
+ * at least one. The pool signs every token; the other core stays the event loop's. On 2 cores,
+ * 1 thread measured 14–33% more `/token` throughput than 2 in five alternating pairs of
+ * `npm run bench` runs (2 threads sign two responses at once and preempt the event loop, which is
+ * the bottleneck), and Node's default of 4 less still. Password hashes, the pool's long jobs, run
+ * on threads of their own (`interaction/password-threads.ts`), so none waits behind them.
+ */
+export function threadPoolSizeForCores(cores: number = availableParallelism()): number {
+  return Math.max(1, cores - 1);
+}
+
+/**
+ * Sizes libuv's thread pool with {@link threadPoolSizeForCores}, unless `UV_THREADPOOL_SIZE` is
+ * already set. Takes effect only before the pool's first use: call it first.
+ *
+ * What else uses the pool, and waits with the signatures on a small one: DNS look-ups of the
+ * outbound requests (a client's `jwks_uri`, metadata documents, back-channel logout) and key
+ * generation at rotation. A name server that answers slowly holds a thread for its timeout; give
+ * `UV_THREADPOOL_SIZE` a larger value if your outbound names resolve slowly.
  */
 export function sizeThreadPoolToCores(): void {
-  process.env.UV_THREADPOOL_SIZE ??= String(Math.max(2, availableParallelism()));
+  process.env.UV_THREADPOOL_SIZE ??= String(threadPoolSizeForCores());
 }

@@ -1,4 +1,5 @@
-import { randomBytes, type ScryptOptions, scrypt, timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { scryptOnPasswordThreads } from './password-threads.ts';
 
 /**
  * scrypt parameters: N=2^15, r=8, p=1 (≈ 32 MiB and tens of milliseconds per hash), above the
@@ -12,12 +13,12 @@ function derive(
   salt: Buffer,
   params: { N: number; r: number; p: number },
 ): Promise<Buffer> {
-  const options: ScryptOptions = { ...params, maxmem: 128 * params.N * params.r * 2 };
-  return new Promise((resolve, reject) =>
-    scrypt(password.normalize('NFKC'), salt, KEY_LENGTH, options, (error, key) =>
-      error ? reject(error) : resolve(key),
-    ),
-  );
+  return scryptOnPasswordThreads({
+    password: password.normalize('NFKC'),
+    salt,
+    keyLength: KEY_LENGTH,
+    options: { ...params, maxmem: 128 * params.N * params.r * 2 },
+  });
 }
 
 /** Hashes a password for storage: `scrypt$N$r$p$salt$hash` (salt and hash base64url). */
