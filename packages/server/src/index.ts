@@ -46,6 +46,7 @@ export type {
 export { DEFAULT_SCOPES } from './options.ts';
 export { backchannelLogoutUriProblem } from './registration/backchannel-logout-uri.ts';
 export { newClientRecord } from './registration/new-client.ts';
+export { setPublicDnsServers } from './registration/public-dns.ts';
 export { redirectUriProblem } from './registration/redirect-uri-policy.ts';
 export {
   resolveSectorIdentifier,

@@ -149,10 +149,12 @@ export function threadPoolSizeForCores(cores: number = availableParallelism()): 
  * Sizes libuv's thread pool with {@link threadPoolSizeForCores}, unless `UV_THREADPOOL_SIZE` is
  * already set. Takes effect only before the pool's first use: call it first.
  *
- * What else uses the pool, and waits with the signatures on a small one: DNS look-ups of the
- * outbound requests (a client's `jwks_uri`, metadata documents, back-channel logout) and key
- * generation at rotation. A name server that answers slowly holds a thread for its timeout; give
- * `UV_THREADPOOL_SIZE` a larger value if your outbound names resolve slowly.
+ * What else uses the pool, and waits with the signatures on a small one: key generation at
+ * rotation, and the `getaddrinfo` look-ups of outbound requests to names you configured (upstream
+ * providers, the SMTP host) and of a client's `jwks_uri` (fetched by `jose`). Names in client
+ * metadata documents, sector identifiers and back-channel logout URIs are resolved off the pool
+ * (`registration/public-dns.ts`), as they are anyone's to choose. Give `UV_THREADPOOL_SIZE` a larger
+ * value if the names you use resolve slowly.
  */
 export function sizeThreadPoolToCores(): void {
   process.env.UV_THREADPOOL_SIZE ??= String(threadPoolSizeForCores());

@@ -2,6 +2,7 @@ import { lookup as dnsLookup } from 'node:dns';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { BlockList, isIP, type LookupFunction } from 'node:net';
+import { type ResolvedAddress, resolvePublicName } from './public-dns.ts';
 
 /** Addresses a server-side fetch of a URL someone else chose must never reach (SSRF). */
 const PRIVATE = new BlockList();
@@ -42,22 +43,40 @@ export function isPrivateAddress(address: string): boolean {
  * private address (unless `allowPrivateNetworks`), *in the connection's own lookup*, so a name that
  * resolves to a public address for a check and a private one for the connection (DNS rebinding)
  * gets nowhere. Give it as `lookup` to `http.request`; check IP literals with {@link privateLiteral}.
+ *
+ * Names are resolved with DNS queries off libuv's thread pool ({@link resolvePublicName}); with
+ * `allowPrivateNetworks` (development, internal networks) with `dns.lookup`, which also knows
+ * `/etc/hosts` and search domains.
  */
 export function guardedLookup(allowPrivateNetworks: boolean): LookupFunction {
+  const resolve = allowPrivateNetworks ? systemLookup : resolvePublicName;
   return (hostname, lookupOptions, callback) => {
-    dnsLookup(hostname, { ...lookupOptions, all: true }, (error, addresses) => {
-      if (error) return callback(error, '', 0);
-      const list = addresses as { address: string; family: number }[];
-      const refused = list.find((entry) => isPrivateAddress(entry.address));
-      if (refused && !allowPrivateNetworks) {
-        return callback(new Error(`${hostname} resolves to a private address (${refused.address})`), '', 0);
-      }
-      const chosen = list[0];
-      if (!chosen) return callback(new Error(`${hostname} has no address`), '', 0);
-      if (lookupOptions.all) return callback(null, list as never, 0);
-      callback(null, chosen.address, chosen.family);
-    });
+    resolve(
+      hostname,
+      lookupOptions.family === 4 || lookupOptions.family === 6 ? lookupOptions.family : 0,
+    ).then(
+      (list) => {
+        const refused = list.find((entry) => isPrivateAddress(entry.address));
+        if (refused && !allowPrivateNetworks) {
+          return callback(new Error(`${hostname} resolves to a private address (${refused.address})`), '', 0);
+        }
+        const chosen = list[0];
+        if (!chosen) return callback(new Error(`${hostname} has no address`), '', 0);
+        if (lookupOptions.all) return callback(null, list as never, 0);
+        callback(null, chosen.address, chosen.family);
+      },
+      (error: NodeJS.ErrnoException) => callback(error, '', 0),
+    );
   };
+}
+
+/** `dns.lookup` (`getaddrinfo`) with every address, in the shape of {@link resolvePublicName}'s. */
+function systemLookup(hostname: string, family: number): Promise<ResolvedAddress[]> {
+  return new Promise((resolve, reject) =>
+    dnsLookup(hostname, { family, all: true }, (error, addresses) =>
+      error ? reject(error) : resolve(addresses as ResolvedAddress[]),
+    ),
+  );
 }
 
 /** An IP literal never goes through the lookup: why `url`'s host is refused, if it is a private address. */
