@@ -23,6 +23,8 @@ export class ClientKeys {
     if (client.jwksUri !== null) {
       let resolver = this.#remote.get(client.jwksUri);
       if (!resolver) {
+        // Still to do: fetch through registration/safe-fetch.ts (jose's customFetch) so the address
+        // is checked like a metadata document's and resolved off the thread pool (README, Security).
         resolver = createRemoteJWKSet(new URL(client.jwksUri), {
           timeoutDuration: 5000,
           cooldownDuration: 30_000,
