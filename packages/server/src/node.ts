@@ -150,11 +150,11 @@ export function threadPoolSizeForCores(cores: number = availableParallelism()): 
  * already set. Takes effect only before the pool's first use: call it first.
  *
  * What else uses the pool, and waits with the signatures on a small one: key generation at
- * rotation, and the `getaddrinfo` look-ups of outbound requests to names you configured (upstream
- * providers, the SMTP host) and of a client's `jwks_uri` (fetched by `jose`). Names in client
- * metadata documents, sector identifiers and back-channel logout URIs are resolved off the pool
- * (`registration/public-dns.ts`), as they are anyone's to choose. Give `UV_THREADPOOL_SIZE` a larger
- * value if the names you use resolve slowly.
+ * rotation, and the `getaddrinfo` look-ups of names you configured (upstream providers, the SMTP
+ * host, the `jwks_uri` of clients you registered). Names anyone may choose (client metadata
+ * documents, sector identifiers, back-channel logout URIs, self-registered clients' `jwks_uri`) are
+ * resolved off the pool (`registration/public-dns.ts`). Give `UV_THREADPOOL_SIZE` a larger value if
+ * the names you use resolve slowly.
  */
 export function sizeThreadPoolToCores(): void {
   process.env.UV_THREADPOOL_SIZE ??= String(threadPoolSizeForCores());

@@ -1,5 +1,5 @@
 import { lookup as dnsLookup } from 'node:dns';
-import { request as httpRequest } from 'node:http';
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { BlockList, isIP, type LookupFunction } from 'node:net';
 import { type ResolvedAddress, resolvePublicName } from './public-dns.ts';
@@ -102,61 +102,53 @@ export interface SafeFetchResult {
   cacheControl: string | undefined;
 }
 
+/** What {@link safeFetch} received. */
+export interface SafeFetchAnswer {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+}
+
 /**
- * GETs a JSON document from a URL chosen by someone else (a client id that is a URL) without
- * letting it reach inside our network: the resolved address is checked *in the connection's own
- * DNS lookup*, so a name that resolves to a public address for a check and a private one for the
- * connection (DNS rebinding) gets nowhere. No redirects are followed; the body is bounded in size
- * and the whole exchange in time.
+ * GETs a URL chosen by someone else without letting it reach inside our network: the resolved
+ * address is checked *in the connection's own DNS lookup*, so a name that resolves to a public
+ * address for a check and a private one for the connection (DNS rebinding) gets nowhere. No
+ * redirects are followed; the body is bounded in size and the whole exchange in time.
  *
- * @throws {Error} naming the refusal: a private address, too large, too slow, not JSON
+ * @throws {Error} naming the refusal: a private address, too large, too slow
  */
-export function safeFetchJson(url: URL, options: SafeFetchOptions): Promise<SafeFetchResult> {
+export function safeFetch(
+  url: URL,
+  options: SafeFetchOptions & { accept: string },
+): Promise<SafeFetchAnswer> {
   const lookup = guardedLookup(options.allowPrivateNetworks);
   const literal = privateLiteral(url);
   if (literal && !options.allowPrivateNetworks) return Promise.reject(new Error(literal));
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
-    const request = send(
-      url,
-      { method: 'GET', lookup, headers: { accept: 'application/json' } },
-      (response) => {
-        const chunks: Buffer[] = [];
-        let received = 0;
-        response.on('data', (chunk: Buffer) => {
-          received += chunk.length;
-          if (received > options.maxBytes) {
-            clearTimeout(deadline);
-            reject(new Error(`the document exceeds ${options.maxBytes} bytes`));
-            // Destroyed without an error: the rejection above already said why.
-            request.destroy();
-            return;
-          }
-          chunks.push(chunk);
-        });
-        response.on('end', () => {
+    const request = send(url, { method: 'GET', lookup, headers: { accept: options.accept } }, (response) => {
+      const chunks: Buffer[] = [];
+      let received = 0;
+      response.on('data', (chunk: Buffer) => {
+        received += chunk.length;
+        if (received > options.maxBytes) {
           clearTimeout(deadline);
-          // Only a document is read: the status of anything else says enough.
-          if (response.statusCode !== 200) {
-            resolve({ status: response.statusCode ?? 0, body: null, cacheControl: undefined });
-            return;
-          }
-          try {
-            resolve({
-              status: response.statusCode ?? 0,
-              body: JSON.parse(Buffer.concat(chunks).toString('utf8')),
-              cacheControl: response.headers['cache-control'],
-            });
-          } catch {
-            reject(new Error('the document is not JSON'));
-          }
-        });
-        response.on('error', (error) => {
-          clearTimeout(deadline);
-          reject(error);
-        });
-      },
-    );
+          reject(new Error(`the document exceeds ${options.maxBytes} bytes`));
+          // Destroyed without an error: the rejection above already said why.
+          request.destroy();
+          return;
+        }
+        chunks.push(chunk);
+      });
+      response.on('end', () => {
+        clearTimeout(deadline);
+        resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks) });
+      });
+      response.on('error', (error) => {
+        clearTimeout(deadline);
+        reject(error);
+      });
+    });
     // One deadline for the whole exchange: a server trickling bytes cannot hold us.
     const deadline = setTimeout(() => {
       reject(new Error(`no complete answer within ${options.timeoutMs} ms`));
@@ -168,4 +160,24 @@ export function safeFetchJson(url: URL, options: SafeFetchOptions): Promise<Safe
     });
     request.end();
   });
+}
+
+/**
+ * GETs a JSON document (a client id that is a URL, a sector identifier) with {@link safeFetch}.
+ *
+ * @throws {Error} naming the refusal: a private address, too large, too slow, not JSON
+ */
+export async function safeFetchJson(url: URL, options: SafeFetchOptions): Promise<SafeFetchResult> {
+  const answer = await safeFetch(url, { ...options, accept: 'application/json' });
+  // Only a document is read: the status of anything else says enough.
+  if (answer.status !== 200) return { status: answer.status, body: null, cacheControl: undefined };
+  try {
+    return {
+      status: answer.status,
+      body: JSON.parse(answer.body.toString('utf8')),
+      cacheControl: answer.headers['cache-control'],
+    };
+  } catch {
+    throw new Error('the document is not JSON');
+  }
 }
