@@ -1,12 +1,8 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { hashPassword, verifyDecoyPassword, verifyPassword } from '../src/interaction/password.ts';
 import { threadPoolSizeForCores } from '../src/node.ts';
-
-const run = promisify(execFile);
+import { runOnOneThreadPool } from './helpers/one-thread-pool.ts';
 
 describe('password hashing on threads of its own', () => {
   it('hashes and verifies: the right password matches, another does not, unknown users cost a check', async () => {
@@ -31,7 +27,6 @@ describe('password hashing on threads of its own', () => {
   });
 
   it('keeps libuv’s thread pool free: with a pool of one thread, a signature never waits for a hash', async () => {
-    // Its own process: the pool's size is fixed at its first use.
     const script = `
       const { sign, generateKeyPairSync } = await import('node:crypto');
       const { hashPassword } = await import(${JSON.stringify(new URL('../src/interaction/password.ts', import.meta.url).href)});
@@ -43,14 +38,7 @@ describe('password hashing on threads of its own', () => {
         sign('sha256', Buffer.from('data'), privateKey, () => resolve(performance.now() - started)),
       );
       console.log(JSON.stringify({ hashMs: await hashed, signMs: await signed }));`;
-    const { stdout } = await run(
-      process.execPath,
-      ['--conditions=codegrant-source', '--import', 'tsx', '--input-type=module', '--eval', script],
-      {
-        cwd: fileURLToPath(new URL('../../..', import.meta.url)),
-        env: { ...process.env, UV_THREADPOOL_SIZE: '1' },
-      },
-    );
+    const stdout = await runOnOneThreadPool(script);
     const { hashMs, signMs } = JSON.parse(stdout) as { hashMs: number; signMs: number };
     assert.ok(signMs < hashMs, `the signature (${signMs} ms) waited for the hash (${hashMs} ms)`);
   });

@@ -1,14 +1,10 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import * as dnsPacket from 'dns-packet';
 import { resolvePublicName, setPublicDnsServers } from '../src/registration/public-dns.ts';
 import { guardedLookup } from '../src/registration/safe-fetch.ts';
-
-const run = promisify(execFile);
+import { runOnOneThreadPool } from './helpers/one-thread-pool.ts';
 
 /**
  * A real name server on a UDP port: A records for `public.test` and `private.test`, NXDOMAIN for
@@ -103,7 +99,6 @@ describe('names of URLs someone else chose: resolved by DNS queries, off the thr
   });
 
   it('keeps libuv’s thread pool free: with a pool of one thread, a signature never waits for a silent name server', async () => {
-    // Its own process: the pool's size is fixed at its first use.
     const script = `
       const { sign, generateKeyPairSync } = await import('node:crypto');
       const { setPublicDnsServers } = await import(${JSON.stringify(new URL('../src/registration/public-dns.ts', import.meta.url).href)});
@@ -117,14 +112,7 @@ describe('names of URLs someone else chose: resolved by DNS queries, off the thr
         console.log(JSON.stringify({ lookupSettled }));
         process.exit(0);
       });`;
-    const { stdout } = await run(
-      process.execPath,
-      ['--conditions=codegrant-source', '--import', 'tsx', '--input-type=module', '--eval', script],
-      {
-        cwd: fileURLToPath(new URL('../../..', import.meta.url)),
-        env: { ...process.env, UV_THREADPOOL_SIZE: '1' },
-      },
-    );
+    const stdout = await runOnOneThreadPool(script);
     assert.deepEqual(JSON.parse(stdout), { lookupSettled: false });
     assert.ok(nameServer.queries.includes('A silent.test'), 'the query reached the silent name server');
   });

@@ -18,8 +18,12 @@ let resolver: Resolver | undefined;
  * test's own name server.
  */
 export function setPublicDnsServers(servers: string[]): void {
-  resolver = new Resolver({ timeout: QUERY_TIMEOUT_MS, tries: QUERY_TRIES });
+  resolver = newResolver();
   resolver.setServers(servers);
+}
+
+function newResolver(): Resolver {
+  return new Resolver({ timeout: QUERY_TIMEOUT_MS, tries: QUERY_TRIES });
 }
 
 /**
@@ -43,7 +47,7 @@ export async function resolvePublicName(hostname: string, family: number): Promi
       ...(family !== 4 ? [{ address: '::1', family: 6 as const }] : []),
     ];
   }
-  resolver ??= new Resolver({ timeout: QUERY_TIMEOUT_MS, tries: QUERY_TRIES });
+  resolver ??= newResolver();
   const queries: Promise<ResolvedAddress[]>[] = [];
   if (family !== 6) queries.push(query(resolver, 'resolve4', name, 4));
   if (family !== 4) queries.push(query(resolver, 'resolve6', name, 6));
